@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("InternalImportsByDefault")]
+
+let package = Package(
+    name: "modsplit",
+    products: [
+        .executable(name: "modsplit", targets: ["cli"]),
+        .library(name: "ELFScan", targets: ["ELFScan"]),
+        .library(name: "Graph", targets: ["Graph"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: each is a module map over the Debian -dev package's headers.
+        .systemLibrary(name: "CLibELF", path: "Sources/CLibELF", pkgConfig: "libelf",
+                       providers: [.apt(["libelf-dev"])]),
+        .systemLibrary(name: "CLibDW", path: "Sources/CLibDW", pkgConfig: "libdw",
+                       providers: [.apt(["libdw-dev"])]),
+        .systemLibrary(name: "CLibKmod", path: "Sources/CLibKmod", pkgConfig: "libkmod",
+                       providers: [.apt(["libkmod-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .target(name: "ELFScan", dependencies: ["CLibELF", "CLibDW", "CZstd"], swiftSettings: strict),
+        .target(name: "Graph", dependencies: ["ELFScan"], swiftSettings: strict),
+        .executableTarget(
+            name: "cli",
+            dependencies: ["ELFScan", "Graph", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["ELFScan", "Graph", "CLibKmod"], path: "Tests/TestSupport",
+                swiftSettings: strict),
+        .testTarget(name: "ELFScanTests", dependencies: ["ELFScan", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "ELFScan", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["Graph", "ELFScan", "TestSupport"],
+                    swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,167 @@
+/// How a module file is stored on disk.
+public enum Compression: String, Sendable, Codable, CaseIterable {
+    case none, xz, gzip, bzip2, zstd
+
+    /// The file-name suffix after `.ko` that selects this encoding (`""` for plain modules).
+    public var suffix: String {
+        switch self {
+        case .none: ""
+        case .xz: ".xz"
+        case .gzip: ".gz"
+        case .bzip2: ".bz2"
+        case .zstd: ".zst"
+        }
+    }
+
+    /// The encoding a module path's name announces, or nil when it does not end in `.ko[.suffix]`.
+    public static func announced(byName name: Substring) -> Compression? {
+        for c in Compression.allCases where name.hasSuffix(".ko" + c.suffix) { return c }
+        return nil
+    }
+}
+
+/// The ELF header facts that decide whether modules belong to one kernel build.
+public struct ELFIdentity: Sendable, Hashable, Codable {
+    /// 32 or 64.
+    public var bits: Int
+    public var bigEndian: Bool
+    /// `e_machine`.
+    public var machine: UInt16
+
+    public init(bits: Int, bigEndian: Bool, machine: UInt16) {
+        self.bits = bits
+        self.bigEndian = bigEndian
+        self.machine = machine
+    }
+
+    /// A short human name for `machine` (`x86_64`, `aarch64`, `s390`, …).
+    public var machineName: String { ELFMachine.name(of: machine) }
+}
+
+/// One symbol a module exports through `__ksymtab` or `__ksymtab_gpl`.
+public struct ExportedSymbol: Sendable, Hashable, Codable {
+    public var name: String
+    /// Exported with `EXPORT_SYMBOL_GPL`: only modules with a GPL-compatible license may use it.
+    public var gplOnly: Bool
+    /// The symbol namespace (`EXPORT_SYMBOL_NS`), nil when none.
+    public var namespace: String?
+    /// The modversions CRC, nil when the kernel was built without `CONFIG_MODVERSIONS`.
+    public var crc: UInt32?
+
+    public init(name: String, gplOnly: Bool, namespace: String? = nil, crc: UInt32? = nil) {
+        self.name = name
+        self.gplOnly = gplOnly
+        self.namespace = namespace
+        self.crc = crc
+    }
+}
+
+/// One symbol a module needs from the kernel or another module: an undefined global or weak symbol.
+public struct ImportedSymbol: Sendable, Hashable, Codable {
+    public var name: String
+    /// A weak reference: the module loads without it, so it never makes the symbol missing.
+    public var weak: Bool
+    /// The CRC the module was built against, from `__versions`, nil when it has none for this symbol.
+    public var crc: UInt32?
+
+    public init(name: String, weak: Bool = false, crc: UInt32? = nil) {
+        self.name = name
+        self.weak = weak
+        self.crc = crc
+    }
+}
+
+/// One `key=value` string of `.modinfo`, in file order.
+public struct ModinfoEntry: Sendable, Hashable, Codable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Everything modsplit knows about one module file; plain data, independent of the ELF reader.
+public struct ModuleFacts: Sendable, Codable, Equatable {
+    /// The module name as the kernel knows it (`modinfo name=`, else the file name with `-` → `_`).
+    public var name: String
+    /// Path relative to the module directory, e.g. `kernel/drivers/net/virtio_net.ko.xz`.
+    public var path: String
+    /// Bytes on disk (compressed size for compressed modules).
+    public var fileSize: UInt64
+    /// Bytes of the ELF image after decompression.
+    public var uncompressedSize: UInt64
+    public var compression: Compression
+    public var identity: ELFIdentity
+    /// Exports in `__ksymtab` then `__ksymtab_gpl` order.
+    public var exports: [ExportedSymbol]
+    /// Undefined global and weak symbols in `.symtab` order.
+    public var imports: [ImportedSymbol]
+    /// `__versions` entries that name no undefined symbol (e.g. `module_layout` on older kernels).
+    public var extraVersions: [VersionEntry]
+    public var modinfo: [ModinfoEntry]
+
+    public init(name: String, path: String, fileSize: UInt64, uncompressedSize: UInt64, compression: Compression,
+                identity: ELFIdentity, exports: [ExportedSymbol], imports: [ImportedSymbol],
+                extraVersions: [VersionEntry] = [], modinfo: [ModinfoEntry]) {
+        self.name = name
+        self.path = path
+        self.fileSize = fileSize
+        self.uncompressedSize = uncompressedSize
+        self.compression = compression
+        self.identity = identity
+        self.exports = exports
+        self.imports = imports
+        self.extraVersions = extraVersions
+        self.modinfo = modinfo
+    }
+
+    /// All values of one `.modinfo` key, in file order.
+    public func modinfo(_ key: String) -> [String] {
+        modinfo.lazy.filter { $0.key == key }.map(\.value)
+    }
+
+    /// The first value of one `.modinfo` key.
+    public func firstModinfo(_ key: String) -> String? {
+        modinfo.first { $0.key == key }?.value
+    }
+
+    public var aliases: [String] { modinfo("alias") }
+    public var license: String? { firstModinfo("license") }
+    public var vermagic: String? { firstModinfo("vermagic") }
+    /// Namespaces the module declares with `MODULE_IMPORT_NS`.
+    public var importedNamespaces: [String] { modinfo("import_ns") }
+    /// Modules named by `depends=` (what modpost saw at build time).
+    public var declaredDepends: [String] {
+        modinfo("depends").flatMap { $0.split(separator: ",").map(String.init) }
+    }
+}
+
+/// One `__versions` record: the CRC a module expects for a symbol.
+public struct VersionEntry: Sendable, Hashable, Codable {
+    public var name: String
+    public var crc: UInt32
+
+    public init(name: String, crc: UInt32) {
+        self.name = name
+        self.crc = crc
+    }
+}
+
+/// Module names are compared with `-` and `_` equal, as the kernel and kmod do.
+public func normalizedModuleName(_ name: some StringProtocol) -> String {
+    String(name.map { $0 == "-" ? "_" : $0 })
+}
+
+/// The module name a file name implies: `virtio-net.ko.xz` → `virtio_net`.
+public func moduleName(fromFileName file: some StringProtocol) -> String {
+    var base = Substring(file)
+    if let slash = base.lastIndex(of: "/") { base = base[base.index(after: slash)...] }
+    // Cut at the last ".ko" that ends the name or is followed by a compression suffix.
+    for c in Compression.allCases where base.hasSuffix(".ko" + c.suffix) {
+        base = base.dropLast(3 + c.suffix.count)
+        break
+    }
+    return normalizedModuleName(base)
+}

@@ -1,0 +1,455 @@
+internal import CLibDW
+internal import CLibELF
+internal import CZstd
+internal import Glibc
+
+/// Owns one open module file and the libelf handle over its (decompressed) ELF image.
+///
+/// Every raw libelf/libdw/libzstd call of modsplit lives in this file. Each wrapper turns a failure
+/// into an `ELFScanError` that names the C function and `elf_errmsg(elf_errno())`.
+final class ElfImage {
+    struct Header {
+        var type: UInt16
+        var machine: UInt16
+        var bits: Int
+        var bigEndian: Bool
+    }
+
+    struct Section {
+        var index: Int
+        var name: String
+        var type: UInt32
+        var flags: UInt64
+        var link: UInt32
+        var info: UInt32
+        var size: UInt64
+        var entrySize: UInt64
+    }
+
+    struct Symbol {
+        var nameOffset: UInt32
+        var value: UInt64
+        /// Section index, with `SHN_XINDEX` already resolved through `.symtab_shndx`.
+        var sectionIndex: UInt32
+        var bind: UInt8
+        var type: UInt8
+    }
+
+    struct Relocation {
+        var offset: UInt64
+        var symbol: UInt32
+        var type: UInt32
+        /// The explicit addend of a RELA entry; nil for REL, whose addend sits in the section bytes.
+        var addend: Int64?
+    }
+
+    let path: String
+    let fileSize: UInt64
+    let imageSize: UInt64
+    let compression: Compression
+    private let elf: OpaquePointer
+    private var fd: Int32
+    private var ownedImage: UnsafeMutableRawPointer?
+    private var scns: [OpaquePointer] = []
+
+    private static let libelfReady: Bool = elf_version(UInt32(EV_CURRENT)) != UInt32(EV_NONE)
+
+    /// Opens `absolutePath`, decompressing it when its magic says so; errors name `path`.
+    init(absolutePath: String, path: String, limits: ScanLimits) throws(ELFScanError) {
+        self.path = path
+        guard Self.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
+        // O_NONBLOCK: a FIFO named *.ko must not block the scan; it is rejected by fstat below.
+        let fd = Glibc.open(absolutePath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw ELFScanError(.io, path: path, "open: \(Self.errnoText())") }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let reason = Self.errnoText()
+            close(fd)
+            throw ELFScanError(.io, path: path, "fstat: \(reason)")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw ELFScanError(.io, path: path, "not a regular file (\(Self.fileTypeName(st.st_mode)))")
+        }
+        let fileSize = UInt64(st.st_size)
+        var magic = [UInt8](repeating: 0, count: 6)
+        let got = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 6, 0) }
+        guard got >= 0 else {
+            let reason = Self.errnoText()
+            close(fd)
+            throw ELFScanError(.io, path: path, "read: \(reason)")
+        }
+        if got == 0 {
+            close(fd)
+            throw ELFScanError(.notELF, path: path, "empty file")
+        }
+        let compression = Self.sniff(magic.prefix(got))
+        self.compression = compression
+        self.fileSize = fileSize
+
+        if compression == .zstd {
+            let (buffer, size) = try Self.inflateZstd(fd: fd, fileSize: fileSize, path: path, limits: limits)
+            close(fd)
+            self.fd = -1
+            guard let e = elf_memory(buffer.assumingMemoryBound(to: CChar.self), Int(size)) else {
+                free(buffer)
+                throw ELFScanError(.malformed, path: path, "elf_memory: \(Self.elfError())")
+            }
+            self.elf = e
+            self.ownedImage = buffer
+            self.imageSize = size
+        } else {
+            if compression != .none, let bound = limits.maxCompressedInputBytes, fileSize > bound {
+                close(fd)
+                throw ELFScanError(.compression, path: path, "compressed file of \(fileSize) bytes exceeds the limit")
+            }
+            // dwelf_elf_begin reads plain ELF through libelf and inflates xz, gzip and bzip2 images.
+            guard let e = dwelf_elf_begin(fd) else {
+                let reason = Self.elfError()
+                close(fd)
+                let kind: ELFScanError.Kind = compression == .none ? .notELF : .compression
+                throw ELFScanError(kind, path: path, "dwelf_elf_begin: \(reason)")
+            }
+            self.fd = fd
+            self.elf = e
+            self.ownedImage = nil
+            var raw = 0
+            _ = elf_rawfile(e, &raw)
+            self.imageSize = compression == .none ? fileSize : UInt64(raw)
+        }
+        guard elf_kind(elf) == ELF_K_ELF else {
+            let what = compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
+            throw ELFScanError(.notELF, path: path, what)
+        }
+        if imageSize > limits.maxUncompressedBytes {
+            throw ELFScanError(.compression, path: path,
+                               "inflates to \(imageSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
+        }
+    }
+
+    deinit {
+        elf_end(elf)
+        if let ownedImage { free(ownedImage) }
+        if fd >= 0 { close(fd) }
+    }
+
+    // MARK: ELF structures
+
+    func header() throws(ELFScanError) -> Header {
+        var ehdr = GElf_Ehdr()
+        guard gelf_getehdr(elf, &ehdr) != nil else { throw libelfFailure("gelf_getehdr") }
+        let cls = ehdr.e_ident.4  // EI_CLASS
+        let data = ehdr.e_ident.5  // EI_DATA
+        guard cls == 1 || cls == 2 else { throw ELFScanError(.unsupported, path: path, "unknown ELF class \(cls)") }
+        guard data == 1 || data == 2 else {
+            throw ELFScanError(.unsupported, path: path, "unknown ELF data encoding \(data)")
+        }
+        return Header(type: ehdr.e_type, machine: ehdr.e_machine, bits: cls == 1 ? 32 : 64, bigEndian: data == 2)
+    }
+
+    /// All section headers with their names; index 0 (the null section) included.
+    func sections() throws(ELFScanError) -> [Section] {
+        var count = 0
+        guard elf_getshdrnum(elf, &count) == 0 else { throw libelfFailure("elf_getshdrnum") }
+        var shstrndx = 0
+        guard elf_getshdrstrndx(elf, &shstrndx) == 0 else { throw libelfFailure("elf_getshdrstrndx") }
+        var result: [Section] = []
+        result.reserveCapacity(count)
+        scns = []
+        scns.reserveCapacity(count)
+        for i in 0..<count {
+            guard let scn = elf_getscn(elf, i) else { throw libelfFailure("elf_getscn(\(i))") }
+            var shdr = GElf_Shdr()
+            guard gelf_getshdr(scn, &shdr) != nil else { throw libelfFailure("gelf_getshdr(\(i))") }
+            var name = ""
+            if i != 0 {
+                guard let cname = elf_strptr(elf, shstrndx, Int(shdr.sh_name)) else {
+                    throw libelfFailure("elf_strptr(section \(i) name)")
+                }
+                name = String(cString: cname)
+            }
+            scns.append(scn)
+            result.append(Section(index: i, name: name, type: shdr.sh_type, flags: shdr.sh_flags, link: shdr.sh_link,
+                                  info: shdr.sh_info, size: shdr.sh_size, entrySize: shdr.sh_entsize))
+        }
+        return result
+    }
+
+    /// Lends the bytes of a section (as stored, without byte-order translation) to `body`.
+    func withBytes<T>(of section: Section, _ body: (UnsafeRawBufferPointer) throws(ELFScanError) -> T)
+        throws(ELFScanError) -> T
+    {
+        guard section.type != UInt32(SHT_NOBITS), section.size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard let data = elf_rawdata(scn(section), nil) else { throw libelfFailure("elf_rawdata(\(section.name))") }
+        return try body(UnsafeRawBufferPointer(start: data.pointee.d_buf, count: data.pointee.d_size))
+    }
+
+    /// The symbols of a `SHT_SYMTAB` section, translated to host byte order.
+    func symbols(of section: Section, extendedIndex: Section?) throws(ELFScanError) -> [Symbol] {
+        guard section.entrySize != 0 else {
+            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size 0")
+        }
+        guard let data = elf_getdata(scn(section), nil) else { throw libelfFailure("elf_getdata(\(section.name))") }
+        var xdata: UnsafeMutablePointer<Elf_Data>?
+        if let extendedIndex {
+            guard let x = elf_getdata(scn(extendedIndex), nil) else {
+                throw libelfFailure("elf_getdata(\(extendedIndex.name))")
+            }
+            xdata = x
+        }
+        let count = Int(data.pointee.d_size) / Int(section.entrySize)
+        var result: [Symbol] = []
+        result.reserveCapacity(count)
+        var sym = GElf_Sym()
+        var xndx: Elf32_Word = 0
+        for i in 0..<count {
+            guard gelf_getsymshndx(data, xdata, Int32(i), &sym, &xndx) != nil else {
+                throw libelfFailure("gelf_getsymshndx(\(section.name)[\(i)])")
+            }
+            var shndx = UInt32(sym.st_shndx)
+            if sym.st_shndx == UInt16(SHN_XINDEX) {
+                guard xdata != nil else {
+                    throw ELFScanError(.malformed, path: path, "symbol \(i) uses SHN_XINDEX but there is no .symtab_shndx")
+                }
+                shndx = xndx
+            }
+            result.append(Symbol(nameOffset: sym.st_name, value: sym.st_value, sectionIndex: shndx,
+                                 bind: sym.st_info >> 4, type: sym.st_info & 0xf))
+        }
+        return result
+    }
+
+    /// The entries of a `SHT_REL` or `SHT_RELA` section.
+    func relocations(of section: Section) throws(ELFScanError) -> [Relocation] {
+        let isRela = section.type == UInt32(SHT_RELA)
+        guard section.entrySize != 0 else {
+            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size 0")
+        }
+        guard let data = elf_getdata(scn(section), nil) else { throw libelfFailure("elf_getdata(\(section.name))") }
+        let count = Int(data.pointee.d_size) / Int(section.entrySize)
+        var result: [Relocation] = []
+        result.reserveCapacity(count)
+        if isRela {
+            var r = GElf_Rela()
+            for i in 0..<count {
+                guard gelf_getrela(data, Int32(i), &r) != nil else {
+                    throw libelfFailure("gelf_getrela(\(section.name)[\(i)])")
+                }
+                result.append(Relocation(offset: r.r_offset, symbol: UInt32(truncatingIfNeeded: r.r_info >> 32),
+                                         type: UInt32(truncatingIfNeeded: r.r_info), addend: r.r_addend))
+            }
+        } else {
+            var r = GElf_Rel()
+            for i in 0..<count {
+                guard gelf_getrel(data, Int32(i), &r) != nil else {
+                    throw libelfFailure("gelf_getrel(\(section.name)[\(i)])")
+                }
+                result.append(Relocation(offset: r.r_offset, symbol: UInt32(truncatingIfNeeded: r.r_info >> 32),
+                                         type: UInt32(truncatingIfNeeded: r.r_info), addend: nil))
+            }
+        }
+        return result
+    }
+
+    // MARK: Helpers
+
+    private func scn(_ section: Section) -> OpaquePointer { scns[section.index] }
+
+    private func libelfFailure(_ function: String) -> ELFScanError {
+        ELFScanError(.malformed, path: path, "\(function): \(Self.elfError())")
+    }
+
+    private static func elfError() -> String {
+        let code = elf_errno()
+        guard code != 0, let msg = elf_errmsg(code) else { return "unknown libelf error" }
+        return String(cString: msg)
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    private static func fileTypeName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        default: "mode \(String(mode, radix: 8))"
+        }
+    }
+
+    /// The encoding a file's first bytes announce (the name may lie; the magic decides).
+    static func sniff(_ magic: ArraySlice<UInt8>) -> Compression {
+        let m = Array(magic)
+        if m.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .xz }
+        if m.starts(with: [0x1F, 0x8B]) { return .gzip }
+        if m.starts(with: [0x42, 0x5A, 0x68]) { return .bzip2 }
+        if m.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .zstd }
+        return .none
+    }
+
+    /// Inflates a zstd file into a malloc'd buffer, bounded by `limits` (Debian 12's libdw has no zstd).
+    private static func inflateZstd(fd: Int32, fileSize: UInt64, path: String, limits: ScanLimits)
+        throws(ELFScanError) -> (UnsafeMutableRawPointer, UInt64)
+    {
+        if let bound = limits.maxCompressedInputBytes, fileSize > bound {
+            close(fd)
+            throw ELFScanError(.compression, path: path, "compressed file of \(fileSize) bytes exceeds the limit")
+        }
+        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(fileSize), 1), alignment: 16)
+        defer { input.deallocate() }
+        var done = 0
+        while done < Int(fileSize) {
+            let n = pread(fd, input.baseAddress! + done, Int(fileSize) - done, off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let reason = n < 0 ? errnoText() : "unexpected end of file"
+                close(fd)
+                throw ELFScanError(.io, path: path, "read: \(reason)")
+            }
+            done += n
+        }
+        guard let dctx = ZSTD_createDCtx() else {
+            close(fd)
+            throw ELFScanError(.compression, path: path, "ZSTD_createDCtx failed")
+        }
+        defer { ZSTD_freeDCtx(dctx) }
+        let limit = Int(clamping: limits.maxUncompressedBytes)
+        let declared = ZSTD_getFrameContentSize(input.baseAddress, Int(fileSize))
+        var capacity = Int(fileSize) * 4 + 4096
+        // Trust a declared size only up to the limit; the stream is still checked as it inflates.
+        if declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR && declared > 0 {
+            capacity = Int(min(declared, UInt64(limit))) + 1
+        }
+        capacity = min(capacity, limit + 1)
+        guard var out = malloc(capacity) else {
+            close(fd)
+            throw ELFScanError(.compression, path: path, "out of memory")
+        }
+        var inBuf = ZSTD_inBuffer(src: input.baseAddress, size: Int(fileSize), pos: 0)
+        var outBuf = ZSTD_outBuffer(dst: out, size: capacity, pos: 0)
+        while true {
+            let ret = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
+            if ZSTD_isError(ret) != 0 {
+                free(out)
+                close(fd)
+                throw ELFScanError(.compression, path: path,
+                                   "zstd: \(String(cString: ZSTD_getErrorName(ret)))")
+            }
+            if ret == 0 && inBuf.pos == inBuf.size { break }
+            if outBuf.pos > limit {
+                free(out)
+                close(fd)
+                throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
+            }
+            if outBuf.pos == outBuf.size {
+                let grown = min(capacity * 2, limit + 1)
+                guard grown > capacity, let bigger = realloc(out, grown) else {
+                    free(out)
+                    close(fd)
+                    throw ELFScanError(.compression, path: path,
+                                       "zstd stream inflates past the limit of \(limit) bytes")
+                }
+                out = bigger
+                capacity = grown
+                outBuf.dst = out
+                outBuf.size = capacity
+                continue
+            }
+            if inBuf.pos == inBuf.size {
+                free(out)
+                close(fd)
+                throw ELFScanError(.compression, path: path, "zstd stream is truncated")
+            }
+        }
+        if outBuf.pos > limit {
+            free(out)
+            close(fd)
+            throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
+        }
+        return (out, UInt64(outBuf.pos))
+    }
+}
+
+/// Bounds on what one module file may cost to read.
+public struct ScanLimits: Sendable, Hashable {
+    /// A decompressed module larger than this is refused (the largest real modules are tens of MiB).
+    public var maxUncompressedBytes: UInt64
+    /// A compressed file larger than this is refused before it is inflated; nil means no bound.
+    public var maxCompressedInputBytes: UInt64?
+
+    public init(maxUncompressedBytes: UInt64 = 512 << 20, maxCompressedInputBytes: UInt64? = 256 << 20) {
+        self.maxUncompressedBytes = maxUncompressedBytes
+        self.maxCompressedInputBytes = maxCompressedInputBytes
+    }
+
+    public static let `default` = ScanLimits()
+}
+
+/// Reads a small file whole, inflating xz, gzip, bzip2 (through libdw) or zstd by its magic.
+/// Used for Module.symvers/symvers.xz, never for modules.
+func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimits = .default)
+    throws(ELFScanError) -> [UInt8]
+{
+    let fd = Glibc.open(absolutePath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else { throw ELFScanError(.io, path: path, "open: \(ElfImage.errnoText())") }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+        throw ELFScanError(.io, path: path, "not a regular file")
+    }
+    var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { throw ELFScanError(.io, path: path, "read: \(n < 0 ? ElfImage.errnoText() : "short file")") }
+        done += n
+    }
+    let compression = ElfImage.sniff(bytes.prefix(6))
+    if compression == .none { return bytes }
+    if compression == .zstd { return try inflateZstdBytes(bytes, path: path, limits: limits) }
+    // libdw inflates by magic; a non-ELF payload comes back as ELF_K_NONE with its bytes in elf_rawfile.
+    guard let elf = dwelf_elf_begin(fd) else {
+        throw ELFScanError(.compression, path: path, "dwelf_elf_begin: \(String(cString: elf_errmsg(-1)))")
+    }
+    defer { elf_end(elf) }
+    var size = 0
+    guard let raw = elf_rawfile(elf, &size) else {
+        throw ELFScanError(.compression, path: path, "elf_rawfile: \(String(cString: elf_errmsg(-1)))")
+    }
+    return Array(UnsafeRawBufferPointer(start: raw, count: size))
+}
+
+/// Inflates a whole zstd stream held in memory, bounded by `limits`.
+private func inflateZstdBytes(_ bytes: [UInt8], path: String, limits: ScanLimits) throws(ELFScanError) -> [UInt8] {
+    guard let dctx = ZSTD_createDCtx() else { throw ELFScanError(.compression, path: path, "ZSTD_createDCtx failed") }
+    defer { ZSTD_freeDCtx(dctx) }
+    var out = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    var consumed = 0
+    while true {
+        var ret = 0
+        var produced = 0
+        bytes.withUnsafeBytes { raw in
+            chunk.withUnsafeMutableBytes { c in
+                var inBuf = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: consumed)
+                var outBuf = ZSTD_outBuffer(dst: c.baseAddress, size: c.count, pos: 0)
+                ret = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
+                consumed = inBuf.pos
+                produced = outBuf.pos
+            }
+        }
+        if ZSTD_isError(ret) != 0 {
+            throw ELFScanError(.compression, path: path, "zstd: \(String(cString: ZSTD_getErrorName(ret)))")
+        }
+        out.append(contentsOf: chunk[0..<produced])
+        guard UInt64(out.count) <= limits.maxUncompressedBytes else {
+            throw ELFScanError(.compression, path: path, "inflates past the limit")
+        }
+        if ret == 0 && consumed == bytes.count { return out }
+        if produced == 0 && consumed == bytes.count {
+            throw ELFScanError(.compression, path: path, "zstd stream is truncated")
+        }
+    }
+}

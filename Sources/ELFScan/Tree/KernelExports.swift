@@ -1,0 +1,89 @@
+/// One symbol the kernel image (vmlinux, with its built-in modules) exports.
+public struct KernelExport: Sendable, Hashable, Codable {
+    public var name: String
+    public var crc: UInt32?
+    /// nil when the source does not say (System.map).
+    public var gplOnly: Bool?
+    public var namespace: String?
+
+    public init(name: String, crc: UInt32? = nil, gplOnly: Bool? = nil, namespace: String? = nil) {
+        self.name = name
+        self.crc = crc
+        self.gplOnly = gplOnly
+        self.namespace = namespace
+    }
+}
+
+/// The kernel's own exports, from Module.symvers or System.map.
+public struct KernelExports: Sendable {
+    public enum Source: String, Sendable, Codable { case symvers, systemMap = "system-map" }
+
+    public var source: Source
+    /// The file they were read from.
+    public var path: String
+    public var symbols: [String: KernelExport]
+
+    public init(source: Source, path: String, symbols: [String: KernelExport]) {
+        self.source = source
+        self.path = path
+        self.symbols = symbols
+    }
+
+    /// Parses Module.symvers (plain, gz, xz or zst). Only `vmlinux` lines are the kernel's; both
+    /// column orders are accepted: `crc sym module type [ns]` (5.10+) and `crc sym ns module type` (5.4–5.9).
+    public static func load(symvers absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports {
+        let bytes = try readDecompressedFile(absolutePath, path: displayPath)
+        var symbols: [String: KernelExport] = [:]
+        var lineNumber = 0
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.isEmpty { continue }
+            let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+            guard f.count >= 4 else {
+                throw ELFScanError(.malformed, path: displayPath,
+                                   "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
+            }
+            let module: String
+            let type: String
+            var namespace: String?
+            if f[3].hasPrefix("EXPORT_") {
+                module = f[2]
+                type = f[3]
+                if f.count >= 5, !f[4].isEmpty { namespace = f[4] }
+            } else if f.count >= 5, f[4].hasPrefix("EXPORT_") {
+                namespace = f[2].isEmpty ? nil : f[2]
+                module = f[3]
+                type = f[4]
+            } else {
+                throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): no EXPORT_ column")
+            }
+            guard module == "vmlinux" else { continue }
+            var crcText = Substring(f[0])
+            if crcText.hasPrefix("0x") { crcText = crcText.dropFirst(2) }
+            guard let crc = UInt64(crcText, radix: 16) else {
+                throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): bad CRC '\(f[0])'")
+            }
+            symbols[f[1]] = KernelExport(name: f[1], crc: UInt32(truncatingIfNeeded: crc),
+                                         gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"),
+                                         namespace: namespace)
+        }
+        return KernelExports(source: .symvers, path: displayPath, symbols: symbols)
+    }
+
+    /// Parses System.map: each `__ksymtab_<sym>` entry is an export. Returns nil for Debian's
+    /// one-line placeholder (no `__ksymtab_` entries at all), which the caller reports.
+    public static func load(systemMap absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports? {
+        let bytes = try readDecompressedFile(absolutePath, path: displayPath)
+        var symbols: [String: KernelExport] = [:]
+        let prefix = Array("__ksymtab_".utf8)
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            let f = line.split(separator: UInt8(ascii: " "))
+            guard f.count >= 3, f[2].starts(with: prefix) else { continue }
+            let name = String(decoding: f[2].dropFirst(prefix.count), as: UTF8.self)
+            symbols[name] = KernelExport(name: name)
+        }
+        if symbols.isEmpty { return nil }
+        return KernelExports(source: .systemMap, path: displayPath, symbols: symbols)
+    }
+}

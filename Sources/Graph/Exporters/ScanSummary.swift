@@ -1,0 +1,113 @@
+public import ELFScan
+internal import Foundation
+
+/// What `modsplit scan` reports: counts of what was read, and every file that could not be.
+public struct ScanSummary: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public struct Problem: Codable, Sendable, Equatable {
+        public var path: String
+        public var kind: String
+        public var reason: String
+    }
+
+    public var schemaVersion: Int
+    public var moduleDirectory: String
+    public var kernelVersion: String
+    public var modules: Int
+    public var unreadable: Int
+    /// Module counts by compression (`none`, `xz`, `gzip`, `zstd`, …).
+    public var compression: [String: Int]
+    /// `x86_64/64/little` and the like, with module counts; more than one key means a mixed tree.
+    public var architectures: [String: Int]
+    public var bytesOnDisk: UInt64
+    public var bytesUncompressed: UInt64
+    public var exports: Int
+    public var gplOnlyExports: Int
+    public var namespacedExports: Int
+    public var imports: Int
+    public var weakImports: Int
+    public var edges: Int
+    public var builtinModules: Int
+    public var duplicateExports: Int
+    public var shadowedModules: [String]
+    public var cycles: Int
+    /// `symvers:PATH`, `system-map:PATH`, or nil when the kernel's exports are unknown.
+    public var kernelExports: String?
+    public var kernelExportCount: Int
+    /// Non-weak imports that neither a module nor the kernel exports (0 when the kernel's exports are unknown).
+    public var unresolvedImports: Int
+    public var problems: [Problem]
+    public var notes: [String]
+
+    public init(scan: TreeScan, graph: ModuleGraph) {
+        schemaVersion = Self.currentSchemaVersion
+        moduleDirectory = scan.tree.moduleDirectory
+        kernelVersion = scan.tree.kernelVersion
+        modules = scan.modules.count
+        unreadable = scan.problems.count
+        var compression: [String: Int] = [:]
+        var architectures: [String: Int] = [:]
+        var disk: UInt64 = 0, raw: UInt64 = 0
+        var exports = 0, gpl = 0, ns = 0, imports = 0, weak = 0
+        for m in scan.modules {
+            compression[m.compression.rawValue, default: 0] += 1
+            let id = m.identity
+            architectures["\(id.machineName)/\(id.bits)/\(id.bigEndian ? "big" : "little")", default: 0] += 1
+            disk += m.fileSize
+            raw += m.uncompressedSize
+            exports += m.exports.count
+            gpl += m.exports.count { $0.gplOnly }
+            ns += m.exports.count { $0.namespace != nil }
+            imports += m.imports.count
+            weak += m.imports.count { $0.weak }
+        }
+        self.compression = compression
+        self.architectures = architectures
+        bytesOnDisk = disk
+        bytesUncompressed = raw
+        self.exports = exports
+        gplOnlyExports = gpl
+        namespacedExports = ns
+        self.imports = imports
+        weakImports = weak
+        edges = graph.deps.reduce(0) { $0 + $1.count }
+        builtinModules = scan.builtinModules.count
+        duplicateExports = graph.index.exporters.values.count { list in
+            list.count { if case .module = $0.provider { true } else { false } } > 1
+        }
+        shadowedModules = graph.shadowed.map(\.dropped.path).sorted()
+        cycles = graph.cycles().count
+        kernelExports = scan.kernelExports.map { "\($0.source.rawValue):\($0.path)" }
+        kernelExportCount = scan.kernelExports?.symbols.count ?? 0
+        unresolvedImports = graph.unresolved.reduce(0) { $0 + $1.count }
+        problems = scan.problems.map { Problem(path: $0.path, kind: $0.kind.rawValue, reason: $0.reason) }
+        notes = scan.notes
+    }
+
+    public func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    public func text() -> String {
+        func kib(_ b: UInt64) -> String { "\((b + 1023) / 1024) KiB" }
+        var out = "tree        \(moduleDirectory) (\(kernelVersion))\n"
+        out += "modules     \(modules) read, \(unreadable) unreadable, \(builtinModules) built in\n"
+        out += "            " + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        out += "; " + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
+        out += "size        \(kib(bytesOnDisk)) on disk, \(kib(bytesUncompressed)) uncompressed\n"
+        out += "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
+        out += "imports     \(imports) (\(weakImports) weak), \(edges) module-to-module edges, \(cycles) cycles\n"
+        if let kernelExports {
+            out += "kernel      \(kernelExportCount) exports from \(kernelExports); \(unresolvedImports) imports unresolved\n"
+        } else {
+            out += "kernel      exports unknown (no Module.symvers or System.map)\n"
+        }
+        for s in shadowedModules { out += "shadowed    \(s) (another file has the same module name)\n" }
+        for n in notes { out += "note: \(n)\n" }
+        for p in problems { out += "unreadable: \(p.path): \(p.reason)\n" }
+        return out
+    }
+}

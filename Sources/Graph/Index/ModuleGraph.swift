@@ -1,0 +1,265 @@
+public import ELFScan
+
+/// A dependency of one module on another, with the symbols that create it (in import order).
+public struct Edge: Sendable, Hashable {
+    public var target: Int
+    public var symbols: [String]
+}
+
+/// The symbol-level module graph of a tree: modules in depmod's module order, edges carrying symbols.
+public struct ModuleGraph: Sendable {
+    /// The modules, in depmod's module order: `modules.order` first, then the rest in kmod's hash order.
+    public let modules: [ModuleFacts]
+    /// Files dropped because another file has the same module name (as depmod drops them), with the winner.
+    public let shadowed: [(dropped: ModuleFacts, kept: Int)]
+    public let index: SymbolIndex
+    /// True when the kernel's own exports are known (Module.symvers or a real System.map).
+    public let kernelExportsKnown: Bool
+    /// Names of the modules built into the kernel image.
+    public let builtin: Set<String>
+    /// Direct dependencies of each module, in the order their first symbol appears.
+    public let deps: [[Edge]]
+    /// Direct users of each module, ascending.
+    public let users: [[Int]]
+    /// Non-weak imports nobody exports; always empty when the kernel's exports are unknown.
+    public let unresolved: [[ImportedSymbol]]
+    /// depmod's topological index (`dep_sort_idx`): a module comes before everything it depends on.
+    public let sortIndex: [Int]
+    /// Modules that sit on a dependency cycle.
+    public let cyclic: Set<Int>
+    private let byName: [String: Int]
+
+    public init(scan: TreeScan) {
+        self.init(modules: scan.modules, order: scan.order, kernel: scan.kernelExports, builtin: scan.builtinModules)
+    }
+
+    public init(modules input: [ModuleFacts], order: [String] = [], kernel: KernelExports? = nil, builtin: [String] = []) {
+        // 1. One file per module name; the others are shadowed (reported, not analysed).
+        var orderRank: [String: Int] = [:]
+        let total = order.count + 1
+        for (k, line) in order.enumerated() { orderRank[line] = k + 1 - total }
+        func rank(_ m: ModuleFacts) -> Int { orderRank[uncompressedPath(m.path)] ?? 1 }
+        func beats(_ a: ModuleFacts, _ b: ModuleFacts) -> Bool {
+            let au = a.path.hasPrefix("updates/"), bu = b.path.hasPrefix("updates/")
+            if au != bu { return au }
+            if rank(a) != rank(b) { return rank(a) < rank(b) }
+            return a.path < b.path
+        }
+        var chosen: [String: ModuleFacts] = [:]
+        var losers: [ModuleFacts] = []
+        for m in input {
+            if let other = chosen[m.name] {
+                if beats(m, other) {
+                    losers.append(other)
+                    chosen[m.name] = m
+                } else {
+                    losers.append(m)
+                }
+            } else {
+                chosen[m.name] = m
+            }
+        }
+        // 2. depmod's module order: hash order of names, then a stable sort by modules.order position.
+        var list = chosen.values.sorted { DepmodHash.precedes($0.name, $1.name, buckets: 512) }
+        let ranks = list.map(rank)
+        let perm = list.indices.sorted { ranks[$0] != ranks[$1] ? ranks[$0] < ranks[$1] : $0 < $1 }
+        list = perm.map { list[$0] }
+        modules = list
+        var byName: [String: Int] = [:]
+        for (i, m) in list.enumerated() { byName[m.name] = i }
+        self.byName = byName
+        shadowed = losers.sorted { $0.path < $1.path }.map { ($0, byName[$0.name]!) }
+
+        // 3. Edges, symbol by symbol.
+        let index = SymbolIndex(modules: list, kernel: kernel)
+        self.index = index
+        kernelExportsKnown = kernel != nil
+        self.builtin = Set(builtin)
+        var deps: [[Edge]] = Array(repeating: [], count: list.count)
+        var unresolved: [[ImportedSymbol]] = Array(repeating: [], count: list.count)
+        for (i, m) in list.enumerated() {
+            var slot: [Int: Int] = [:]
+            // depmod also resolves __versions names that match no undefined symbol.
+            let needed = m.imports + m.extraVersions.map { ImportedSymbol(name: $0.name, weak: false, crc: $0.crc) }
+            for imp in needed {
+                guard let export = index.resolve(imp.name) else {
+                    if kernel != nil && !imp.weak { unresolved[i].append(imp) }
+                    continue
+                }
+                guard case .module(let target) = export.provider, target != i else { continue }
+                if let s = slot[target] {
+                    deps[i][s].symbols.append(imp.name)
+                } else {
+                    slot[target] = deps[i].count
+                    deps[i].append(Edge(target: target, symbols: [imp.name]))
+                }
+            }
+        }
+        self.deps = deps
+        self.unresolved = unresolved
+        var users: [[Int]] = Array(repeating: [], count: list.count)
+        for (i, es) in deps.enumerated() { for e in es { users[e.target].append(i) } }
+        self.users = users.map { $0.sorted() }
+
+        // 4. depmod's topological index: Kahn's algorithm with a LIFO stack, roots pushed in module order.
+        var remaining = users.map(\.count)
+        var stack = remaining.indices.filter { remaining[$0] == 0 }
+        var sortIndex = Array(repeating: -1, count: list.count)
+        var n = 0
+        while let src = stack.popLast() {
+            sortIndex[src] = n
+            n += 1
+            for e in deps[src] {
+                remaining[e.target] -= 1
+                if remaining[e.target] == 0 { stack.append(e.target) }
+            }
+        }
+        var cyclic = Set<Int>()
+        for i in sortIndex.indices where sortIndex[i] < 0 {
+            sortIndex[i] = n
+            n += 1
+            cyclic.insert(i)
+        }
+        self.sortIndex = sortIndex
+        // Modules left over are on a cycle or depend on one; keep only those on a cycle.
+        if !cyclic.isEmpty {
+            let onCycle = Set(Self.components(count: list.count, deps: deps).filter { $0.count > 1 }.flatMap { $0 })
+            self.cyclic = cyclic.intersection(onCycle)
+        } else {
+            self.cyclic = []
+        }
+    }
+
+    /// The index of the module named `name` (`-` and `_` are the same).
+    public func module(named name: String) -> Int? {
+        byName[normalizedModuleName(moduleName(fromFileName: name))] ?? byName[normalizedModuleName(name)]
+    }
+
+    /// Everything `module` needs, transitively, in modules.dep order (what loads last comes last).
+    public func closure(of module: Int) -> [Int] {
+        var seen = Set<Int>([module])
+        var stack = [module]
+        var out: [Int] = []
+        while let m = stack.popLast() {
+            for e in deps[m] where seen.insert(e.target).inserted {
+                out.append(e.target)
+                stack.append(e.target)
+            }
+        }
+        return out.sorted { sortIndex[$0] < sortIndex[$1] }
+    }
+
+    /// Everything that needs `module`, transitively, sorted by module order.
+    public func reverseClosure(of module: Int) -> [Int] {
+        var seen = Set<Int>([module])
+        var stack = [module]
+        while let m = stack.popLast() {
+            for u in users[m] where seen.insert(u).inserted { stack.append(u) }
+        }
+        seen.remove(module)
+        return seen.sorted()
+    }
+
+    /// The modules `modules` need that are not among them: the closure of a set.
+    public func closure(ofSet set: some Sequence<Int>) -> Set<Int> {
+        var seen = Set(set)
+        var stack = Array(seen)
+        while let m = stack.popLast() {
+            for e in deps[m] where seen.insert(e.target).inserted { stack.append(e.target) }
+        }
+        return seen
+    }
+
+    /// A shortest chain of dependencies from `from` to `to`, both included; nil when `from` does not need `to`.
+    public func path(from: Int, to: Int) -> [Int]? {
+        if from == to { return [from] }
+        var previous = [Int: Int]()
+        var queue = [from]
+        var head = 0
+        previous[from] = from
+        while head < queue.count {
+            let m = queue[head]
+            head += 1
+            for e in deps[m] where previous[e.target] == nil {
+                previous[e.target] = m
+                if e.target == to {
+                    var chain = [to]
+                    var c = m
+                    while c != from {
+                        chain.append(c)
+                        c = previous[c]!
+                    }
+                    chain.append(from)
+                    return chain.reversed()
+                }
+                queue.append(e.target)
+            }
+        }
+        return nil
+    }
+
+    /// The edge from `from` to `to`, if `from` depends on `to` directly.
+    public func edge(from: Int, to: Int) -> Edge? { deps[from].first { $0.target == to } }
+
+    /// Strongly connected components with more than one module (dependency cycles), each sorted,
+    /// ordered by their first module.
+    public func cycles() -> [[Int]] {
+        Self.components(count: modules.count, deps: deps).filter { $0.count > 1 }.map { $0.sorted() }
+            .sorted { $0[0] < $1[0] }
+    }
+
+    /// Tarjan's algorithm, iterative so deep chains cannot overflow the stack.
+    static func components(count: Int, deps: [[Edge]]) -> [[Int]] {
+        var index = Array(repeating: -1, count: count)
+        var low = Array(repeating: 0, count: count)
+        var onStack = Array(repeating: false, count: count)
+        var stack: [Int] = []
+        var result: [[Int]] = []
+        var next = 0
+        for root in 0..<count where index[root] < 0 {
+            var work: [(node: Int, edge: Int)] = [(root, 0)]
+            index[root] = next
+            low[root] = next
+            next += 1
+            stack.append(root)
+            onStack[root] = true
+            while let (v, e) = work.last {
+                if e < deps[v].count {
+                    work[work.count - 1].edge += 1
+                    let w = deps[v][e].target
+                    if index[w] < 0 {
+                        index[w] = next
+                        low[w] = next
+                        next += 1
+                        stack.append(w)
+                        onStack[w] = true
+                        work.append((w, 0))
+                    } else if onStack[w] {
+                        low[v] = min(low[v], index[w])
+                    }
+                } else {
+                    work.removeLast()
+                    if let parent = work.last { low[parent.node] = min(low[parent.node], low[v]) }
+                    if low[v] == index[v] {
+                        var component: [Int] = []
+                        while let w = stack.popLast() {
+                            onStack[w] = false
+                            component.append(w)
+                            if w == v { break }
+                        }
+                        result.append(component)
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// A module path with its compression suffix cut back to `.ko`, as modules.order spells it.
+public func uncompressedPath(_ path: String) -> String {
+    for c in Compression.allCases where c != .none && path.hasSuffix(".ko" + c.suffix) {
+        return String(path.dropLast(c.suffix.count))
+    }
+    return path
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+
+/// `modsplit`: a thin command line over ELFScan and Graph.
+@main
+struct Modsplit: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "modsplit",
+        abstract: "Static analysis of Linux kernel module trees and their packaging splits.",
+        version: version,
+        subcommands: [Scan.self, Export.self, Deps.self, Why.self, SymbolInfo.self])
+
+    /// Exit status: 0 success, 1 findings of error severity, 2 unusable input or bad usage.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as UsageFailure {
+            FileHandle.standardError.write(Data("modsplit: \(failure.message)\n".utf8))
+            Foundation.exit(2)
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help and --version.
+                Self.exit(withError: error)
+            }
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("modsplit: \(message)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Input modsplit cannot use at all: reported on one line of stderr, exit status 2.
+struct UsageFailure: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import ELFScan
+import Foundation
+import Graph
+
+/// Which tree to read and where the kernel's own exports come from.
+struct TreeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A module directory (lib/modules/<version>) or a root holding one; default: the running kernel's.",
+        valueName: "path"))
+    var tree: String?
+
+    @Option(name: .long, help: "Which kernel under --tree, when the root holds several.")
+    var kernelVersion: String?
+
+    @Option(name: .long, help: ArgumentHelp("Module.symvers (plain, .gz, .xz or .zst) for the kernel's exports.", valueName: "file"))
+    var symvers: String?
+
+    @Option(name: .long, help: ArgumentHelp("System.map for the kernel's exports, when there is no Module.symvers.", valueName: "file"))
+    var systemMap: String?
+
+    @Option(name: .long, help: "Worker threads for reading modules (default: one per core).")
+    var jobs: Int?
+
+    @Option(name: .long, help: "Refuse modules that inflate past this many MiB.")
+    var maxModuleMib: UInt64 = 512
+
+    func validate() throws {
+        if symvers != nil && systemMap != nil {
+            throw ValidationError("--symvers and --system-map exclude each other")
+        }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    /// Locates and scans the tree; unusable input becomes a `UsageFailure`.
+    func scan() throws -> TreeScan {
+        let located: KernelTree
+        do {
+            located = try KernelTree.locate(path: tree, kernelVersion: kernelVersion)
+        } catch {
+            throw UsageFailure(error.message)
+        }
+        for file in [symvers, systemMap].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            throw UsageFailure("\(file): cannot read")
+        }
+        let progress = Progress.forTerminal(label: "reading modules")
+        let options = ScanOptions(symvers: symvers, systemMap: systemMap,
+                                  limits: ScanLimits(maxUncompressedBytes: maxModuleMib << 20),
+                                  threads: jobs, progress: progress?.update)
+        defer { progress?.finish() }
+        do {
+            return try TreeScanner.scan(located, options: options)
+        } catch {
+            throw UsageFailure(error.message)
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Writes `contents` to `path`, or to stdout when `path` is nil or `-`.
+func emit(_ contents: String, to path: String?) throws {
+    guard let path, path != "-" else {
+        FileHandle.standardOutput.write(Data(contents.utf8))
+        return
+    }
+    do {
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw UsageFailure("\(path): cannot write: \(error.localizedDescription)")
+    }
+}
+
+extension ModuleGraph {
+    /// The module a user named (by name, file name or path), or a usage failure.
+    func lookup(_ name: String) throws -> Int {
+        if let i = module(named: name) { return i }
+        if let i = modules.firstIndex(where: { $0.path == name || $0.path.hasSuffix("/" + name) }) { return i }
+        if builtin.contains(normalizedModuleName(name)) {
+            throw UsageFailure("\(name) is built into the kernel, not a loadable module")
+        }
+        throw UsageFailure("no module \(name) in this tree")
+    }
+}
+
+/// A one-line progress meter on stderr, only when stderr is a terminal.
+final class Progress: @unchecked Sendable {
+    private let label: String
+    private let lock = NSLock()
+    private var lastPercent = -1
+
+    private init(label: String) { self.label = label }
+
+    static func forTerminal(label: String) -> Progress? {
+        isatty(2) == 1 ? Progress(label: label) : nil
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        let percent = total == 0 ? 100 : done * 100 / total
+        lock.lock()
+        defer { lock.unlock() }
+        guard percent != lastPercent else { return }
+        lastPercent = percent
+        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) (\(percent)%)".utf8))
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if lastPercent >= 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
