@@ -103,12 +103,15 @@ final class ElfImage {
                 close(fd)
                 throw ELFScanError(.compression, path: path, "compressed file of \(fileSize) bytes exceeds the limit")
             }
-            // dwelf_elf_begin reads plain ELF through libelf and inflates xz, gzip and bzip2 images.
-            guard let e = dwelf_elf_begin(fd) else {
+            // Plain modules: ELF_C_READ reads headers now and each section only when asked for, so the
+            // code and data of a module are never read. dwelf_elf_begin inflates xz, gzip and bzip2 images.
+            let begun = compression == .none ? elf_begin(fd, ELF_C_READ, nil) : dwelf_elf_begin(fd)
+            guard let e = begun else {
                 let reason = Self.elfError()
                 close(fd)
                 let kind: ELFScanError.Kind = compression == .none ? .notELF : .compression
-                throw ELFScanError(kind, path: path, "dwelf_elf_begin: \(reason)")
+                let function = compression == .none ? "elf_begin" : "dwelf_elf_begin"
+                throw ELFScanError(kind, path: path, "\(function): \(reason)")
             }
             self.fd = fd
             self.elf = e
@@ -182,6 +185,14 @@ final class ElfImage {
         guard section.type != UInt32(SHT_NOBITS), section.size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         guard let data = elf_rawdata(scn(section), nil) else { throw libelfFailure("elf_rawdata(\(section.name))") }
         return try body(UnsafeRawBufferPointer(start: data.pointee.d_buf, count: data.pointee.d_size))
+    }
+
+    /// The bytes of a section as stored. They stay valid while this image lives: callers keep the
+    /// image for as long as they use them (one module parse), and never let them escape it.
+    func bytes(of section: Section) throws(ELFScanError) -> UnsafeRawBufferPointer {
+        guard section.type != UInt32(SHT_NOBITS), section.size > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let data = elf_rawdata(scn(section), nil) else { throw libelfFailure("elf_rawdata(\(section.name))") }
+        return UnsafeRawBufferPointer(start: data.pointee.d_buf, count: data.pointee.d_size)
     }
 
     /// The symbols of a `SHT_SYMTAB` section, translated to host byte order.

@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// Turns one module file into `ModuleFacts`: exports from `__ksymtab*` through their relocations,
 /// imports from `.symtab`, CRCs from `__kcrctab*`/`__versions`, and every `.modinfo` string.
 public enum ModuleReader {
@@ -24,20 +26,21 @@ private struct ModuleParse {
                                "ELF type \(header.type) is not a relocatable object (ET_REL), so not a kernel module")
         }
         let sections = try image.sections()
-        let byName = Dictionary(sections.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // A handful of look-ups among ~50 sections: a linear search beats hashing every name.
+        func section(_ name: String) -> ElfImage.Section? { sections.first { $0.name == name } }
         let endian = ByteOrder(bigEndian: header.bigEndian)
 
         // .symtab and its string table.
         let symtabSection = sections.first { $0.type == 2 }  // SHT_SYMTAB
         var symbols: [ElfImage.Symbol] = []
-        var strtab: [UInt8] = []
+        var strtab = UnsafeRawBufferPointer(start: nil, count: 0)
         if let symtabSection {
             guard Int(symtabSection.link) < sections.count, symtabSection.link != 0 else {
                 throw malformed(".symtab sh_link \(symtabSection.link) is not a section")
             }
             let xindex = sections.first { $0.type == 18 && Int($0.link) == symtabSection.index }  // SHT_SYMTAB_SHNDX
             symbols = try image.symbols(of: symtabSection, extendedIndex: xindex)
-            strtab = try image.withBytes(of: sections[Int(symtabSection.link)]) { Array($0) }
+            strtab = try image.bytes(of: sections[Int(symtabSection.link)])
         }
         let names = StringTable(bytes: strtab)
 
@@ -62,9 +65,9 @@ private struct ModuleParse {
 
         // Exports.
         var exports: [ExportedSymbol] = []
-        let strings = byName["__ksymtab_strings"]
+        let strings = section("__ksymtab_strings")
         for (sectionName, gpl) in [("__ksymtab", false), ("__ksymtab_gpl", true)] {
-            guard let table = byName[sectionName], table.size > 0 else { continue }
+            guard let table = section(sectionName), table.size > 0 else { continue }
             guard let strings else { throw malformed("\(sectionName) present but __ksymtab_strings missing") }
             let decoded = try decodeKsymtab(table: table, strings: strings, gpl: gpl, sections: sections,
                                             symbols: symbols, labels: entryOffsets[table.index] ?? [],
@@ -95,7 +98,7 @@ private struct ModuleParse {
 
         // __versions: { unsigned long crc; char name[64 - sizeof(long)]; } records.
         var versions: [VersionEntry] = []
-        if let section = byName["__versions"], section.size > 0 {
+        if let section = section("__versions"), section.size > 0 {
             let word = header.bits / 8
             versions = try image.withBytes(of: section) { bytes throws(ELFScanError) -> [VersionEntry] in
                 guard bytes.count % 64 == 0 else {
@@ -118,7 +121,7 @@ private struct ModuleParse {
             }
         }
         // 6.14+ extended modversions: parallel arrays of CRCs and NUL-separated names.
-        if let crcSection = byName["__version_ext_crcs"], let nameSection = byName["__version_ext_names"] {
+        if let crcSection = section("__version_ext_crcs"), let nameSection = section("__version_ext_names") {
             let extNames = try image.withBytes(of: nameSection) { bytes in
                 bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             }
@@ -133,19 +136,22 @@ private struct ModuleParse {
             }
         }
         if !versions.isEmpty {
-            var crcByName: [String: UInt32] = [:]
-            for v in versions where crcByName[v.name] == nil { crcByName[v.name] = v.crc }
-            var imported = Set<String>()
+            var slot: [String: Int] = [:]
+            slot.reserveCapacity(versions.count)
+            for (k, v) in versions.enumerated() where slot[v.name] == nil { slot[v.name] = k }
+            var matched = [Bool](repeating: false, count: versions.count)
             for i in imports.indices {
-                imports[i].crc = crcByName[imports[i].name]
-                imported.insert(imports[i].name)
+                if let k = slot[imports[i].name] {
+                    imports[i].crc = versions[k].crc
+                    matched[k] = true
+                }
             }
-            versions = versions.filter { !imported.contains($0.name) }
+            versions = versions.indices.filter { !matched[$0] && slot[versions[$0].name] == $0 }.map { versions[$0] }
         }
 
         // .modinfo: NUL-separated key=value strings, padding NULs skipped.
         var modinfo: [ModinfoEntry] = []
-        if let section = byName[".modinfo"] {
+        if let section = section(".modinfo") {
             modinfo = try image.withBytes(of: section) { bytes in
                 var out: [ModinfoEntry] = []
                 for piece in bytes.split(separator: 0) {
@@ -199,17 +205,25 @@ private struct ModuleParse {
             throw malformed("\(table.name): size \(size) is not a multiple of its entry size \(entrySize)")
         }
 
-        // Relocations that apply to this table, by offset.
-        var relocs: [UInt64: ElfImage.Relocation] = [:]
+        // Relocations that apply to this table, by field slot (offset / field size).
+        var relocs: [ElfImage.Relocation] = []
+        var slotToReloc = [Int32](repeating: -1, count: size / field + 1)
+        var needsImplicitAddends = false
         for s in sections where (s.type == 4 || s.type == 9) && Int(s.info) == table.index {  // SHT_RELA, SHT_REL
-            for r in try image.relocations(of: s) { relocs[r.offset] = r }
+            for r in try image.relocations(of: s) {
+                guard r.offset < UInt64(size), r.offset % UInt64(field) == 0 else { continue }
+                slotToReloc[Int(r.offset) / field] = Int32(relocs.count)
+                relocs.append(r)
+                if r.addend == nil { needsImplicitAddends = true }
+            }
         }
-        let stringBytes = try image.withBytes(of: strings) { Array($0) }
-        let tableBytes: [UInt8] = relocs.values.contains { $0.addend == nil }
-            ? try image.withBytes(of: table) { Array($0) } : []
+        let stringBytes = try image.bytes(of: strings)
+        let tableBytes: [UInt8] = needsImplicitAddends ? try image.withBytes(of: table) { Array($0) } : []
 
         func stringAt(_ offset: UInt64) throws(ELFScanError) -> String? {
-            guard let r = relocs[offset] else { return nil }
+            let slot = slotToReloc[Int(offset) / field]
+            guard slot >= 0 else { return nil }
+            let r = relocs[Int(slot)]
             guard Int(r.symbol) < symbols.count else {
                 throw malformed("\(table.name): relocation at \(offset) names symbol \(r.symbol) of \(symbols.count)")
             }
@@ -232,10 +246,10 @@ private struct ModuleParse {
             guard target >= 0, target < Int64(stringBytes.count) else {
                 throw malformed("\(table.name): relocation at \(offset) points outside __ksymtab_strings")
             }
-            guard let end = stringBytes[Int(target)...].firstIndex(of: 0) else {
+            guard let string = StringTable(bytes: stringBytes).string(at: Int(target)) else {
                 throw malformed("__ksymtab_strings: string at \(target) has no terminating NUL")
             }
-            return String(decoding: stringBytes[Int(target)..<end], as: UTF8.self)
+            return string
         }
 
         var out: [ExportedSymbol] = []
@@ -257,14 +271,16 @@ private struct ModuleParse {
 private let ksymtabPrefix = Array("__ksymtab_".utf8)
 private let crcPrefix = Array("__crc_".utf8)
 
-/// A string table's bytes with bounds-checked reads.
+/// A string table's bytes (lent by the image that owns them) with bounds-checked reads.
 struct StringTable {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
 
-    func string(at offset: UInt32) -> String? {
+    func string(at offset: some BinaryInteger) -> String? {
+        guard offset >= 0, offset < bytes.count, let base = bytes.baseAddress else { return nil }
         let start = Int(offset)
-        guard start < bytes.count, let end = bytes[start...].firstIndex(of: 0) else { return nil }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        guard let nul = memchr(base + start, 0, bytes.count - start) else { return nil }
+        let length = base.distance(to: UnsafeRawPointer(nul)) - start
+        return String(decoding: UnsafeRawBufferPointer(start: base + start, count: length), as: UTF8.self)
     }
 
     func hasPrefix(_ prefix: [UInt8], at offset: UInt32) -> Bool {

@@ -1,3 +1,5 @@
+private let vmlinux = Array("vmlinux".utf8)
+
 /// One symbol the kernel image (vmlinux, with its built-in modules) exports.
 public struct KernelExport: Sendable, Hashable, Codable {
     public var name: String
@@ -38,8 +40,10 @@ public struct KernelExports: Sendable {
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.isEmpty { continue }
-            let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
+            let raw = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+            // Only vmlinux lines are the kernel's: skip module lines before making strings of them.
+            guard raw.count < 4 || raw[2].elementsEqual(vmlinux) || raw[3].elementsEqual(vmlinux) else { continue }
+            let f = raw.map { String(decoding: $0, as: UTF8.self) }
             guard f.count >= 4 else {
                 throw ELFScanError(.malformed, path: displayPath,
                                    "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")

@@ -69,8 +69,12 @@ public struct ModuleFile: Sendable, Hashable {
 /// Reads every module of a tree in parallel.
 public enum TreeScanner {
     public static func scan(_ tree: KernelTree, options: ScanOptions = ScanOptions()) throws(TreeError) -> TreeScan {
+        let t0 = DispatchTime.now().uptimeNanoseconds
         var (files, problems) = discover(tree)
+        let t1 = DispatchTime.now().uptimeNanoseconds
         let facts = readAll(tree: tree, files: files, options: options)
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        if getenv("MODSPLIT_TIMING") != nil { print("discover \((t1-t0)/1000000) ms, read \((t2-t1)/1000000) ms") }
         var modules: [ModuleFacts] = []
         modules.reserveCapacity(files.count)
         for result in facts {
@@ -80,7 +84,8 @@ public enum TreeScanner {
             case nil: break
             }
         }
-        modules.sort { $0.path < $1.path }
+        // Files come in directory-walk order; sort only where that differs from path order.
+        if !modules.isSorted(by: { $0.path < $1.path }) { modules.sort { $0.path < $1.path } }
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
         files.removeAll()
 
@@ -96,7 +101,9 @@ public enum TreeScanner {
         if let bytes = readBytes(dir + "/modules.builtin.modinfo") {
             scan.builtinModinfo = parseBuiltinModinfo(bytes)
         }
+        let t3 = DispatchTime.now().uptimeNanoseconds
         try loadKernelExports(into: &scan, options: options)
+        if getenv("MODSPLIT_TIMING") != nil { print("symvers \((DispatchTime.now().uptimeNanoseconds-t3)/1000000) ms") }
         return scan
     }
 
@@ -276,5 +283,11 @@ extension StringProtocol {
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return String(s)
+    }
+}
+
+extension Array {
+    func isSorted(by less: (Element, Element) -> Bool) -> Bool {
+        zip(self, dropFirst()).allSatisfy { !less($1, $0) }
     }
 }

@@ -44,13 +44,14 @@ public enum DepmodFiles {
 
     public static func symbols(_ graph: ModuleGraph) -> String {
         var owned: [(String, String)] = []
-        for (name, exporters) in graph.index.exporters {
+        for (name, exporters) in graph.index.moduleExporters {
             guard let last = exporters.last, case .module(let i) = last.provider else { continue }
             owned.append((name, graph.modules[i].name))
         }
-        owned.sort { DepmodHash.precedes($0.0, $1.0, buckets: 2048) }
         var out = "# Aliases for symbols, used by symbol_request().\n"
-        for (symbol, module) in owned { out += "alias symbol:\(symbol) \(module)\n" }
+        for k in DepmodHash.iterationOrder(owned.map(\.0), buckets: 2048) {
+            out += "alias symbol:\(owned[k].0) \(owned[k].1)\n"
+        }
         return out
     }
 

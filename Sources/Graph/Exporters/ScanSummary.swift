@@ -73,9 +73,7 @@ public struct ScanSummary: Codable, Sendable, Equatable {
         weakImports = weak
         edges = graph.deps.reduce(0) { $0 + $1.count }
         builtinModules = scan.builtinModules.count
-        duplicateExports = graph.index.exporters.values.count { list in
-            list.count { if case .module = $0.provider { true } else { false } } > 1
-        }
+        duplicateExports = graph.index.moduleExporters.values.count { $0.count > 1 }
         shadowedModules = graph.shadowed.map(\.dropped.path).sorted()
         cycles = graph.cycles().count
         kernelExports = scan.kernelExports.map { "\($0.source.rawValue):\($0.path)" }

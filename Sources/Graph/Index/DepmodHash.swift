@@ -47,11 +47,12 @@ enum DepmodHash {
         superFast(key.utf8) & (buckets - 1)
     }
 
-    /// `a` comes before `b` when iterating a kmod hash table of `buckets` buckets.
-    static func precedes(_ a: String, _ b: String, buckets: UInt32) -> Bool {
-        let ba = bucket(a, buckets: buckets)
-        let bb = bucket(b, buckets: buckets)
-        if ba != bb { return ba < bb }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    /// The indices of `keys` in the order a kmod hash table of `buckets` buckets iterates them:
+    /// by bucket, and strcmp order inside a bucket.
+    static func iterationOrder(_ keys: [String], buckets: UInt32) -> [Int] {
+        let b = keys.map { bucket($0, buckets: buckets) }
+        return keys.indices.sorted {
+            b[$0] != b[$1] ? b[$0] < b[$1] : keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8)
+        }
     }
 }

@@ -60,10 +60,11 @@ public struct ModuleGraph: Sendable {
             }
         }
         // 2. depmod's module order: hash order of names, then a stable sort by modules.order position.
-        var list = chosen.values.sorted { DepmodHash.precedes($0.name, $1.name, buckets: 512) }
-        let ranks = list.map(rank)
-        let perm = list.indices.sorted { ranks[$0] != ranks[$1] ? ranks[$0] < ranks[$1] : $0 < $1 }
-        list = perm.map { list[$0] }
+        let unordered = Array(chosen.values)
+        let hashed = DepmodHash.iterationOrder(unordered.map(\.name), buckets: 512)
+        let ranks = hashed.map { rank(unordered[$0]) }
+        let perm = hashed.indices.sorted { ranks[$0] != ranks[$1] ? ranks[$0] < ranks[$1] : $0 < $1 }
+        let list = perm.map { unordered[hashed[$0]] }
         modules = list
         var byName: [String: Int] = [:]
         for (i, m) in list.enumerated() { byName[m.name] = i }
@@ -78,19 +79,19 @@ public struct ModuleGraph: Sendable {
         var deps: [[Edge]] = Array(repeating: [], count: list.count)
         var unresolved: [[ImportedSymbol]] = Array(repeating: [], count: list.count)
         for (i, m) in list.enumerated() {
-            var slot: [Int: Int] = [:]
             // depmod also resolves __versions names that match no undefined symbol.
-            let needed = m.imports + m.extraVersions.map { ImportedSymbol(name: $0.name, weak: false, crc: $0.crc) }
+            let needed = m.extraVersions.isEmpty ? m.imports
+                : m.imports + m.extraVersions.map { ImportedSymbol(name: $0.name, weak: false, crc: $0.crc) }
             for imp in needed {
                 guard let export = index.resolve(imp.name) else {
                     if kernel != nil && !imp.weak { unresolved[i].append(imp) }
                     continue
                 }
                 guard case .module(let target) = export.provider, target != i else { continue }
-                if let s = slot[target] {
+                // A module has few direct dependencies: a linear search is cheaper than a dictionary.
+                if let s = deps[i].firstIndex(where: { $0.target == target }) {
                     deps[i][s].symbols.append(imp.name)
                 } else {
-                    slot[target] = deps[i].count
                     deps[i].append(Edge(target: target, symbols: [imp.name]))
                 }
             }

@@ -18,41 +18,52 @@ public struct Export: Sendable, Hashable {
 
 /// Every symbol the tree exports, with every exporter kept for reporting and depmod's winner chosen.
 public struct SymbolIndex: Sendable {
-    /// All exporters of each symbol: the kernel first (if it exports it), then modules in module order.
-    public private(set) var exporters: [String: [Export]] = [:]
+    /// Module exporters of each symbol, in module order.
+    public private(set) var moduleExporters: [String: [Export]] = [:]
+    /// The kernel's own exports (Module.symvers / System.map), empty when unknown.
+    public let kernelExports: [String: KernelExport]
 
     /// Builds the index over `modules` (already in module order) and the kernel's exports.
     public init(modules: [ModuleFacts], kernel: KernelExports?) {
-        if let kernel {
-            exporters.reserveCapacity(kernel.symbols.count)
-            for (name, k) in kernel.symbols {
-                exporters[name] = [Export(provider: .kernel, gplOnly: k.gplOnly, namespace: k.namespace, crc: k.crc)]
-            }
-        }
+        kernelExports = kernel?.symbols ?? [:]
+        moduleExporters.reserveCapacity(modules.reduce(0) { $0 + $1.exports.count })
         for (i, m) in modules.enumerated() {
             for e in m.exports {
-                exporters[e.name, default: []].append(
+                moduleExporters[e.name, default: []].append(
                     Export(provider: .module(i), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc))
             }
         }
     }
 
+    /// All exporters of `name`: the kernel first (if it exports it), then modules in module order.
+    public func exporters(of name: String) -> [Export] {
+        var out: [Export] = []
+        if let k = kernelExports[name] { out.append(Self.kernelExport(k)) }
+        out += moduleExporters[name] ?? []
+        return out
+    }
+
     /// The export a dependency resolves to, by depmod's rule: the last module in module order wins,
     /// and a module's export overrides the kernel's. nil when nobody exports the symbol.
     public func resolve(_ name: String) -> Export? {
-        var key = Substring(name)
         // depmod strips one leading '.' (ppc64 ELFv1 function descriptors).
-        if key.hasPrefix(".") { key = key.dropFirst() }
-        if let list = exporters[String(key)] { return list.last }
-        if Self.kernelProvided.contains(String(key)) { return Export(provider: .kernel) }
+        let key = name.utf8.first == UInt8(ascii: ".") ? String(name.dropFirst()) : name
+        if let list = moduleExporters[key] { return list.last }
+        if let k = kernelExports[key] { return Self.kernelExport(k) }
+        if Self.kernelProvided.contains(key) { return Export(provider: .kernel) }
         return nil
+    }
+
+    private static func kernelExport(_ k: KernelExport) -> Export {
+        Export(provider: .kernel, gplOnly: k.gplOnly, namespace: k.namespace, crc: k.crc)
     }
 
     /// Symbols the module loader provides itself (depmod's "fake" symbols).
     public static let kernelProvided: Set<String> = ["__this_module", "_GLOBAL_OFFSET_TABLE_", "TOC."]
 
-    /// Symbols exported more than once, sorted by name.
+    /// Symbols that more than one module exports, or a module and the kernel, sorted by name.
     public var duplicates: [(name: String, exporters: [Export])] {
-        exporters.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        moduleExporters.filter { $0.value.count > 1 || kernelExports[$0.key] != nil }.keys.sorted()
+            .map { ($0, exporters(of: $0)) }
     }
 }

@@ -17,8 +17,12 @@ extension Modsplit {
             @Option(help: "Directory to write the files into (created if missing).") var out: String
 
             func run() throws {
+                let t0 = DispatchTime.now().uptimeNanoseconds
                 let scan = try source.scan()
+                let t1 = DispatchTime.now().uptimeNanoseconds
                 let graph = ModuleGraph(scan: scan)
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                defer { if getenv("MODSPLIT_TIMING") != nil { FileHandle.standardError.write(Data("scan \((t1-t0)/1000000) graph \((t2-t1)/1000000) out \((DispatchTime.now().uptimeNanoseconds-t2)/1000000)\n".utf8)) } }
                 do {
                     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 } catch {

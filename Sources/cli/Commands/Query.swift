@@ -70,7 +70,7 @@ extension Modsplit {
         func run() throws {
             let scan = try source.scan()
             let graph = ModuleGraph(scan: scan)
-            let exporters = graph.index.exporters[name] ?? []
+            let exporters = graph.index.exporters(of: name)
             let winner = graph.index.resolve(name)
             var out = "symbol \(name)\n"
             if exporters.isEmpty {
