@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System libraries: each is a module map over the Debian -dev package's headers.
@@ -24,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
         .target(name: "ELFScan", dependencies: ["CLibELF", "CLibDW", "CZstd"], swiftSettings: strict),
-        .target(name: "Graph", dependencies: ["ELFScan"], swiftSettings: strict),
+        .target(name: "Graph", dependencies: ["ELFScan", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .executableTarget(
             name: "cli",
             dependencies: ["ELFScan", "Graph", .product(name: "ArgumentParser", package: "swift-argument-parser")],

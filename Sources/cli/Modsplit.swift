@@ -10,7 +10,8 @@ struct Modsplit: ParsableCommand {
         commandName: "modsplit",
         abstract: "Static analysis of Linux kernel module trees and their packaging splits.",
         version: version,
-        subcommands: [Scan.self, Export.self, Deps.self, Why.self, SymbolInfo.self])
+        subcommands: [Scan.self, Check.self, Place.self, Explain.self, Rules.self, Export.self, Deps.self, Why.self,
+                      SymbolInfo.self])
 
     /// Exit status: 0 success, 1 findings of error severity, 2 unusable input or bad usage.
     static func main() {
