@@ -69,6 +69,30 @@ public struct Finding: Sendable, Codable, Hashable {
         self.cost = cost
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case kind, severity, module, path, package, provider, providerPackage, symbols, namespace, rule, providerRule,
+             message, notes, cost
+    }
+
+    /// Every documented field is written, absent values as null, so consumers see a fixed shape.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(module, forKey: .module)
+        try c.encode(path, forKey: .path)
+        try c.encode(package, forKey: .package)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(providerPackage, forKey: .providerPackage)
+        try c.encode(symbols, forKey: .symbols)
+        try c.encode(namespace, forKey: .namespace)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(providerRule, forKey: .providerRule)
+        try c.encode(message, forKey: .message)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(cost, forKey: .cost)
+    }
+
     /// Findings in a stable order: most severe first, then by kind, module and message.
     public static func sorted(_ findings: [Finding]) -> [Finding] {
         findings.sorted {

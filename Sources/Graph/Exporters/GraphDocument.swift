@@ -11,6 +11,15 @@ public struct GraphDocument: Codable, Sendable, Equatable {
         public var gplOnly: Bool
         public var namespace: String?
         public var crc: String?
+
+        private enum CodingKeys: String, CodingKey { case name, gplOnly, namespace, crc }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(gplOnly, forKey: .gplOnly)
+            try c.encode(namespace, forKey: .namespace)
+            try c.encode(crc, forKey: .crc)
+        }
     }
 
     public struct Import: Codable, Sendable, Equatable {
@@ -19,6 +28,15 @@ public struct GraphDocument: Codable, Sendable, Equatable {
         public var crc: String?
         /// The module it resolves to, `vmlinux`, or nil when unresolved.
         public var provider: String?
+
+        private enum CodingKeys: String, CodingKey { case name, weak, crc, provider }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(weak, forKey: .weak)
+            try c.encode(crc, forKey: .crc)
+            try c.encode(provider, forKey: .provider)
+        }
     }
 
     public struct Module: Codable, Sendable, Equatable {
