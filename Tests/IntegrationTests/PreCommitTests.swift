@@ -63,7 +63,8 @@ struct PreCommitTests {
         #expect((second.stdout + second.stderr).contains("cross-package"), "\(second.stdout)\(second.stderr)")
         #expect((second.stdout + second.stderr).contains("base_fn"))
 
-        try good.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        // The fix: the provider goes back to core (with a remark, so the tree differs from the first commit).
+        try (good + "# base stays in core: user needs base_fn\n").write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
         _ = try git(["add", "-A"])
         let third = try git(["commit", "-q", "-m", "keep base in core"])
         #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
