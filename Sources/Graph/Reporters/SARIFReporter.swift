@@ -12,7 +12,6 @@ struct SARIFReporter: CheckReporter {
     struct Driver: Encodable {
         var name = "modsplit"
         var version: String
-        var informationUri = "https://github.com/modsplit/modsplit"
         var rules: [Rule]
     }
     struct Text: Encodable { var text: String }
