@@ -61,17 +61,47 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Writes `contents` to `path`, or to stdout when `path` is nil or `-`.
+///
+/// A file is replaced atomically, as depmod does: written under a temporary name beside it, then
+/// renamed over it. Plain POSIX calls on the String's own UTF-8 storage: Foundation's atomic write
+/// copied each file into a `Data` and synced it to disk, which cost more than rendering it.
 func emit(_ contents: String, to path: String?) throws {
+    var contents = contents
     guard let path, path != "-" else {
-        FileHandle.standardOutput.write(Data(contents.utf8))
+        try contents.withUTF8 { bytes in
+            guard writeAll(1, bytes) else { throw UsageFailure("standard output: cannot write: \(errnoText())") }
+        }
         return
     }
-    do {
-        try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw UsageFailure("\(path): cannot write: \(error.localizedDescription)")
+    let temporary = "\(path).\(getpid()).tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw UsageFailure("\(path): cannot write: \(errnoText())") }
+    let written = contents.withUTF8 { writeAll(fd, $0) }
+    let reason = errnoText()
+    guard close(fd) == 0, written else {
+        unlink(temporary)
+        throw UsageFailure("\(path): cannot write: \(written ? errnoText() : reason)")
+    }
+    guard rename(temporary, path) == 0 else {
+        let reason = errnoText()
+        unlink(temporary)
+        throw UsageFailure("\(path): cannot write: \(reason)")
     }
 }
+
+/// Writes all of `bytes` to `fd`, retrying short writes and interruptions.
+private func writeAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var done = 0
+    while done < bytes.count {
+        let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return false }
+        done += n
+    }
+    return true
+}
+
+private func errnoText() -> String { String(cString: strerror(errno)) }
 
 extension ModuleGraph {
     /// The module a user named (by name, file name or path), or a usage failure.

@@ -17,13 +17,31 @@ final class ElfImage {
 
     struct Section {
         var index: Int
-        var name: String
+        /// The name in `.shstrtab`, NUL-terminated (checked by `elf_strptr`) and owned by the image;
+        /// nil for the null section. Kept as a pointer because a module has ~50 sections and only a
+        /// few are ever looked at by name: making a String of every name cost more than the parse.
+        var namePointer: UnsafePointer<CChar>?
         var type: UInt32
         var flags: UInt64
         var link: UInt32
         var info: UInt32
         var size: UInt64
         var entrySize: UInt64
+
+        var name: String { namePointer.map { String(cString: $0) } ?? "" }
+
+        func isNamed(_ wanted: StaticString) -> Bool {
+            guard let namePointer else { return false }
+            return wanted.withUTF8Buffer { w in
+                w.withMemoryRebound(to: CChar.self) { strcmp(namePointer, $0.baseAddress!) == 0 }
+            }
+        }
+
+        func nameHasPrefix(_ prefix: StaticString) -> Bool {
+            guard let namePointer else { return false }
+            return strncmp(namePointer, UnsafeRawPointer(prefix.utf8Start).assumingMemoryBound(to: CChar.self),
+                           prefix.utf8CodeUnitCount) == 0
+        }
     }
 
     struct Symbol {
@@ -52,14 +70,15 @@ final class ElfImage {
     private var ownedImage: UnsafeMutableRawPointer?
     private var scns: [OpaquePointer] = []
 
-    private static let libelfReady: Bool = elf_version(UInt32(EV_CURRENT)) != UInt32(EV_NONE)
+    static let libelfReady: Bool = elf_version(UInt32(EV_CURRENT)) != UInt32(EV_NONE)
 
-    /// Opens `absolutePath`, decompressing it when its magic says so; errors name `path`.
-    init(absolutePath: String, path: String, limits: ScanLimits) throws(ELFScanError) {
+    /// Opens `file` (relative to the open directory `directory`, or AT_FDCWD), decompressing it when
+    /// its magic says so; errors name `path`.
+    init(opening file: String, relativeTo directory: Int32, path: String, limits: ScanLimits) throws(ELFScanError) {
         self.path = path
         guard Self.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
         // O_NONBLOCK: a FIFO named *.ko must not block the scan; it is rejected by fstat below.
-        let fd = Glibc.open(absolutePath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = openat(directory, file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ELFScanError(.io, path: path, "open: \(Self.errnoText())") }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -116,9 +135,15 @@ final class ElfImage {
             self.fd = fd
             self.elf = e
             self.ownedImage = nil
-            var raw = 0
-            _ = elf_rawfile(e, &raw)
-            self.imageSize = compression == .none ? fileSize : UInt64(raw)
+            if compression == .none {
+                // Not elf_rawfile here: on a file opened with ELF_C_READ it reads the whole file into
+                // memory (__libelf_readall), undoing the laziness above.
+                self.imageSize = fileSize
+            } else {
+                var raw = 0
+                _ = elf_rawfile(e, &raw)
+                self.imageSize = UInt64(raw)
+            }
         }
         guard elf_kind(elf) == ELF_K_ELF else {
             let what = compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
@@ -164,16 +189,17 @@ final class ElfImage {
             guard let scn = elf_getscn(elf, i) else { throw libelfFailure("elf_getscn(\(i))") }
             var shdr = GElf_Shdr()
             guard gelf_getshdr(scn, &shdr) != nil else { throw libelfFailure("gelf_getshdr(\(i))") }
-            var name = ""
+            var name: UnsafePointer<CChar>?
             if i != 0 {
                 guard let cname = elf_strptr(elf, shstrndx, Int(shdr.sh_name)) else {
                     throw libelfFailure("elf_strptr(section \(i) name)")
                 }
-                name = String(cString: cname)
+                name = UnsafePointer(cname)
             }
             scns.append(scn)
-            result.append(Section(index: i, name: name, type: shdr.sh_type, flags: shdr.sh_flags, link: shdr.sh_link,
-                                  info: shdr.sh_info, size: shdr.sh_size, entrySize: shdr.sh_entsize))
+            result.append(Section(index: i, namePointer: name, type: shdr.sh_type, flags: shdr.sh_flags,
+                                  link: shdr.sh_link, info: shdr.sh_info, size: shdr.sh_size,
+                                  entrySize: shdr.sh_entsize))
         }
         return result
     }
@@ -195,39 +221,15 @@ final class ElfImage {
         return UnsafeRawBufferPointer(start: data.pointee.d_buf, count: data.pointee.d_size)
     }
 
-    /// The symbols of a `SHT_SYMTAB` section, translated to host byte order.
-    func symbols(of section: Section, extendedIndex: Section?) throws(ELFScanError) -> [Symbol] {
+    /// The symbols of a `SHT_SYMTAB` section, decoded on demand from the section's bytes.
+    func symbols(of section: Section, extendedIndex: Section?, header: Header) throws(ELFScanError) -> SymbolTable {
         guard section.entrySize != 0 else {
             throw ELFScanError(.malformed, path: path, "\(section.name) has entry size 0")
         }
-        guard let data = elf_getdata(scn(section), nil) else { throw libelfFailure("elf_getdata(\(section.name))") }
-        var xdata: UnsafeMutablePointer<Elf_Data>?
-        if let extendedIndex {
-            guard let x = elf_getdata(scn(extendedIndex), nil) else {
-                throw libelfFailure("elf_getdata(\(extendedIndex.name))")
-            }
-            xdata = x
-        }
-        let count = Int(data.pointee.d_size) / Int(section.entrySize)
-        var result: [Symbol] = []
-        result.reserveCapacity(count)
-        var sym = GElf_Sym()
-        var xndx: Elf32_Word = 0
-        for i in 0..<count {
-            guard gelf_getsymshndx(data, xdata, Int32(i), &sym, &xndx) != nil else {
-                throw libelfFailure("gelf_getsymshndx(\(section.name)[\(i)])")
-            }
-            var shndx = UInt32(sym.st_shndx)
-            if sym.st_shndx == UInt16(SHN_XINDEX) {
-                guard xdata != nil else {
-                    throw ELFScanError(.malformed, path: path, "symbol \(i) uses SHN_XINDEX but there is no .symtab_shndx")
-                }
-                shndx = xndx
-            }
-            result.append(Symbol(nameOffset: sym.st_name, value: sym.st_value, sectionIndex: shndx,
-                                 bind: sym.st_info >> 4, type: sym.st_info & 0xf))
-        }
-        return result
+        let bytes = try bytes(of: section)
+        let xindex = try extendedIndex.map { x throws(ELFScanError) in try self.bytes(of: x) }
+        return SymbolTable(bytes: bytes, extendedIndex: xindex, is64: header.bits == 64,
+                           order: ByteOrder(bigEndian: header.bigEndian))
     }
 
     /// The entries of a `SHT_REL` or `SHT_RELA` section.
@@ -409,17 +411,28 @@ func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimi
     guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
         throw ELFScanError(.io, path: path, "not a regular file")
     }
-    var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-    var done = 0
-    while done < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(done)) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { throw ELFScanError(.io, path: path, "read: \(n < 0 ? ElfImage.errnoText() : "short file")") }
-        done += n
+    // Filled straight from the file: no zeroing of a buffer that pread overwrites anyway.
+    var failure: String?
+    let bytes = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                failure = n < 0 ? ElfImage.errnoText() : "short file"
+                break
+            }
+            done += n
+        }
+        initialized = done
     }
+    if let failure { throw ELFScanError(.io, path: path, "read: \(failure)") }
     let compression = ElfImage.sniff(bytes.prefix(6))
     if compression == .none { return bytes }
     if compression == .zstd { return try inflateZstdBytes(bytes, path: path, limits: limits) }
+    // This may run before any module is opened (the scan reads Module.symvers while modules are being
+    // read), so libelf's version handshake cannot be left to ElfImage.init.
+    guard ElfImage.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
     // libdw inflates by magic; a non-ELF payload comes back as ELF_K_NONE with its bytes in elf_rawfile.
     guard let elf = dwelf_elf_begin(fd) else {
         throw ELFScanError(.compression, path: path, "dwelf_elf_begin: \(String(cString: elf_errmsg(-1)))")

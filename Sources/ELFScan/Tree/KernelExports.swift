@@ -1,4 +1,5 @@
 private let vmlinux = Array("vmlinux".utf8)
+private let exportPrefix = Array("EXPORT_".utf8)
 
 /// One symbol the kernel image (vmlinux, with its built-in modules) exports.
 public struct KernelExport: Sendable, Hashable, Codable {
@@ -36,43 +37,82 @@ public struct KernelExports: Sendable {
     public static func load(symvers absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports {
         let bytes = try readDecompressedFile(absolutePath, path: displayPath)
         var symbols: [String: KernelExport] = [:]
+        symbols.reserveCapacity(bytes.count / 80)
         var lineNumber = 0
-        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.isEmpty { continue }
-            let raw = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-            // Only vmlinux lines are the kernel's: skip module lines before making strings of them.
-            guard raw.count < 4 || raw[2].elementsEqual(vmlinux) || raw[3].elementsEqual(vmlinux) else { continue }
-            let f = raw.map { String(decoding: $0, as: UTF8.self) }
-            guard f.count >= 4 else {
-                throw ELFScanError(.malformed, path: displayPath,
-                                   "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
+        // Fields are cut as byte ranges into one reused array: a distro kernel's file has ~25k lines,
+        // and only the vmlinux ones (under half) are turned into strings.
+        var fields: [Range<Int>] = []
+        let failure = bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> ELFScanError? in
+            var lineStart = 0
+            while lineStart <= buffer.count {
+                let lineEnd = buffer[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
+                defer { lineStart = lineEnd + 1 }
+                lineNumber += 1
+                if lineEnd == lineStart { continue }
+                fields.removeAll(keepingCapacity: true)
+                var fieldStart = lineStart
+                var ascii = true
+                for i in lineStart..<lineEnd {
+                    let b = buffer[i]
+                    if b == UInt8(ascii: "\t") {
+                        fields.append(fieldStart..<i)
+                        fieldStart = i + 1
+                    }
+                    if b >= 0x80 { ascii = false }
+                }
+                fields.append(fieldStart..<lineEnd)
+                func field(_ k: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[fields[k]]) }
+                // Only vmlinux lines are the kernel's: skip module lines before making strings of them.
+                guard fields.count < 4 || field(2).elementsEqual(vmlinux) || field(3).elementsEqual(vmlinux) else {
+                    continue
+                }
+                let f = fields.indices.map { String(decoding: field($0), as: UTF8.self) }
+                do throws(ELFScanError) {
+                    if let export = try parseSymversLine(f, ascii: ascii, lineNumber: lineNumber, displayPath: displayPath) {
+                        symbols[export.name] = export
+                    }
+                } catch {
+                    return error
+                }
             }
-            let module: String
-            let type: String
-            var namespace: String?
-            if f[3].hasPrefix("EXPORT_") {
-                module = f[2]
-                type = f[3]
-                if f.count >= 5, !f[4].isEmpty { namespace = f[4] }
-            } else if f.count >= 5, f[4].hasPrefix("EXPORT_") {
-                namespace = f[2].isEmpty ? nil : f[2]
-                module = f[3]
-                type = f[4]
-            } else {
-                throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): no EXPORT_ column")
-            }
-            guard module == "vmlinux" else { continue }
-            var crcText = Substring(f[0])
-            if crcText.hasPrefix("0x") { crcText = crcText.dropFirst(2) }
-            guard let crc = UInt64(crcText, radix: 16) else {
-                throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): bad CRC '\(f[0])'")
-            }
-            symbols[f[1]] = KernelExport(name: f[1], crc: UInt32(truncatingIfNeeded: crc),
-                                         gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"),
-                                         namespace: namespace)
+            return nil
         }
+        if let failure { throw failure }
         return KernelExports(source: .symvers, path: displayPath, symbols: symbols)
+    }
+
+    /// One vmlinux line of Module.symvers, split at tabs; nil when it turns out to belong to a module.
+    /// `ascii` says the line is plain ASCII, where comparing bytes is the same as comparing Characters.
+    private static func parseSymversLine(_ f: [String], ascii: Bool, lineNumber: Int, displayPath: String)
+        throws(ELFScanError) -> KernelExport?
+    {
+        guard f.count >= 4 else {
+            throw ELFScanError(.malformed, path: displayPath,
+                               "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
+        }
+        func isExportType(_ s: String) -> Bool { ascii ? s.utf8.starts(with: exportPrefix) : s.hasPrefix("EXPORT_") }
+        let module: String
+        let type: String
+        var namespace: String?
+        if isExportType(f[3]) {
+            module = f[2]
+            type = f[3]
+            if f.count >= 5, !f[4].isEmpty { namespace = f[4] }
+        } else if f.count >= 5, isExportType(f[4]) {
+            namespace = f[2].isEmpty ? nil : f[2]
+            module = f[3]
+            type = f[4]
+        } else {
+            throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): no EXPORT_ column")
+        }
+        guard module == "vmlinux" else { return nil }
+        var crcText = Substring(f[0])
+        if crcText.hasPrefix("0x") { crcText = crcText.dropFirst(2) }
+        guard let crc = UInt64(crcText, radix: 16) else {
+            throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): bad CRC '\(f[0])'")
+        }
+        return KernelExport(name: f[1], crc: UInt32(truncatingIfNeeded: crc),
+                            gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"), namespace: namespace)
     }
 
     /// Parses System.map: each `__ksymtab_<sym>` entry is an export. Returns nil for Debian's

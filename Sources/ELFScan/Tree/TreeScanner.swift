@@ -69,15 +69,12 @@ public struct ModuleFile: Sendable, Hashable {
 /// Reads every module of a tree in parallel.
 public enum TreeScanner {
     public static func scan(_ tree: KernelTree, options: ScanOptions = ScanOptions()) throws(TreeError) -> TreeScan {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        var (files, problems) = discover(tree)
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        let facts = readAll(tree: tree, files: files, options: options)
-        let t2 = DispatchTime.now().uptimeNanoseconds
-        if getenv("MODSPLIT_TIMING") != nil { print("discover \((t1-t0)/1000000) ms, read \((t2-t1)/1000000) ms") }
+        let work = ScanWork(tree: tree, options: options)
+        work.run()
+        var problems = work.discoveryProblems
         var modules: [ModuleFacts] = []
-        modules.reserveCapacity(files.count)
-        for result in facts {
+        modules.reserveCapacity(work.files.count)
+        for result in work.results.take() {
             switch result {
             case .success(let m): modules.append(m)
             case .failure(let e): problems.append(e)
@@ -87,24 +84,108 @@ public enum TreeScanner {
         // Files come in directory-walk order; sort only where that differs from path order.
         if !modules.isSorted(by: { $0.path < $1.path }) { modules.sort { $0.path < $1.path } }
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
-        files.removeAll()
+        let extras = work.extras
+        if let error = extras.error { throw error }
+        return TreeScan(tree: tree, modules: modules, problems: problems, builtinModules: extras.builtinModules,
+                        builtinModinfo: extras.builtinModinfo, order: extras.order,
+                        kernelExports: extras.kernelExports, notes: extras.notes)
+    }
 
-        var scan = TreeScan(tree: tree, modules: modules, problems: problems)
+    /// One scan's jobs on a pool of worker threads, taken in ticket order: ticket 0 walks the tree,
+    /// ticket 1 reads its other inputs (Module.symvers above all, ~10k lines), and every later ticket
+    /// reads one module, biggest first so that one huge module does not finish last. The walk and the
+    /// other inputs thus run side by side, and module reading starts on each worker as soon as it is free.
+    private final class ScanWork: @unchecked Sendable {
+        let tree: KernelTree
+        let options: ScanOptions
+        // Written by the walk before `walked` is left, read by module readers only after waiting on it.
+        private(set) var files: [ModuleFile] = []
+        private(set) var discoveryProblems: [ELFScanError] = []
+        private var readOrder: [Int] = []
+        private(set) var results = ResultSlots(count: 0)
+        // Written by ticket 1; read by the caller after `run` returns.
+        private(set) var extras = Extras()
+        private let walked = DispatchGroup()
+        private let next = Atomic<Int>(0)
+        private let done = Atomic<Int>(0)
+
+        init(tree: KernelTree, options: ScanOptions) {
+            self.tree = tree
+            self.options = options
+        }
+
+        func run() {
+            let threads = max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            let base = tree.moduleDirectory
+            // Modules are opened relative to the module directory: the kernel then resolves a short
+            // path instead of the whole absolute one for each of thousands of files.
+            let directory = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            defer { if directory >= 0 { close(directory) } }
+            walked.enter()
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
+                    let ticket = next.add(1, ordering: .relaxed).oldValue
+                    switch ticket {
+                    case 0:
+                        (files, discoveryProblems) = TreeScanner.discover(tree)
+                        readOrder = files.indices.sorted { files[$0].size > files[$1].size }
+                        results = ResultSlots(count: files.count)
+                        walked.leave()
+                    case 1:
+                        extras = TreeScanner.loadExtras(tree: tree, options: options)
+                    default:
+                        walked.wait()
+                        guard ticket - 2 < files.count else { return }
+                        read(readOrder[ticket - 2], directory: directory, base: base)
+                    }
+                }
+            }
+        }
+
+        private func read(_ i: Int, directory: Int32, base: String) {
+            let file = files[i]
+            do throws(ELFScanError) {
+                let facts = directory >= 0
+                    ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
+                    : try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path, limits: options.limits)
+                results.store(.success(facts), at: i)
+            } catch {
+                results.store(.failure(error), at: i)
+            }
+            let n = done.add(1, ordering: .relaxed).newValue
+            options.progress?(n, files.count)
+        }
+    }
+
+    /// What a tree holds besides its modules.
+    fileprivate struct Extras {
+        var order: [String] = []
+        var builtinModules: [String] = []
+        var builtinModinfo: [String: [ModinfoEntry]] = [:]
+        var kernelExports: KernelExports?
+        var notes: [String] = []
+        var error: TreeError?
+    }
+
+    fileprivate static func loadExtras(tree: KernelTree, options: ScanOptions) -> Extras {
+        var extras = Extras()
         let dir = tree.moduleDirectory
         if let text = readText(dir + "/modules.order") {
-            scan.order = text.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+            extras.order = lines(of: text).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         }
         if let text = readText(dir + "/modules.builtin") {
-            scan.builtinModules = text.split(separator: "\n").map { moduleName(fromFileName: $0.trimmingWhitespace()) }
+            extras.builtinModules = lines(of: text).map { moduleName(fromFileName: $0.trimmingWhitespace()) }
                 .filter { !$0.isEmpty }
         }
         if let bytes = readBytes(dir + "/modules.builtin.modinfo") {
-            scan.builtinModinfo = parseBuiltinModinfo(bytes)
+            extras.builtinModinfo = parseBuiltinModinfo(bytes)
         }
-        let t3 = DispatchTime.now().uptimeNanoseconds
-        try loadKernelExports(into: &scan, options: options)
-        if getenv("MODSPLIT_TIMING") != nil { print("symvers \((DispatchTime.now().uptimeNanoseconds-t3)/1000000) ms") }
-        return scan
+        do {
+            (extras.kernelExports, extras.notes) = try loadKernelExports(tree: tree, options: options)
+        } catch {
+            extras.error = error
+        }
+        return extras
     }
 
     /// Every `*.ko`, `*.ko.xz`, `*.ko.gz` and `*.ko.zst` under the module directory, sorted by path.
@@ -114,18 +195,39 @@ public enum TreeScanner {
         var problems: [ELFScanError] = []
         func walk(_ relative: String, depth: Int) {
             let absolute = relative.isEmpty ? tree.moduleDirectory : tree.moduleDirectory + "/" + relative
-            for name in listDirectory(absolute).sorted() {
+            guard let dir = opendir(absolute) else { return }
+            defer { closedir(dir) }
+            // readdir's d_type says what most entries are without a stat; the stats left are relative
+            // to the open directory, so the kernel does not walk the long absolute path again each time.
+            let dfd = dirfd(dir)
+            var entries: [(name: String, type: UInt8)] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+            }
+            entries.sort { $0.name < $1.name }
+            for (name, direntType) in entries {
                 // depmod skips directories named build and source (the links to the kernel's trees) at any depth.
                 if name == "build" || name == "source" { continue }
                 let rel = relative.isEmpty ? name : relative + "/" + name
-                let full = absolute + "/" + name
-                var lst = stat()
-                guard lstat(full, &lst) == 0 else {
-                    problems.append(ELFScanError(.io, path: rel, "lstat: \(ElfImage.errnoText())"))
-                    continue
+                let isModuleName = announcesModule(name)
+                var type: mode_t
+                switch Int32(direntType) {
+                case Int32(DT_DIR): type = S_IFDIR
+                case Int32(DT_LNK): type = S_IFLNK
+                case Int32(DT_REG) where !isModuleName: continue
+                default: type = 0  // a module file (its size is wanted), or a type readdir did not tell
                 }
-                let isModuleName = Compression.announced(byName: Substring(name)) != nil
-                let type = lst.st_mode & S_IFMT
+                var lst = stat()
+                if type == 0 {
+                    guard fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else {
+                        problems.append(ELFScanError(.io, path: rel, "lstat: \(ElfImage.errnoText())"))
+                        continue
+                    }
+                    type = lst.st_mode & S_IFMT
+                }
                 if type == S_IFDIR {
                     if isModuleName {
                         problems.append(ELFScanError(.io, path: rel, "not a regular file (a directory)"))
@@ -136,7 +238,7 @@ public enum TreeScanner {
                 guard isModuleName else { continue }
                 if type == S_IFLNK {
                     var st = stat()
-                    guard stat(full, &st) == 0 else {
+                    guard fstatat(dfd, name, &st, 0) == 0 else {
                         let reason = errno == ELOOP ? "symbolic link loop" : "dangling symbolic link"
                         problems.append(ELFScanError(.io, path: rel, reason))
                         continue
@@ -156,60 +258,42 @@ public enum TreeScanner {
         return (files, problems)
     }
 
-    /// Reads `files` on all cores, biggest first so that one huge module does not finish last.
-    static func readAll(tree: KernelTree, files: [ModuleFile], options: ScanOptions)
-        -> [Result<ModuleFacts, ELFScanError>?]
-    {
-        let slots = ResultSlots(count: files.count)
-        let order = files.indices.sorted { files[$0].size > files[$1].size }
-        let next = Atomic<Int>(0)
-        let done = Atomic<Int>(0)
-        let total = files.count
-        let threads = max(1, min(options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), max(total, 1)))
-        let progress = options.progress
-        let limits = options.limits
-        let base = tree.moduleDirectory
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while true {
-                let k = next.add(1, ordering: .relaxed).oldValue
-                guard k < total else { return }
-                let i = order[k]
-                let file = files[i]
-                do throws(ELFScanError) {
-                    let facts = try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path, limits: limits)
-                    slots.store(.success(facts), at: i)
-                } catch {
-                    slots.store(.failure(error), at: i)
-                }
-                let n = done.add(1, ordering: .relaxed).newValue
-                progress?(n, total)
-            }
+    /// `Compression.announced(byName:) != nil`, after a one-byte test that rules out most names: every
+    /// module suffix ends in 'o', 'z', '2' or 't'.
+    private static func announcesModule(_ name: String) -> Bool {
+        switch name.utf8.last {
+        case UInt8(ascii: "o"), UInt8(ascii: "z"), UInt8(ascii: "2"), UInt8(ascii: "t"):
+            return Compression.announced(byName: Substring(name)) != nil
+        default:
+            return false
         }
-        return slots.take()
     }
 
-    private static func loadKernelExports(into scan: inout TreeScan, options: ScanOptions) throws(TreeError) {
-        let tree = scan.tree
+    /// The kernel's exports and notes about where they came from (or why they are missing).
+    private static func loadKernelExports(tree: KernelTree, options: ScanOptions) throws(TreeError)
+        -> (KernelExports?, [String])
+    {
+        var notes: [String] = []
         if let symvers = options.symvers {
             do {
-                scan.kernelExports = try KernelExports.load(symvers: makeAbsolute(symvers), displayPath: symvers)
+                return (try KernelExports.load(symvers: makeAbsolute(symvers), displayPath: symvers), notes)
             } catch {
                 throw TreeError("\(error)")
             }
-            return
         }
         if let map = options.systemMap {
+            let exports: KernelExports?
             do {
-                scan.kernelExports = try KernelExports.load(systemMap: makeAbsolute(map), displayPath: map)
+                exports = try KernelExports.load(systemMap: makeAbsolute(map), displayPath: map)
             } catch {
                 throw TreeError("\(error)")
             }
-            if scan.kernelExports == nil {
-                scan.notes.append("\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; the real one is in the -dbg package): the kernel's exports are unknown")
+            if exports == nil {
+                notes.append("\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; the real one is in the -dbg package): the kernel's exports are unknown")
             }
-            return
+            return (exports, notes)
         }
-        guard options.discoverKernelSymbols else { return }
+        guard options.discoverKernelSymbols else { return (nil, notes) }
         let dir = tree.moduleDirectory
         let version = tree.kernelVersion
         let root = tree.root ?? ""
@@ -220,20 +304,19 @@ public enum TreeScanner {
         }
         for candidate in symversCandidates where exists(candidate) {
             do {
-                scan.kernelExports = try KernelExports.load(symvers: candidate, displayPath: candidate)
-                return
+                return (try KernelExports.load(symvers: candidate, displayPath: candidate), notes)
             } catch {
-                scan.notes.append("\(error); ignored")
+                notes.append("\(error); ignored")
             }
         }
         for candidate in [dir + "/System.map", root + "/boot/System.map-\(version)"] where exists(candidate) {
             if let exports = try? KernelExports.load(systemMap: candidate, displayPath: candidate) {
-                scan.kernelExports = exports
-                return
+                return (exports, notes)
             }
-            scan.notes.append("\(candidate) is a placeholder without symbols (Debian's real System.map is in the -dbg package)")
+            notes.append("\(candidate) is a placeholder without symbols (Debian's real System.map is in the -dbg package)")
         }
-        scan.notes.append("no Module.symvers or System.map: symbols that no module exports are assumed to be in the kernel (as depmod does without -E/-F), so the unresolved-symbol check is partial")
+        notes.append("no Module.symvers or System.map: symbols that no module exports are assumed to be in the kernel (as depmod does without -E/-F), so the unresolved-symbol check is partial")
+        return (nil, notes)
     }
 
     /// `modules.builtin.modinfo`: NUL-separated `module.key=value` strings.
@@ -277,9 +360,21 @@ func readText(_ path: String) -> String? {
     readBytes(path).map { String(decoding: $0, as: UTF8.self) }
 }
 
+/// `text.split(separator: "\n")`, cut on bytes when that is the same thing: a "\n" is a Character of
+/// its own except after "\r". Splitting by Characters cost more than reading the file.
+func lines(of text: String) -> [Substring] {
+    guard !text.utf8.contains(UInt8(ascii: "\r")) else { return text.split(separator: "\n") }
+    return text.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0) }
+}
+
 extension StringProtocol {
     func trimmingWhitespace() -> String {
+        // Nothing to trim when both ends are printable ASCII: a Character starting or ending with such a
+        // byte is not whitespace (only single scalars and "\r\n" are).
         var s = Substring(self)
+        if let f = s.utf8.first, let l = s.utf8.last, (0x21...0x7E).contains(f), (0x21...0x7E).contains(l) {
+            return String(s)
+        }
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return String(s)

@@ -1,4 +1,5 @@
 public import ELFScan
+internal import Dispatch
 
 /// A dependency of one module on another, with the symbols that create it (in import order).
 public struct Edge: Sendable, Hashable {
@@ -34,73 +35,68 @@ public struct ModuleGraph: Sendable {
     }
 
     public init(modules input: [ModuleFacts], order: [String] = [], kernel: KernelExports? = nil, builtin: [String] = []) {
-        // 1. One file per module name; the others are shadowed (reported, not analysed).
+        // 1. One file per module name; the others are shadowed (reported, not analysed). Files are
+        // handled by index: a ModuleFacts copy retains a dozen strings and arrays.
         var orderRank: [String: Int] = [:]
+        orderRank.reserveCapacity(order.count)
         let total = order.count + 1
         for (k, line) in order.enumerated() { orderRank[line] = k + 1 - total }
-        func rank(_ m: ModuleFacts) -> Int { orderRank[uncompressedPath(m.path)] ?? 1 }
-        func beats(_ a: ModuleFacts, _ b: ModuleFacts) -> Bool {
-            let au = a.path.hasPrefix("updates/"), bu = b.path.hasPrefix("updates/")
+        let ranks = input.map { orderRank[uncompressedPath($0.path)] ?? 1 }
+        func beats(_ a: Int, _ b: Int) -> Bool {
+            let au = input[a].path.hasPrefix("updates/"), bu = input[b].path.hasPrefix("updates/")
             if au != bu { return au }
-            if rank(a) != rank(b) { return rank(a) < rank(b) }
-            return a.path < b.path
+            if ranks[a] != ranks[b] { return ranks[a] < ranks[b] }
+            return input[a].path < input[b].path
         }
-        var chosen: [String: ModuleFacts] = [:]
-        var losers: [ModuleFacts] = []
-        for m in input {
+        var chosen: [String: Int] = [:]
+        chosen.reserveCapacity(input.count)
+        var losers: [Int] = []
+        var winners: [Int] = []  // input indices of the chosen files, in input order
+        var isWinner = [Bool](repeating: false, count: input.count)
+        for (i, m) in input.enumerated() {
             if let other = chosen[m.name] {
-                if beats(m, other) {
+                if beats(i, other) {
                     losers.append(other)
-                    chosen[m.name] = m
+                    isWinner[other] = false
+                    chosen[m.name] = i
+                    isWinner[i] = true
                 } else {
-                    losers.append(m)
+                    losers.append(i)
                 }
             } else {
-                chosen[m.name] = m
+                chosen[m.name] = i
+                isWinner[i] = true
             }
         }
+        for i in input.indices where isWinner[i] { winners.append(i) }
         // 2. depmod's module order: hash order of names, then a stable sort by modules.order position.
-        let unordered = Array(chosen.values)
-        let hashed = DepmodHash.iterationOrder(unordered.map(\.name), buckets: 512)
-        let ranks = hashed.map { rank(unordered[$0]) }
-        let perm = hashed.indices.sorted { ranks[$0] != ranks[$1] ? ranks[$0] < ranks[$1] : $0 < $1 }
-        let list = perm.map { unordered[hashed[$0]] }
+        let hashed = DepmodHash.iterationOrder(winners.map { input[$0].name }, buckets: 512)
+        let perm = hashed.indices.sorted {
+            let (a, b) = (ranks[winners[hashed[$0]]], ranks[winners[hashed[$1]]])
+            return a != b ? a < b : $0 < $1
+        }
+        let list = perm.map { input[winners[hashed[$0]]] }
         modules = list
         var byName: [String: Int] = [:]
+        byName.reserveCapacity(list.count)
         for (i, m) in list.enumerated() { byName[m.name] = i }
         self.byName = byName
-        shadowed = losers.sorted { $0.path < $1.path }.map { ($0, byName[$0.name]!) }
+        shadowed = losers.sorted { input[$0].path < input[$1].path }.map { (input[$0], byName[input[$0].name]!) }
 
-        // 3. Edges, symbol by symbol.
+        // 3. Edges, symbol by symbol, on all cores: each module's imports resolve independently
+        // against the finished index, and each worker writes only its own modules' slots.
         let index = SymbolIndex(modules: list, kernel: kernel)
         self.index = index
         kernelExportsKnown = kernel != nil
         self.builtin = Set(builtin)
-        var deps: [[Edge]] = Array(repeating: [], count: list.count)
-        var unresolved: [[ImportedSymbol]] = Array(repeating: [], count: list.count)
-        for (i, m) in list.enumerated() {
-            // depmod also resolves __versions names that match no undefined symbol.
-            let needed = m.extraVersions.isEmpty ? m.imports
-                : m.imports + m.extraVersions.map { ImportedSymbol(name: $0.name, weak: false, crc: $0.crc) }
-            for imp in needed {
-                guard let export = index.resolve(imp.name) else {
-                    if kernel != nil && !imp.weak { unresolved[i].append(imp) }
-                    continue
-                }
-                guard case .module(let target) = export.provider, target != i else { continue }
-                // A module has few direct dependencies: a linear search is cheaper than a dictionary.
-                if let s = deps[i].firstIndex(where: { $0.target == target }) {
-                    deps[i][s].symbols.append(imp.name)
-                } else {
-                    deps[i].append(Edge(target: target, symbols: [imp.name]))
-                }
-            }
-        }
+        let resolved = Self.resolveEdges(modules: list, index: index, reportUnresolved: kernel != nil)
+        let deps = resolved.deps
         self.deps = deps
-        self.unresolved = unresolved
+        self.unresolved = resolved.unresolved
+        // Appending users in ascending module order leaves each list sorted.
         var users: [[Int]] = Array(repeating: [], count: list.count)
         for (i, es) in deps.enumerated() { for e in es { users[e.target].append(i) } }
-        self.users = users.map { $0.sorted() }
+        self.users = users
 
         // 4. depmod's topological index: Kahn's algorithm with a LIFO stack, roots pushed in module order.
         var remaining = users.map(\.count)
@@ -129,6 +125,58 @@ public struct ModuleGraph: Sendable {
         } else {
             self.cyclic = []
         }
+    }
+
+    /// Direct dependencies and unresolved imports of every module. depmod also resolves `__versions`
+    /// names that match no undefined symbol, so `extraVersions` count as (non-weak) imports.
+    private static func resolveEdges(modules: [ModuleFacts], index: SymbolIndex, reportUnresolved: Bool)
+        -> (deps: [[Edge]], unresolved: [[ImportedSymbol]])
+    {
+        let count = modules.count
+        let deps = UnsafeMutableBufferPointer<[Edge]>.allocate(capacity: max(count, 1))
+        deps.initialize(repeating: [])
+        let unresolved = UnsafeMutableBufferPointer<[ImportedSymbol]>.allocate(capacity: max(count, 1))
+        unresolved.initialize(repeating: [])
+        defer {
+            deps.deinitialize()
+            deps.deallocate()
+            unresolved.deinitialize()
+            unresolved.deallocate()
+        }
+        let slots = (deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved))
+        @Sendable func resolve(_ i: Int) {
+            var edges: [Edge] = []
+            var missing: [ImportedSymbol] = []
+            func add(_ imp: ImportedSymbol) {
+                guard let provider = index.provider(of: imp.name) else {
+                    if reportUnresolved && !imp.weak { missing.append(imp) }
+                    return
+                }
+                guard provider >= 0, provider != i else { return }  // the kernel, or the module itself
+                let target = Int(provider)
+                // A module has few direct dependencies: a linear search is cheaper than a dictionary.
+                if let s = edges.firstIndex(where: { $0.target == target }) {
+                    edges[s].symbols.append(imp.name)
+                } else {
+                    edges.append(Edge(target: target, symbols: [imp.name]))
+                }
+            }
+            let m = modules[i]
+            for imp in m.imports { add(imp) }
+            for v in m.extraVersions { add(ImportedSymbol(name: v.name, weak: false, crc: v.crc)) }
+            slots.deps.base[i] = edges
+            slots.unresolved.base[i] = missing
+        }
+        // Threads pay off only on real trees; unit-test graphs of a few modules resolve inline.
+        if count >= 256 {
+            let chunks = 64
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for i in stride(from: c, to: count, by: chunks) { resolve(i) }
+            }
+        } else {
+            for i in 0..<count { resolve(i) }
+        }
+        return (Array(deps.prefix(count)), Array(unresolved.prefix(count)))
     }
 
     /// The index of the module named `name` (`-` and `_` are the same).
@@ -259,8 +307,16 @@ public struct ModuleGraph: Sendable {
 
 /// A module path with its compression suffix cut back to `.ko`, as modules.order spells it.
 public func uncompressedPath(_ path: String) -> String {
+    // Called for every module of a tree: a plain `.ko` ends in 'o', which no compressed suffix does.
+    if path.utf8.last == UInt8(ascii: "o") { return path }
     for c in Compression.allCases where c != .none && path.hasSuffix(".ko" + c.suffix) {
         return String(path.dropLast(c.suffix.count))
     }
     return path
+}
+
+/// A buffer that concurrent workers fill at disjoint indices.
+struct SendableBuffer<Element>: @unchecked Sendable {
+    let base: UnsafeMutableBufferPointer<Element>
+    init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
 }
