@@ -14,8 +14,9 @@ public enum Compression: String, Sendable, Codable, CaseIterable {
     }
 
     /// The encoding a module path's name announces, or nil when it does not end in `.ko[.suffix]`.
+    /// `.ko.bz2` is not a module name: neither the kernel's build nor kmod know bzip2 modules.
     public static func announced(byName name: Substring) -> Compression? {
-        for c in Compression.allCases where name.hasSuffix(".ko" + c.suffix) { return c }
+        for c in Compression.allCases where c != .bzip2 && name.hasSuffix(".ko" + c.suffix) { return c }
         return nil
     }
 }

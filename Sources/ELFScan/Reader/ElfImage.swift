@@ -118,6 +118,12 @@ final class ElfImage {
             self.ownedImage = buffer
             self.imageSize = size
         } else {
+            if compression == .bzip2 {
+                // Neither the kernel nor kmod load bzip2 modules, and libdw's bzip2 reader loops forever
+                // on a truncated stream (elfutils 0.188): refuse without inflating.
+                close(fd)
+                throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
+            }
             if compression != .none, let bound = limits.maxCompressedInputBytes, fileSize > bound {
                 close(fd)
                 throw ELFScanError(.compression, path: path, "compressed file of \(fileSize) bytes exceeds the limit")
@@ -128,9 +134,10 @@ final class ElfImage {
             guard let e = begun else {
                 let reason = Self.elfError()
                 close(fd)
-                let kind: ELFScanError.Kind = compression == .none ? .notELF : .compression
-                let function = compression == .none ? "elf_begin" : "dwelf_elf_begin"
-                throw ELFScanError(kind, path: path, "\(function): \(reason)")
+                if compression == .none { throw ELFScanError(.notELF, path: path, "elf_begin: \(reason)") }
+                // libdw reports a bad stream as a bad handle; say what it means.
+                throw ELFScanError(.compression, path: path,
+                                   "corrupt or truncated \(compression.rawValue) stream (dwelf_elf_begin: \(reason))")
             }
             self.fd = fd
             self.elf = e
@@ -143,6 +150,18 @@ final class ElfImage {
                 var raw = 0
                 _ = elf_rawfile(e, &raw)
                 self.imageSize = UInt64(raw)
+                if compression == .gzip {
+                    // libdw returns what it could inflate from a cut-off gzip stream without an error.
+                    // The stream's trailer holds the inflated size (mod 2^32): a truncated file's last
+                    // bytes are not that trailer.
+                    var trailer = [UInt8](repeating: 0, count: 4)
+                    let n = trailer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, off_t(fileSize) - 4) }
+                    let isize = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
+                    if fileSize < 18 || n != 4 || isize != UInt32(truncatingIfNeeded: raw) {
+                        throw ELFScanError(.compression, path: path,
+                                           "corrupt or truncated gzip stream (inflated \(raw) bytes, the trailer says \(isize))")
+                    }
+                }
             }
         }
         guard elf_kind(elf) == ELF_K_ELF else {
@@ -172,6 +191,20 @@ final class ElfImage {
         guard data == 1 || data == 2 else {
             throw ELFScanError(.unsupported, path: path, "unknown ELF data encoding \(data)")
         }
+        // libelf reading lazily (ELF_C_READ) does not notice a section header table cut off by a
+        // truncated file; the loader would. Check it here, and every section against the image in sections().
+        var count = 0
+        guard elf_getshdrnum(elf, &count) == 0 else { throw libelfFailure("elf_getshdrnum") }
+        guard count > 0 else { throw ELFScanError(.malformed, path: path, "no section headers") }
+        let entry = UInt64(cls == 1 ? 40 : 64)
+        guard UInt64(ehdr.e_shentsize) == entry else {
+            throw ELFScanError(.malformed, path: path, "section header size \(ehdr.e_shentsize), expected \(entry)")
+        }
+        let (end, overflow) = ehdr.e_shoff.addingReportingOverflow(UInt64(count) * entry)
+        guard !overflow, end <= imageSize else {
+            throw ELFScanError(.malformed, path: path,
+                               "section header table (offset \(ehdr.e_shoff), \(count) entries) extends past the end of the \(imageSize)-byte image (truncated?)")
+        }
         return Header(type: ehdr.e_type, machine: ehdr.e_machine, bits: cls == 1 ? 32 : 64, bigEndian: data == 2)
     }
 
@@ -195,6 +228,13 @@ final class ElfImage {
                     throw libelfFailure("elf_strptr(section \(i) name)")
                 }
                 name = UnsafePointer(cname)
+            }
+            if shdr.sh_type != UInt32(SHT_NOBITS) && shdr.sh_size > 0 {
+                let (end, overflow) = shdr.sh_offset.addingReportingOverflow(shdr.sh_size)
+                guard !overflow, end <= imageSize else {
+                    throw ELFScanError(.malformed, path: path,
+                                       "section \(i) (offset \(shdr.sh_offset), \(shdr.sh_size) bytes) extends past the end of the \(imageSize)-byte image (truncated?)")
+                }
             }
             scns.append(scn)
             result.append(Section(index: i, namePointer: name, type: shdr.sh_type, flags: shdr.sh_flags,
