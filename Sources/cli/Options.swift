@@ -25,6 +25,9 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .long, help: "Refuse modules that inflate past this many MiB.")
     var maxModuleMib: UInt64 = 512
 
+    @Flag(help: "Read every module, bypassing (and not updating) the scan cache.")
+    var noCache = false
+
     func validate() throws {
         if symvers != nil && systemMap != nil {
             throw ValidationError("--symvers and --system-map exclude each other")
@@ -46,7 +49,8 @@ struct TreeOptions: ParsableArguments {
         let progress = Progress.forTerminal(label: "reading modules")
         let options = ScanOptions(symvers: symvers, systemMap: systemMap,
                                   limits: ScanLimits(maxUncompressedBytes: maxModuleMib << 20),
-                                  threads: jobs, progress: progress?.update)
+                                  threads: jobs, progress: progress?.update,
+                                  cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
         defer { progress?.finish() }
         do {
             return try TreeScanner.scan(located, options: options)

@@ -15,9 +15,13 @@ public struct ScanOptions: Sendable {
     public var threads: Int?
     /// Called from worker threads with (modules done, modules in all).
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// The persistent cache of module facts; nil reads every module.
+    public var cache: ScanCache?
 
     public init(symvers: String? = nil, systemMap: String? = nil, discoverKernelSymbols: Bool = true,
-                limits: ScanLimits = .default, threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                limits: ScanLimits = .default, threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                cache: ScanCache? = nil) {
+        self.cache = cache
         self.symvers = symvers
         self.systemMap = systemMap
         self.discoverKernelSymbols = discoverKernelSymbols
@@ -64,6 +68,14 @@ public struct ModuleFile: Sendable, Hashable {
     /// Path relative to the module directory.
     public var path: String
     public var size: UInt64
+    /// What identifies the file's content for the scan cache (of the link's target for a link).
+    public var stamp: FileStamp?
+
+    public init(path: String, size: UInt64, stamp: FileStamp? = nil) {
+        self.path = path
+        self.size = size
+        self.stamp = stamp
+    }
 }
 
 /// Reads every module of a tree in parallel.
@@ -86,9 +98,17 @@ public enum TreeScanner {
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
         let extras = work.extras
         if let error = extras.error { throw error }
+        var notes = extras.notes
+        if let note = work.cacheNote { notes.append(note) }
+        if let cache = options.cache, work.cacheIsStale(modules: modules) {
+            var stamps: [String: FileStamp] = [:]
+            for f in work.files { if let s = f.stamp { stamps[f.path] = s } }
+            let entries = modules.compactMap { m in stamps[m.path].map { (path: m.path, entry: ScanCache.Entry(stamp: $0, facts: m)) } }
+            if let note = cache.store(moduleDirectory: tree.moduleDirectory, entries: entries) { notes.append(note) }
+        }
         return TreeScan(tree: tree, modules: modules, problems: problems, builtinModules: extras.builtinModules,
                         builtinModinfo: extras.builtinModinfo, order: extras.order,
-                        kernelExports: extras.kernelExports, notes: extras.notes)
+                        kernelExports: extras.kernelExports, notes: notes)
     }
 
     /// One scan's jobs on a pool of worker threads, taken in ticket order: ticket 0 walks the tree,
@@ -105,6 +125,11 @@ public enum TreeScanner {
         private(set) var results = ResultSlots(count: 0)
         // Written by ticket 1; read by the caller after `run` returns.
         private(set) var extras = Extras()
+        // Written by the cache ticket before `walked` is left; the cached facts by path.
+        private var cached: [String: ScanCache.Entry] = [:]
+        private(set) var cacheNote: String?
+        /// Modules taken from the cache; when all are, and the cache holds nothing else, it is not rewritten.
+        private let hits = Atomic<Int>(0)
         private let walked = DispatchGroup()
         private let next = Atomic<Int>(0)
         private let done = Atomic<Int>(0)
@@ -122,6 +147,7 @@ public enum TreeScanner {
             let directory = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             defer { if directory >= 0 { close(directory) } }
             walked.enter()
+            walked.enter()
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 while true {
                     let ticket = next.add(1, ordering: .relaxed).oldValue
@@ -132,18 +158,38 @@ public enum TreeScanner {
                         results = ResultSlots(count: files.count)
                         walked.leave()
                     case 1:
+                        // The cache decodes while the tree is walked.
+                        if let cache = options.cache {
+                            (cached, cacheNote) = cache.load(moduleDirectory: tree.moduleDirectory)
+                        }
+                        walked.leave()
+                    case 2:
                         extras = TreeScanner.loadExtras(tree: tree, options: options)
                     default:
                         walked.wait()
-                        guard ticket - 2 < files.count else { return }
-                        read(readOrder[ticket - 2], directory: directory, base: base)
+                        guard ticket - 3 < files.count else { return }
+                        read(readOrder[ticket - 3], directory: directory, base: base)
                     }
                 }
             }
         }
 
+        /// Whether the cache should be written: a module was read afresh, or the cache holds files
+        /// that are gone (or no cache was there).
+        func cacheIsStale(modules: [ModuleFacts]) -> Bool {
+            let h = hits.load(ordering: .relaxed)
+            return h != modules.count || cached.count != h
+        }
+
         private func read(_ i: Int, directory: Int32, base: String) {
             let file = files[i]
+            if let stamp = file.stamp, let entry = cached[file.path], entry.stamp == stamp {
+                results.store(.success(entry.facts), at: i)
+                hits.add(1, ordering: .relaxed)
+                let n = done.add(1, ordering: .relaxed).newValue
+                options.progress?(n, files.count)
+                return
+            }
             do throws(ELFScanError) {
                 let facts = directory >= 0
                     ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
@@ -247,10 +293,11 @@ public enum TreeScanner {
                         problems.append(ELFScanError(.io, path: rel, "symbolic link to something that is not a regular file"))
                         continue
                     }
-                    files.append(ModuleFile(path: rel, size: UInt64(st.st_size)))
+                    files.append(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st)))
                 } else {
                     // Regular files, and FIFOs or devices named *.ko, which the reader rejects by name.
-                    files.append(ModuleFile(path: rel, size: UInt64(lst.st_size)))
+                    let regular = (lst.st_mode & S_IFMT) == S_IFREG
+                    files.append(ModuleFile(path: rel, size: UInt64(lst.st_size), stamp: regular ? FileStamp(lst) : nil))
                 }
             }
         }

@@ -10,8 +10,8 @@ func importsByProvider(_ ctx: CheckContext, _ m: Int, where keep: (ImportedSymbo
     -> [(provider: Int?, symbols: [String], export: Export)]
 {
     var out: [(provider: Int?, symbols: [String], export: Export)] = []
-    for imp in ctx.graph.modules[m].imports {
-        guard let e = ctx.graph.index.resolve(imp.name), keep(imp, e) else { continue }
+    for (k, imp) in ctx.graph.modules[m].imports.enumerated() {
+        guard let e = ctx.graph.resolvedExport(module: m, import: k), keep(imp, e) else { continue }
         var provider: Int?
         if case .module(let p) = e.provider { provider = p }
         if let k = out.firstIndex(where: { $0.provider == provider }) {

@@ -22,6 +22,8 @@ public struct ModuleGraph: Sendable {
     public let deps: [[Edge]]
     /// Direct users of each module, ascending.
     public let users: [[Int]]
+    /// Where each import of each module resolves (parallel to `modules[m].imports`).
+    public let importResolutions: [[ImportResolution]]
     /// Non-weak imports nobody exports; always empty when the kernel's exports are unknown.
     public let unresolved: [[ImportedSymbol]]
     /// depmod's topological index (`dep_sort_idx`): a module comes before everything it depends on.
@@ -93,6 +95,7 @@ public struct ModuleGraph: Sendable {
         let deps = resolved.deps
         self.deps = deps
         self.unresolved = resolved.unresolved
+        self.importResolutions = resolved.resolutions
         // Appending users in ascending module order leaves each list sorted.
         var users: [[Int]] = Array(repeating: [], count: list.count)
         for (i, es) in deps.enumerated() { for e in es { users[e.target].append(i) } }
@@ -130,28 +133,38 @@ public struct ModuleGraph: Sendable {
     /// Direct dependencies and unresolved imports of every module. depmod also resolves `__versions`
     /// names that match no undefined symbol, so `extraVersions` count as (non-weak) imports.
     private static func resolveEdges(modules: [ModuleFacts], index: SymbolIndex, reportUnresolved: Bool)
-        -> (deps: [[Edge]], unresolved: [[ImportedSymbol]])
+        -> (deps: [[Edge]], unresolved: [[ImportedSymbol]], resolutions: [[ImportResolution]])
     {
         let count = modules.count
         let deps = UnsafeMutableBufferPointer<[Edge]>.allocate(capacity: max(count, 1))
         deps.initialize(repeating: [])
         let unresolved = UnsafeMutableBufferPointer<[ImportedSymbol]>.allocate(capacity: max(count, 1))
         unresolved.initialize(repeating: [])
+        let resolutions = UnsafeMutableBufferPointer<[ImportResolution]>.allocate(capacity: max(count, 1))
+        resolutions.initialize(repeating: [])
         defer {
             deps.deinitialize()
             deps.deallocate()
             unresolved.deinitialize()
             unresolved.deallocate()
+            resolutions.deinitialize()
+            resolutions.deallocate()
         }
-        let slots = (deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved))
+        let slots = (deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
+                     resolutions: SendableBuffer(resolutions))
         @Sendable func resolve(_ i: Int) {
             var edges: [Edge] = []
             var missing: [ImportedSymbol] = []
-            func add(_ imp: ImportedSymbol) {
-                guard let provider = index.provider(of: imp.name) else {
+            var found: [ImportResolution] = []
+            found.reserveCapacity(modules[i].imports.count)
+            func add(_ imp: ImportedSymbol, record: Bool) {
+                guard let resolution = index.provider(of: imp.name) else {
+                    if record { found.append(.none) }
                     if reportUnresolved && !imp.weak { missing.append(imp) }
                     return
                 }
+                if record { found.append(resolution) }
+                let provider = resolution.provider
                 guard provider >= 0, provider != i else { return }  // the kernel, or the module itself
                 let target = Int(provider)
                 // A module has few direct dependencies: a linear search is cheaper than a dictionary.
@@ -162,10 +175,11 @@ public struct ModuleGraph: Sendable {
                 }
             }
             let m = modules[i]
-            for imp in m.imports { add(imp) }
-            for v in m.extraVersions { add(ImportedSymbol(name: v.name, weak: false, crc: v.crc)) }
+            for imp in m.imports { add(imp, record: true) }
+            for v in m.extraVersions { add(ImportedSymbol(name: v.name, weak: false, crc: v.crc), record: false) }
             slots.deps.base[i] = edges
             slots.unresolved.base[i] = missing
+            slots.resolutions.base[i] = found
         }
         // Threads pay off only on real trees; unit-test graphs of a few modules resolve inline.
         if count >= 256 {
@@ -176,7 +190,22 @@ public struct ModuleGraph: Sendable {
         } else {
             for i in 0..<count { resolve(i) }
         }
-        return (Array(deps.prefix(count)), Array(unresolved.prefix(count)))
+        return (Array(deps.prefix(count)), Array(unresolved.prefix(count)), Array(resolutions.prefix(count)))
+    }
+
+    /// The export import `k` of module `m` resolves to, nil when nobody exports it.
+    public func resolvedExport(module m: Int, import k: Int) -> Export? {
+        let r = importResolutions[m][k]
+        switch r.provider {
+        case -2: return nil
+        case -1:
+            // A kernel export, or (export -1) a symbol the loader provides itself.
+            let e = r.export >= 0 ? index.kernelList[Int(r.export)] : nil
+            return Export(provider: .kernel, gplOnly: e?.gplOnly, namespace: e?.namespace, crc: e?.crc)
+        default:
+            let e = modules[Int(r.provider)].exports[Int(r.export)]
+            return Export(provider: .module(Int(r.provider)), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc)
+        }
     }
 
     /// The index of the module named `name` (`-` and `_` are the same).

@@ -16,6 +16,17 @@ public struct Export: Sendable, Hashable {
     public var crc: UInt32?
 }
 
+/// Where one import resolves: a module and the index of its export, or the kernel, or nothing.
+public struct ImportResolution: Sendable, Hashable {
+    /// The providing module's index; -1 for the kernel, -2 for nobody.
+    public var provider: Int32
+    /// The index in the provider's `exports` (modules only).
+    public var export: Int32
+
+    static let kernel = ImportResolution(provider: -1, export: -1)
+    static let none = ImportResolution(provider: -2, export: -1)
+}
+
 /// Every symbol the tree exports, with every exporter kept for reporting and depmod's winner chosen.
 public struct SymbolIndex: Sendable {
     /// Module exporters of each symbol, in module order.
@@ -25,7 +36,9 @@ public struct SymbolIndex: Sendable {
     /// `resolve`'s answer for every symbol anybody provides, in one table: the winning module's index,
     /// or -1 for the kernel. Building the graph resolves every import of the tree (~200k on a distro
     /// kernel); one hash look-up each instead of up to three keeps that cheap.
-    private var providers: [String: Int32] = [:]
+    private var providers: [String: ImportResolution] = [:]
+    /// The kernel's exports in one array, so that a resolution can point at one without hashing.
+    let kernelList: [KernelExport]
 
     /// Builds the index over `modules` (already in module order) and the kernel's exports.
     public init(modules: [ModuleFacts], kernel: KernelExports?) {
@@ -33,20 +46,22 @@ public struct SymbolIndex: Sendable {
         let exportCount = modules.reduce(0) { $0 + $1.exports.count }
         moduleExporters.reserveCapacity(exportCount)
         providers.reserveCapacity(kernelExports.count + exportCount + Self.kernelProvided.count)
-        for name in Self.kernelProvided { providers[name] = -1 }
-        for name in kernelExports.keys { providers[name] = -1 }
+        for name in Self.kernelProvided { providers[name] = .kernel }
+        let kernelList = Array(kernelExports.values)
+        for (k, e) in kernelList.enumerated() { providers[e.name] = ImportResolution(provider: -1, export: Int32(k)) }
+        self.kernelList = kernelList
         for (i, m) in modules.enumerated() {
-            for e in m.exports {
+            for (k, e) in m.exports.enumerated() {
                 moduleExporters[e.name, default: []].append(
                     Export(provider: .module(i), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc))
                 // The last module in module order wins, over the kernel too.
-                providers[e.name] = Int32(i)
+                providers[e.name] = ImportResolution(provider: Int32(i), export: Int32(k))
             }
         }
     }
 
-    /// Who `resolve(name)` says provides `name`: a module index, -1 for the kernel, nil for nobody.
-    func provider(of name: String) -> Int32? {
+    /// Who `resolve(name)` says provides `name`, nil for nobody.
+    func provider(of name: String) -> ImportResolution? {
         // depmod strips one leading '.' (ppc64 ELFv1 function descriptors).
         if name.utf8.first == UInt8(ascii: ".") { return providers[String(name.dropFirst())] }
         return providers[name]

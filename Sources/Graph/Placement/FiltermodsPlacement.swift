@@ -34,6 +34,7 @@ public enum FiltermodsPlacement {
         let compatibleWithDep: [Mask]
         let compatibleWithUser: [Mask]
         var failure: [String?]
+        var queued: [Bool]
 
         init(graph: ModuleGraph, rules: SplitRules) {
             self.graph = graph
@@ -46,6 +47,7 @@ public enum FiltermodsPlacement {
             pref = Array(repeating: nil, count: n)
             basis = Array(repeating: .unruled, count: n)
             failure = Array(repeating: nil, count: n)
+            queued = Array(repeating: false, count: n)
             // modules.dep edges: every module to its whole closure.
             var deps = [[Int]](repeating: [], count: n)
             var users = [[Int]](repeating: [], count: n)
@@ -112,7 +114,7 @@ public enum FiltermodsPlacement {
 
         /// Rules in three passes: exact_pkg first (first one wins), then the first matching rule, then default.
         mutating func label() {
-            let paths = graph.modules.map(\.path)
+            let paths = graph.modules.map { ModulePath($0.path) }
             for rule in rules.rules where rule.kind == .needs {
                 guard let p = packages.index(of: rule.package) else { continue }
                 for m in 0..<n where rule.pattern.matches(paths[m]) {
@@ -142,19 +144,23 @@ public enum FiltermodsPlacement {
         }
 
         /// Narrows `allowed[m]` against every live neighbour; true when something was removed.
+        /// The packages compatible with a neighbour allowed in `mask`: the union of `table` over its bits.
+        @inline(__always)
+        func union(_ table: [Mask], _ mask: Mask) -> Mask {
+            var ok: Mask = 0
+            var bits = mask
+            while bits != 0 {
+                ok |= table[bits.trailingZeroBitCount]
+                bits &= bits - 1
+            }
+            return ok
+        }
+
         mutating func prune(_ m: Int) -> Bool {
             guard !failed[m], allowed[m] != 0 else { return false }
             var keep = allowed[m]
-            for d in deps[m] where !failed[d] && allowed[d] != 0 {
-                var ok: Mask = 0
-                for q in packages.members(allowed[d]) { ok |= compatibleWithDep[q] }
-                keep &= ok
-            }
-            for u in users[m] where !failed[u] && allowed[u] != 0 {
-                var ok: Mask = 0
-                for q in packages.members(allowed[u]) { ok |= compatibleWithUser[q] }
-                keep &= ok
-            }
+            for d in deps[m] where !failed[d] && allowed[d] != 0 { keep &= union(compatibleWithDep, allowed[d]) }
+            for u in users[m] where !failed[u] && allowed[u] != 0 { keep &= union(compatibleWithUser, allowed[u]) }
             guard keep != allowed[m] else { return false }
             if keep == 0 {
                 failed[m] = true
@@ -168,13 +174,17 @@ public enum FiltermodsPlacement {
             var queue: [Int]
             if let seeds {
                 var set = Set<Int>()
-                for s in seeds { set.formUnion(deps[s]); set.formUnion(users[s]) }
+                for s in seeds {
+                    set.formUnion(deps[s])
+                    set.formUnion(users[s])
+                }
                 set.subtract(seeds)
                 queue = set.sorted { topoPosition[$0] < topoPosition[$1] }
             } else {
                 queue = topo
             }
-            var queued = [Bool](repeating: false, count: n)
+            // One `queued` array for every call (reset as entries leave the queue): propagate runs once per
+            // module in the later phases, and a fresh array each time would cost n² for a whole tree.
             for q in queue { queued[q] = true }
             var head = 0
             while head < queue.count {
@@ -182,7 +192,11 @@ public enum FiltermodsPlacement {
                 head += 1
                 queued[m] = false
                 if prune(m) {
-                    for x in deps[m] + users[m] where !queued[x] {
+                    for x in deps[m] where !queued[x] {
+                        queued[x] = true
+                        queue.append(x)
+                    }
+                    for x in users[m] where !queued[x] {
                         queued[x] = true
                         queue.append(x)
                     }

@@ -33,14 +33,15 @@ public final class PathPattern: @unchecked Sendable {
     deinit { regfree(&compiled) }
 
     /// Whether the rule matches `path` (relative to the module directory, e.g. `kernel/drivers/net/tun.ko.xz`).
-    public func matches(_ path: String) -> Bool {
+    public func matches(_ path: String) -> Bool { matches(ModulePath(path)) }
+
+    /// The same, on a path prepared once for many patterns.
+    public func matches(_ path: ModulePath) -> Bool {
         if !literalPrefix.isEmpty {
-            let utf8 = path.utf8
-            guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")), slash != utf8.startIndex else { return false }
-            let rest = utf8[utf8.index(after: slash)...]
-            guard rest.starts(with: literalPrefix) else { return false }
+            guard let rest = path.afterFirstComponent, rest.count >= literalPrefix.count else { return false }
+            for (i, b) in literalPrefix.enumerated() where rest[rest.startIndex + i] != b { return false }
         }
-        return regexec(&compiled, path, 0, nil, 0) == 0
+        return path.cString.withUnsafeBufferPointer { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
     }
 
     public struct PatternError: Error, Sendable {
@@ -118,5 +119,22 @@ public final class PathPattern: @unchecked Sendable {
             }
         }
         return prefix
+    }
+}
+
+/// A module path as patterns read it: its NUL-terminated bytes and where the part after the first
+/// component starts. Built once per module, matched against every rule.
+public struct ModulePath: Sendable {
+    let cString: [CChar]
+    let afterFirstComponent: ArraySlice<UInt8>?
+
+    public init(_ path: String) {
+        cString = path.utf8CString.map { $0 }
+        let bytes = Array(path.utf8)
+        if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash != 0 {
+            afterFirstComponent = bytes[(slash + 1)...]
+        } else {
+            afterFirstComponent = nil
+        }
     }
 }

@@ -16,6 +16,7 @@ extension Modsplit {
             var report = analysed.report()
             report.variants = split.variant
             let status = try output.deliver(report)
+            buryAtExit(analysed, report)
             if status != 0 { throw ExitCode(status) }
         }
     }
@@ -50,6 +51,7 @@ extension Modsplit {
             var report = analysed.report()
             report.variants = split.variant
             let status = try output.deliver(report)
+            buryAtExit(analysed, report)
             if status != 0 { throw ExitCode(status) }
         }
     }
