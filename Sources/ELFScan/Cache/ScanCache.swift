@@ -114,15 +114,37 @@ public struct ScanCache: Sendable {
     }
 
     /// Replaces the cache of `moduleDirectory` with `entries`; returns a note when it cannot be written.
+    /// The file is streamed out in chunks: a whole tree's cache (~10 MiB) is never held in memory twice.
     @discardableResult
     public func store(moduleDirectory: String, entries: [(path: String, entry: Entry)]) -> String? {
+        let target = file(for: moduleDirectory)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            return "cannot write the scan cache \(target): \(error.localizedDescription)"
+        }
+        // Unique per process and call: concurrent runs each rename a complete file into place.
+        let temporary = target + ".tmp.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return "cannot write the scan cache \(target): \(String(cString: strerror(errno)))" }
+        var failed: String?
+        func flush(_ w: inout ByteWriter) {
+            var done = 0
+            while done < w.bytes.count && failed == nil {
+                let n = w.bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failed = String(cString: strerror(errno)) } else { done += n }
+            }
+            w.bytes.removeAll(keepingCapacity: true)
+        }
         var w = ByteWriter()
-        w.bytes.reserveCapacity(entries.count * 4096)
+        w.bytes.reserveCapacity(1 << 20)
         w.bytes.append(contentsOf: Self.magic)
         w.u32(Self.formatVersion)
         w.string(toolVersion)
         w.string(moduleDirectory)
-        let bodyStart = w.bytes.count
+        flush(&w)
+        var sum = Checksum()
         w.u32(UInt32(entries.count))
         for (path, e) in entries {
             w.string(path)
@@ -132,39 +154,63 @@ public struct ScanCache: Sendable {
             w.u64(e.stamp.inode)
             w.u64(e.stamp.device)
             FactsCodec.encode(e.facts, into: &w)
-        }
-        let sum = w.bytes.withUnsafeBytes { Self.checksum(UnsafeRawBufferPointer(rebasing: $0[bodyStart...])) }
-        w.u64(sum)
-        let target = file(for: moduleDirectory)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            // Unique per process and call: concurrent runs each rename a complete file into place.
-            let temporary = target + ".tmp.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
-            try Data(w.bytes).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, target) == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(temporary)
-                return "cannot write the scan cache \(target): \(reason)"
+            if w.bytes.count >= 1 << 20 {
+                sum.update(w.bytes)
+                flush(&w)
             }
-            return nil
-        } catch {
-            return "cannot write the scan cache \(target): \(error.localizedDescription)"
         }
+        sum.update(w.bytes)
+        w.u64(sum.value)
+        flush(&w)
+        close(fd)
+        if let failed {
+            unlink(temporary)
+            return "cannot write the scan cache \(target): \(failed)"
+        }
+        guard rename(temporary, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            return "cannot write the scan cache \(target): \(reason)"
+        }
+        return nil
     }
 
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        // FNV-1a over 8-byte words (then the tail): fast enough for tens of MiB, catches corruption.
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var i = 0
-        while i + 8 <= bytes.count {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-            i += 8
+        var c = Checksum()
+        c.update(bytes)
+        return c.value
+    }
+
+    /// FNV-1a over 8-byte little-endian words (then the tail), fed in pieces of any size: fast enough
+    /// for tens of MiB, and it catches a corrupt cache.
+    struct Checksum {
+        private var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var pending: [UInt8] = []
+
+        mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+        mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            var i = 0
+            while !pending.isEmpty && i < bytes.count {
+                pending.append(bytes[i])
+                i += 1
+                if pending.count == 8 {
+                    h = (h ^ pending.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }) &* 0x0000_0100_0000_01B3
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            while i + 8 <= bytes.count {
+                h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+                i += 8
+            }
+            pending.append(contentsOf: bytes[i...])
         }
-        while i < bytes.count {
-            h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3
-            i += 1
+
+        var value: UInt64 {
+            var h = h
+            for b in pending { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            return h
         }
-        return h
     }
 
     /// The cache files present: (module directory, file, bytes, modules).
