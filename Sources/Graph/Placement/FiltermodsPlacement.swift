@@ -131,9 +131,16 @@ public enum FiltermodsPlacement {
                 }
             }
             let wants = rules.rules.filter { $0.kind == .wants }
+            let patterns = wants.map(\.pattern)
             for m in 0..<n where hard[m] == nil {
-                guard let rule = wants.first(where: { $0.pattern.matches(paths[m]) }),
-                      let p = packages.index(of: rule.package) else { continue }
+                let path = paths[m]
+                var first: Int?
+                for (k, pattern) in patterns.enumerated() where pattern.matches(path) {
+                    first = k
+                    break
+                }
+                guard let k = first, let p = packages.index(of: wants[k].package) else { continue }
+                let rule = wants[k]
                 pref[m] = p
                 allowed[m] = packages.closure(p)
                 basis[m] = .wants(rule.location)

@@ -39,7 +39,8 @@ public final class PathPattern: @unchecked Sendable {
     public func matches(_ path: ModulePath) -> Bool {
         if !literalPrefix.isEmpty {
             guard let rest = path.afterFirstComponent, rest.count >= literalPrefix.count else { return false }
-            for (i, b) in literalPrefix.enumerated() where rest[rest.startIndex + i] != b { return false }
+            let start = rest.startIndex
+            for i in 0..<literalPrefix.count where rest[start + i] != literalPrefix[i] { return false }
         }
         return path.cString.withUnsafeBufferPointer { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
     }
