@@ -156,7 +156,7 @@ struct ProfileUnsatisfiedCheck: SplitCheck {
                     rule: binding.location,
                     message: "\(packages.names[binding.package]) does not satisfy \(binding.profile.name): no \(r.what)",
                     notes: Array(notes),
-                    cost: elsewhere.first.map { ctx.cost(of: [$0]) }))
+                    cost: elsewhere.first.map { MoveCost.of($0, into: binding.package, graph: ctx.graph, placement: ctx.placement) }))
             }
         }
         return out

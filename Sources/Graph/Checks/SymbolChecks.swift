@@ -64,10 +64,16 @@ struct CrossPackageCheck: SplitCheck {
                 var notes: [String] = []
                 if let failure = ctx.placement.failure[m] { notes.append("the rules cannot place \(user): \(failure)") }
                 if let failure = ctx.placement.failure[e.target] { notes.append("the rules cannot place \(provider): \(failure)") }
+                // The fix to price: move the provider (and what it needs that is not there) into the user's package.
+                var cost = ctx.cost(of: [e.target])
+                if let p = ctx.placement.packageOf[m] {
+                    cost = MoveCost.of(e.target, into: p, graph: ctx.graph, placement: ctx.placement)
+                    notes.append("moving \(provider) into \(ctx.packageName(m) ?? "?") costs \(kib(cost.bytes)): \(cost.modules.joined(separator: ", "))")
+                }
                 out.append(ctx.finding(
                     description.id, description.severity, module: m, provider: e.target, symbols: e.symbols,
                     message: "\(user) (\(ctx.packageName(m) ?? "?")) needs \(symbolList(e.symbols)) from \(provider) (\(ctx.packageName(e.target) ?? "?")), which \(ctx.packageName(m) ?? "its package") does not depend on",
-                    notes: notes, cost: ctx.cost(of: [e.target])))
+                    notes: notes, cost: cost))
             }
         }
         return out

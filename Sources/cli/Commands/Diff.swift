@@ -1,0 +1,63 @@
+import ArgumentParser
+import ELFScan
+import Foundation
+import Graph
+
+extension Modsplit {
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What changes between two trees (a new config option, a new kernel) or two splits of one tree.",
+            discussion: """
+                modsplit diff --old-tree A --new-tree B [--rules R]     two trees, one split
+                modsplit diff --old-rules R1 --rules R2 [--tree T]      one tree, two splits
+                """)
+
+        @Option(help: ArgumentHelp("The tree before (a module directory or a root).", valueName: "path")) var oldTree: String?
+        @Option(help: ArgumentHelp("The tree after.", valueName: "path")) var newTree: String?
+        @Option(help: ArgumentHelp("The rules file before (with --rules as the one after).", valueName: "file")) var oldRules: String?
+        @Option(help: "Module.symvers of the tree before (default: found in the tree).") var oldSymvers: String?
+        @Option(help: "Module.symvers of the tree after (default: found in the tree).") var newSymvers: String?
+        @OptionGroup var source: TreeOptions
+        @OptionGroup var split: SplitOptions
+        @Option(help: "Output format: text, json or markdown.") var format: DiffFormat = .text
+        @Option(help: "File to write (default: standard output).") var output: String?
+
+        enum DiffFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
+        func validate() throws {
+            let trees = oldTree != nil || newTree != nil
+            if trees && (oldTree == nil || newTree == nil) { throw ValidationError("--old-tree and --new-tree go together") }
+            if oldRules != nil && split.rules == nil { throw ValidationError("--old-rules needs --rules (the rules after)") }
+            if !trees && oldRules == nil { throw ValidationError("give --old-tree and --new-tree, or --old-rules and --rules") }
+            if trees && oldRules != nil { throw ValidationError("diff either two trees or two rules files, not both") }
+        }
+
+        func side(tree: String?, symvers: String?, rules: SplitOptions) throws -> DiffSide {
+            var t = source
+            if let tree { t.tree = tree }
+            if let symvers { t.symvers = symvers }
+            let a = try AnalysedSplit(tree: t, split: rules)
+            return DiffSide(kernelVersion: a.scan.tree.kernelVersion, split: a.splitName, graph: a.graph,
+                            placement: a.placement, findings: a.findings)
+        }
+
+        func run() throws {
+            let before: DiffSide, after: DiffSide
+            if let oldRules {
+                var old = split
+                old.rules = oldRules
+                before = try side(tree: nil, symvers: nil, rules: old)
+                after = try side(tree: nil, symvers: nil, rules: split)
+            } else {
+                before = try side(tree: oldTree, symvers: oldSymvers, rules: split)
+                after = try side(tree: newTree, symvers: newSymvers, rules: split)
+            }
+            let diff = SplitDiff(before: before, after: after)
+            switch format {
+            case .text: try emit(diff.text(), to: output)
+            case .json: try emit(diff.json(), to: output)
+            case .markdown: try emit(diff.markdown(), to: output)
+            }
+        }
+    }
+}
