@@ -3,7 +3,8 @@ internal import Glibc
 /// What a class of machine needs from a package's closure to boot: storage, network, console, a root
 /// file system. Each requirement is met by a module that binds one of the listed device modaliases
 /// (matched against the module's `alias` patterns as the kernel's module loader does, with fnmatch)
-/// or by one of the named modules — in the package's closure or built into the kernel.
+/// or by one of the named modules — in the package's closure or built into the kernel. Names matter for
+/// built-in drivers: `modules.builtin.modinfo` carries no aliases for them on Debian's kernels.
 public struct GuestProfile: Sendable, Hashable {
     public struct Requirement: Sendable, Hashable {
         /// What it is for, e.g. "block storage".
@@ -66,10 +67,12 @@ public struct GuestProfile: Sendable, Hashable {
     static let virtioPCI = Requirement(
         what: "virtio PCI transport",
         modaliases: ["pci:v00001AF4d00001041sv00001AF4sd00001100bc02sc00i00",
-                     "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"])
+                     "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"],
+        modules: ["virtio_pci"])
     static let virtioDisk = Requirement(
-        what: "virtio block or SCSI disk", modaliases: ["virtio:d00000002v00001AF4", "virtio:d00000008v00001AF4"])
-    static let virtioNIC = Requirement(what: "virtio network", modaliases: ["virtio:d00000001v00001AF4"])
+        what: "virtio block or SCSI disk", modaliases: ["virtio:d00000002v00001AF4", "virtio:d00000008v00001AF4"],
+        modules: ["virtio_blk", "virtio_scsi"])
+    static let virtioNIC = Requirement(what: "virtio network", modaliases: ["virtio:d00000001v00001AF4"], modules: ["virtio_net"])
 
     /// The guests the Cloud SIG's small core package must boot as, each as the hypervisor presents itself.
     public static let builtIn: [GuestProfile] = [
