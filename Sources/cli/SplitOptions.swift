@@ -67,8 +67,14 @@ struct AnalysedSplit {
     var context: CheckContext
 
     init(tree: TreeOptions, split: SplitOptions) throws {
-        let (source, name) = try split.source
+        // The rules file parses (and its patterns compile) while the tree is scanned.
+        let parsed = SourceBox()
+        let group = DispatchGroup()
+        let options = split
+        DispatchQueue.global().async(group: group) { parsed.result = Result { try options.source } }
         scan = try tree.scan()
+        group.wait()
+        let (source, name) = try parsed.result!.get()
         graph = ModuleGraph(scan: scan)
         do {
             placement = try SplitBuilder.place(graph, source: source)
@@ -132,4 +138,9 @@ struct ReportOptions: ParsableArguments {
 enum FindingFormat: String, CaseIterable, ExpressibleByArgument {
     case text, json, sarif, markdown
     var format: ReportFormat { ReportFormat(rawValue: rawValue)! }
+}
+
+/// Carries the parsed split from the thread that parses it to the one that waits for it.
+private final class SourceBox: @unchecked Sendable {
+    var result: Result<(SplitSource, String?), any Error>?
 }

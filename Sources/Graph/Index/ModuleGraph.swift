@@ -227,6 +227,30 @@ public struct ModuleGraph: Sendable {
         return out.sorted { sortIndex[$0] < sortIndex[$1] }
     }
 
+    /// `closure(of:)` of every module at once: one visited-stamp array for all of them instead of a set each.
+    public func allClosures() -> [[Int]] {
+        let n = modules.count
+        var stamp = [Int](repeating: -1, count: n)
+        var stack: [Int] = []
+        var out: [[Int]] = []
+        out.reserveCapacity(n)
+        for m in 0..<n {
+            var closure: [Int] = []
+            stamp[m] = m
+            stack.append(m)
+            while let x = stack.popLast() {
+                for e in deps[x] where stamp[e.target] != m {
+                    stamp[e.target] = m
+                    closure.append(e.target)
+                    stack.append(e.target)
+                }
+            }
+            closure.sort { sortIndex[$0] < sortIndex[$1] }
+            out.append(closure)
+        }
+        return out
+    }
+
     /// Everything that needs `module`, transitively, sorted by module order.
     public func reverseClosure(of module: Int) -> [Int] {
         var seen = Set<Int>([module])

@@ -49,12 +49,9 @@ public enum FiltermodsPlacement {
             failure = Array(repeating: nil, count: n)
             queued = Array(repeating: false, count: n)
             // modules.dep edges: every module to its whole closure.
-            var deps = [[Int]](repeating: [], count: n)
+            let deps = graph.allClosures()
             var users = [[Int]](repeating: [], count: n)
-            for m in 0..<n {
-                deps[m] = graph.closure(of: m)
-                for d in deps[m] { users[d].append(m) }
-            }
+            for m in 0..<n { for d in deps[m] { users[d].append(m) } }
             self.deps = deps
             self.users = users
             // Height: 1 for modules without dependencies, else 1 + the highest dependency.
