@@ -24,7 +24,12 @@ let package = Package(
                        providers: [.apt(["libkmod-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
-        .target(name: "ELFScan", dependencies: ["CLibELF", "CLibDW", "CZstd"], swiftSettings: strict),
+        .systemLibrary(name: "CLzma", path: "Sources/CLzma", pkgConfig: "liblzma",
+                       providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "ELFScan", dependencies: ["CLibELF", "CZstd", "CLzma", "CZlib"],
+                swiftSettings: strict),
         .target(name: "Graph", dependencies: ["ELFScan", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .executableTarget(
             name: "cli",
@@ -32,8 +37,12 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["ELFScan", "Graph", "CLibKmod"], path: "Tests/TestSupport",
                 swiftSettings: strict),
-        .testTarget(name: "ELFScanTests", dependencies: ["ELFScan", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ELFScanTests", dependencies: ["ELFScan", "TestSupport"], exclude: ["Regressions"],
+                    swiftSettings: strict),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "ELFScan", "TestSupport"], swiftSettings: strict),
+        // The libFuzzer target over the module reader (scripts/fuzz builds it with -sanitize=fuzzer and
+        // -DFUZZING); an ordinary build is a replayer: `modsplit-fuzz FILE…` reads each input once.
+        .executableTarget(name: "modsplit-fuzz", dependencies: ["ELFScan"], path: "Tests/Fuzz", swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["Graph", "ELFScan", "TestSupport"],
                     swiftSettings: strict),
     ],

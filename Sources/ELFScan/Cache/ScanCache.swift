@@ -41,7 +41,7 @@ public struct FileStamp: Sendable, Hashable {
 /// truncated cache is ignored (and rebuilt) with a note.
 public struct ScanCache: Sendable {
     /// Bumped whenever the encoding or what the reader extracts changes.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let magic = Array("MODSPLIT-CACHE\n\0".utf8)
 
     public let directory: String

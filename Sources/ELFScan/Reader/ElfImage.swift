@@ -1,12 +1,11 @@
-internal import CLibDW
 internal import CLibELF
-internal import CZstd
 internal import Glibc
 
 /// Owns one open module file and the libelf handle over its (decompressed) ELF image.
 ///
-/// Every raw libelf/libdw/libzstd call of modsplit lives in this file. Each wrapper turns a failure
-/// into an `ELFScanError` that names the C function and `elf_errmsg(elf_errno())`.
+/// Every raw libelf call of modsplit lives in this file (and every decompressor call in Inflater.swift).
+/// Each wrapper turns a failure into an `ELFScanError` that names the C function and
+/// `elf_errmsg(elf_errno())`.
 final class ElfImage {
     struct Header {
         var type: UInt16
@@ -106,63 +105,49 @@ final class ElfImage {
         self.compression = compression
         self.fileSize = fileSize
 
-        if compression == .zstd {
-            let (buffer, size) = try Self.inflateZstd(fd: fd, fileSize: fileSize, path: path, limits: limits)
-            close(fd)
-            self.fd = -1
-            guard let e = elf_memory(buffer.assumingMemoryBound(to: CChar.self), Int(size)) else {
-                free(buffer)
-                throw ELFScanError(.malformed, path: path, "elf_memory: \(Self.elfError())")
-            }
-            self.elf = e
-            self.ownedImage = buffer
-            self.imageSize = size
-        } else {
-            if compression == .bzip2 {
-                // Neither the kernel nor kmod load bzip2 modules, and libdw's bzip2 reader loops forever
-                // on a truncated stream (elfutils 0.188): refuse without inflating.
-                close(fd)
-                throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
-            }
-            if compression != .none, let bound = limits.maxCompressedInputBytes, fileSize > bound {
-                close(fd)
-                throw ELFScanError(.compression, path: path, "compressed file of \(fileSize) bytes exceeds the limit")
-            }
+        if compression == .none {
             // Plain modules: ELF_C_READ reads headers now and each section only when asked for, so the
-            // code and data of a module are never read. dwelf_elf_begin inflates xz, gzip and bzip2 images.
-            let begun = compression == .none ? elf_begin(fd, ELF_C_READ, nil) : dwelf_elf_begin(fd)
-            guard let e = begun else {
+            // code and data of a module are never read.
+            guard fileSize <= limits.maxUncompressedBytes else {
+                close(fd)
+                throw ELFScanError(.compression, path: path,
+                                   "\(fileSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
+            }
+            guard let e = elf_begin(fd, ELF_C_READ, nil) else {
                 let reason = Self.elfError()
                 close(fd)
-                if compression == .none { throw ELFScanError(.notELF, path: path, "elf_begin: \(reason)") }
-                // libdw reports a bad stream as a bad handle; say what it means.
-                throw ELFScanError(.compression, path: path,
-                                   "corrupt or truncated \(compression.rawValue) stream (dwelf_elf_begin: \(reason))")
+                throw ELFScanError(.notELF, path: path, "elf_begin: \(reason)")
             }
             self.fd = fd
             self.elf = e
             self.ownedImage = nil
-            if compression == .none {
-                // Not elf_rawfile here: on a file opened with ELF_C_READ it reads the whole file into
-                // memory (__libelf_readall), undoing the laziness above.
-                self.imageSize = fileSize
-            } else {
-                var raw = 0
-                _ = elf_rawfile(e, &raw)
-                self.imageSize = UInt64(raw)
-                if compression == .gzip {
-                    // libdw returns what it could inflate from a cut-off gzip stream without an error.
-                    // The stream's trailer holds the inflated size (mod 2^32): a truncated file's last
-                    // bytes are not that trailer.
-                    var trailer = [UInt8](repeating: 0, count: 4)
-                    let n = trailer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 4, off_t(fileSize) - 4) }
-                    let isize = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
-                    if fileSize < 18 || n != 4 || isize != UInt32(truncatingIfNeeded: raw) {
-                        throw ELFScanError(.compression, path: path,
-                                           "corrupt or truncated gzip stream (inflated \(raw) bytes, the trailer says \(isize))")
-                    }
-                }
+            // Not elf_rawfile here: on a file opened with ELF_C_READ it reads the whole file into
+            // memory (__libelf_readall), undoing the laziness above.
+            self.imageSize = fileSize
+        } else {
+            defer { close(fd) }
+            self.fd = -1
+            if compression == .bzip2 {
+                // Neither the kernel nor kmod load bzip2 modules, and libdw's bzip2 reader loops forever
+                // on a truncated stream (elfutils 0.188): refuse without inflating.
+                throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
             }
+            let inputBound = min(limits.maxCompressedInputBytes ?? .max, limits.maxCompressedFileBytes)
+            guard fileSize <= inputBound else {
+                throw ELFScanError(.compression, path: path,
+                                   "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
+            }
+            let input = try Self.readWhole(fd: fd, size: Int(fileSize), path: path)
+            defer { input.deallocate() }
+            let (buffer, size) = try Inflater.inflate(UnsafeRawBufferPointer(input), as: compression, path: path,
+                                                      limit: limits.maxUncompressedBytes)
+            guard let e = elf_memory(buffer.assumingMemoryBound(to: CChar.self), size) else {
+                free(buffer)
+                throw ELFScanError(.notELF, path: path, "elf_memory: \(Self.elfError())")
+            }
+            self.elf = e
+            self.ownedImage = buffer
+            self.imageSize = UInt64(size)
         }
         guard elf_kind(elf) == ELF_K_ELF else {
             let what = compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
@@ -263,8 +248,10 @@ final class ElfImage {
 
     /// The symbols of a `SHT_SYMTAB` section, decoded on demand from the section's bytes.
     func symbols(of section: Section, extendedIndex: Section?, header: Header) throws(ELFScanError) -> SymbolTable {
-        guard section.entrySize != 0 else {
-            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size 0")
+        // Decoded by the class's Elf_Sym size, as the loader does: any other entry size is a lie.
+        let record: UInt64 = header.bits == 64 ? 24 : 16
+        guard section.entrySize == record else {
+            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size \(section.entrySize), expected \(record)")
         }
         let bytes = try bytes(of: section)
         let xindex = try extendedIndex.map { x throws(ELFScanError) in try self.bytes(of: x) }
@@ -275,11 +262,25 @@ final class ElfImage {
     /// The entries of a `SHT_REL` or `SHT_RELA` section.
     func relocations(of section: Section) throws(ELFScanError) -> [Relocation] {
         let isRela = section.type == UInt32(SHT_RELA)
-        guard section.entrySize != 0 else {
-            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size 0")
+        // gelf_getrel(a) index by the ELF class's record size, whatever sh_entsize says: a table whose
+        // entry size is not that record size cannot be read as the loader reads it (and an sh_entsize
+        // past Int.max must not reach an Int conversion).
+        var ehdr = GElf_Ehdr()
+        guard gelf_getehdr(elf, &ehdr) != nil else { throw libelfFailure("gelf_getehdr") }
+        let is64 = ehdr.e_ident.4 == 2  // EI_CLASS == ELFCLASS64
+        let record: UInt64 = isRela ? (is64 ? 24 : 12) : (is64 ? 16 : 8)
+        guard section.entrySize == record else {
+            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size \(section.entrySize), expected \(record)")
         }
         guard let data = elf_getdata(scn(section), nil) else { throw libelfFailure("elf_getdata(\(section.name))") }
-        let count = Int(data.pointee.d_size) / Int(section.entrySize)
+        guard data.pointee.d_size % Int(record) == 0 else {
+            throw ELFScanError(.malformed, path: path,
+                               "\(section.name) size \(data.pointee.d_size) is not a multiple of its entry size \(record)")
+        }
+        let count = Int(data.pointee.d_size) / Int(record)
+        guard count <= Int(Int32.max) else {
+            throw ELFScanError(.malformed, path: path, "\(section.name) has \(count) entries, more than libelf indexes")
+        }
         var result: [Relocation] = []
         result.reserveCapacity(count)
         if isRela {
@@ -341,86 +342,21 @@ final class ElfImage {
         return .none
     }
 
-    /// Inflates a zstd file into a malloc'd buffer, bounded by `limits` (Debian 12's libdw has no zstd).
-    private static func inflateZstd(fd: Int32, fileSize: UInt64, path: String, limits: ScanLimits)
-        throws(ELFScanError) -> (UnsafeMutableRawPointer, UInt64)
-    {
-        if let bound = limits.maxCompressedInputBytes, fileSize > bound {
-            close(fd)
-            throw ELFScanError(.compression, path: path, "compressed file of \(fileSize) bytes exceeds the limit")
-        }
-        let input = UnsafeMutableRawBufferPointer.allocate(byteCount: max(Int(fileSize), 1), alignment: 16)
-        defer { input.deallocate() }
+    /// Reads a whole file into a new buffer (which the caller deallocates).
+    static func readWhole(fd: Int32, size: Int, path: String) throws(ELFScanError) -> UnsafeMutableRawBufferPointer {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 16)
         var done = 0
-        while done < Int(fileSize) {
-            let n = pread(fd, input.baseAddress! + done, Int(fileSize) - done, off_t(done))
+        while done < size {
+            let n = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                let reason = n < 0 ? errnoText() : "unexpected end of file"
-                close(fd)
+                let reason = n < 0 ? errnoText() : "the file shrank while it was read"
+                buffer.deallocate()
                 throw ELFScanError(.io, path: path, "read: \(reason)")
             }
             done += n
         }
-        guard let dctx = ZSTD_createDCtx() else {
-            close(fd)
-            throw ELFScanError(.compression, path: path, "ZSTD_createDCtx failed")
-        }
-        defer { ZSTD_freeDCtx(dctx) }
-        let limit = Int(clamping: limits.maxUncompressedBytes)
-        let declared = ZSTD_getFrameContentSize(input.baseAddress, Int(fileSize))
-        var capacity = Int(fileSize) * 4 + 4096
-        // Trust a declared size only up to the limit; the stream is still checked as it inflates.
-        if declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR && declared > 0 {
-            capacity = Int(min(declared, UInt64(limit))) + 1
-        }
-        capacity = min(capacity, limit + 1)
-        guard var out = malloc(capacity) else {
-            close(fd)
-            throw ELFScanError(.compression, path: path, "out of memory")
-        }
-        var inBuf = ZSTD_inBuffer(src: input.baseAddress, size: Int(fileSize), pos: 0)
-        var outBuf = ZSTD_outBuffer(dst: out, size: capacity, pos: 0)
-        while true {
-            let ret = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
-            if ZSTD_isError(ret) != 0 {
-                free(out)
-                close(fd)
-                throw ELFScanError(.compression, path: path,
-                                   "zstd: \(String(cString: ZSTD_getErrorName(ret)))")
-            }
-            if ret == 0 && inBuf.pos == inBuf.size { break }
-            if outBuf.pos > limit {
-                free(out)
-                close(fd)
-                throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
-            }
-            if outBuf.pos == outBuf.size {
-                let grown = min(capacity * 2, limit + 1)
-                guard grown > capacity, let bigger = realloc(out, grown) else {
-                    free(out)
-                    close(fd)
-                    throw ELFScanError(.compression, path: path,
-                                       "zstd stream inflates past the limit of \(limit) bytes")
-                }
-                out = bigger
-                capacity = grown
-                outBuf.dst = out
-                outBuf.size = capacity
-                continue
-            }
-            if inBuf.pos == inBuf.size {
-                free(out)
-                close(fd)
-                throw ELFScanError(.compression, path: path, "zstd stream is truncated")
-            }
-        }
-        if outBuf.pos > limit {
-            free(out)
-            close(fd)
-            throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
-        }
-        return (out, UInt64(outBuf.pos))
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[..<size])
     }
 }
 
@@ -437,9 +373,18 @@ public struct ScanLimits: Sendable, Hashable {
     }
 
     public static let `default` = ScanLimits()
+
+    /// The largest compressed file worth reading: a compressed stream is never much bigger than what it
+    /// inflates to (stored blocks cost a few bytes per 64 KiB), so one past this cannot inflate within
+    /// the limit and is refused before it is read.
+    var maxCompressedFileBytes: UInt64 {
+        let slack = maxUncompressedBytes / 16
+        let (sum, overflow) = maxUncompressedBytes.addingReportingOverflow(slack + (1 << 20))
+        return overflow ? .max : sum
+    }
 }
 
-/// Reads a small file whole, inflating xz, gzip, bzip2 (through libdw) or zstd by its magic.
+/// Reads a small file whole, inflating xz, gzip or zstd by its magic, bounded by `limits`.
 /// Used for Module.symvers/symvers.xz, never for modules.
 func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimits = .default)
     throws(ELFScanError) -> [UInt8]
@@ -468,52 +413,18 @@ func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimi
     }
     if let failure { throw ELFScanError(.io, path: path, "read: \(failure)") }
     let compression = ElfImage.sniff(bytes.prefix(6))
-    if compression == .none { return bytes }
-    if compression == .zstd { return try inflateZstdBytes(bytes, path: path, limits: limits) }
-    // This may run before any module is opened (the scan reads Module.symvers while modules are being
-    // read), so libelf's version handshake cannot be left to ElfImage.init.
-    guard ElfImage.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
-    // libdw inflates by magic; a non-ELF payload comes back as ELF_K_NONE with its bytes in elf_rawfile.
-    guard let elf = dwelf_elf_begin(fd) else {
-        throw ELFScanError(.compression, path: path, "dwelf_elf_begin: \(String(cString: elf_errmsg(-1)))")
-    }
-    defer { elf_end(elf) }
-    var size = 0
-    guard let raw = elf_rawfile(elf, &size) else {
-        throw ELFScanError(.compression, path: path, "elf_rawfile: \(String(cString: elf_errmsg(-1)))")
-    }
-    return Array(UnsafeRawBufferPointer(start: raw, count: size))
-}
-
-/// Inflates a whole zstd stream held in memory, bounded by `limits`.
-private func inflateZstdBytes(_ bytes: [UInt8], path: String, limits: ScanLimits) throws(ELFScanError) -> [UInt8] {
-    guard let dctx = ZSTD_createDCtx() else { throw ELFScanError(.compression, path: path, "ZSTD_createDCtx failed") }
-    defer { ZSTD_freeDCtx(dctx) }
-    var out = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    var consumed = 0
-    while true {
-        var ret = 0
-        var produced = 0
-        bytes.withUnsafeBytes { raw in
-            chunk.withUnsafeMutableBytes { c in
-                var inBuf = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: consumed)
-                var outBuf = ZSTD_outBuffer(dst: c.baseAddress, size: c.count, pos: 0)
-                ret = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
-                consumed = inBuf.pos
-                produced = outBuf.pos
+    switch compression {
+    case .none: return bytes
+    case .bzip2: throw ELFScanError(.compression, path: path, "bzip2-compressed: modsplit reads xz, gzip and zstd")
+    case .xz, .gzip, .zstd:
+        // withUnsafeBytes rethrows untyped: carry the typed error out as a Result.
+        let inflated = bytes.withUnsafeBytes { input in
+            Result { () throws(ELFScanError) in
+                try Inflater.inflate(input, as: compression, path: path, limit: limits.maxUncompressedBytes)
             }
         }
-        if ZSTD_isError(ret) != 0 {
-            throw ELFScanError(.compression, path: path, "zstd: \(String(cString: ZSTD_getErrorName(ret)))")
-        }
-        out.append(contentsOf: chunk[0..<produced])
-        guard UInt64(out.count) <= limits.maxUncompressedBytes else {
-            throw ELFScanError(.compression, path: path, "inflates past the limit")
-        }
-        if ret == 0 && consumed == bytes.count { return out }
-        if produced == 0 && consumed == bytes.count {
-            throw ELFScanError(.compression, path: path, "zstd stream is truncated")
-        }
+        let (buffer, count) = try inflated.get()
+        defer { free(buffer) }
+        return Array(UnsafeRawBufferPointer(start: buffer, count: count))
     }
 }

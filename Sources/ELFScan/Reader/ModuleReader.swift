@@ -25,6 +25,50 @@ private struct ModuleParse {
 
     private func malformed(_ reason: String) -> ELFScanError { ELFScanError(.malformed, path: path, reason) }
 
+    /// An imported or exported symbol's name as a String. Kernel symbols are C identifiers; a name that
+    /// is not even UTF-8 would have to be repaired (U+FFFD), and two different repaired names would then
+    /// resolve to each other, so the module is refused instead.
+    private func symbolName(_ bytes: UnsafeRawBufferPointer) throws(ELFScanError) -> String {
+        guard let name = String(validating: bytes, as: UTF8.self) else {
+            let hex = bytes.prefix(32).map { String($0, radix: 16) }.joined(separator: " ")
+            throw malformed("symbol name is not UTF-8 (bytes \(hex))")
+        }
+        return name
+    }
+
+    /// The links between sections the reader follows, checked before any is followed: `sh_link` of
+    /// `.symtab`, of `.symtab_shndx` and of relocation sections, and `sh_info` of relocation sections,
+    /// must name a section; symbol and relocation tables must have the entry size of their class and
+    /// hold whole entries (the loader reads them by `sizeof(Elf_Sym)`/`sizeof(Elf_Rela)`).
+    private func checkLinks(_ sections: [ElfImage.Section], header: ElfImage.Header) throws(ELFScanError) {
+        let count = sections.count
+        for s in sections {
+            let entry: UInt64
+            switch s.type {
+            case 2: entry = header.bits == 64 ? 24 : 16  // SHT_SYMTAB
+            case 4: entry = header.bits == 64 ? 24 : 12  // SHT_RELA
+            case 9: entry = header.bits == 64 ? 16 : 8  // SHT_REL
+            case 18: entry = 4  // SHT_SYMTAB_SHNDX
+            default: continue
+            }
+            guard s.link != 0, Int(s.link) < count else {
+                throw malformed("\(s.name) sh_link \(s.link) is not a section (\(count) sections)")
+            }
+            if s.type == 4 || s.type == 9 {
+                guard Int(s.info) < count else {
+                    throw malformed("\(s.name) sh_info \(s.info) is not a section (\(count) sections)")
+                }
+            }
+            // SHT_SYMTAB_SHNDX may leave sh_entsize 0; the others say what they hold.
+            guard s.entrySize == entry || (s.type == 18 && s.entrySize == 0) else {
+                throw malformed("\(s.name) has entry size \(s.entrySize), expected \(entry)")
+            }
+            guard s.size % entry == 0 else {
+                throw malformed("\(s.name) size \(s.size) is not a multiple of its entry size \(entry)")
+            }
+        }
+    }
+
     func facts() throws(ELFScanError) -> ModuleFacts {
         let header = try image.header()
         guard header.type == 1 else {  // ET_REL
@@ -35,16 +79,23 @@ private struct ModuleParse {
         let known = KnownSections(sections)
         let endian = ByteOrder(bigEndian: header.bigEndian)
 
+        try checkLinks(sections, header: header)
+
         // .symtab and its string table.
         var symbols = SymbolTable.empty
         var strtab = UnsafeRawBufferPointer(start: nil, count: 0)
         if let symtabSection = known.symtab {
-            guard Int(symtabSection.link) < sections.count, symtabSection.link != 0 else {
-                throw malformed(".symtab sh_link \(symtabSection.link) is not a section")
+            let linked = sections[Int(symtabSection.link)]  // in range and not 0: checkLinks
+            guard linked.type == 3 else {  // SHT_STRTAB
+                throw malformed(".symtab sh_link \(symtabSection.link) names \(linked.name), not a string table")
             }
             let xindex = sections.first { $0.type == 18 && Int($0.link) == symtabSection.index }  // SHT_SYMTAB_SHNDX
             symbols = try image.symbols(of: symtabSection, extendedIndex: xindex, header: header)
-            strtab = try image.bytes(of: sections[Int(symtabSection.link)])
+            strtab = try image.bytes(of: linked)
+            // A symbol name runs to a NUL; one that ran off the end would be cut by whatever lies there.
+            guard strtab.isEmpty || strtab[strtab.count - 1] == 0 else {
+                throw malformed("\(linked.name) does not end with a NUL")
+            }
         }
         let names = StringTable(bytes: strtab)
 
@@ -60,8 +111,11 @@ private struct ModuleParse {
             if i == 0 { continue }
             if s.sectionIndex == 0 {
                 // Undefined: an import when global or weak and named.
-                guard s.bind == 1 || s.bind == 2 else { continue }
-                guard let name = names.bytes(at: s.nameOffset), !name.isEmpty else { continue }
+                guard s.bind == 1 || s.bind == 2, s.nameOffset != 0 else { continue }
+                guard let name = names.bytes(at: s.nameOffset) else {
+                    throw malformed("symbol \(i): name offset \(s.nameOffset) is outside the string table (\(strtab.count) bytes)")
+                }
+                guard !name.isEmpty else { continue }
                 importRefs.append((name, s.bind == 2))
                 continue
             }
@@ -81,7 +135,8 @@ private struct ModuleParse {
                 throw malformed("\(table.name) present but __ksymtab_strings missing")
             }
             let decoded = try decodeKsymtab(table: table, strings: strings, gpl: gpl, sections: sections,
-                                            symbols: symbols, labels: labels, header: header, endian: endian)
+                                            symbols: symbols, symtabIndex: known.symtab?.index, labels: labels,
+                                            header: header, endian: endian)
             exports.append(contentsOf: decoded)
         }
 
@@ -130,6 +185,9 @@ private struct ModuleParse {
         // 6.14+ extended modversions: parallel arrays of CRCs and NUL-separated names.
         if let crcSection = known.versionExtCRCs, let nameSection = known.versionExtNames {
             let nameBytes = try image.bytes(of: nameSection)
+            guard nameBytes.isEmpty || nameBytes[nameBytes.count - 1] == 0 else {
+                throw malformed("__version_ext_names does not end with a NUL")
+            }
             let extNames = nameBytes.split(separator: 0, omittingEmptySubsequences: false)
             let crcBytes = try image.bytes(of: crcSection)
             let count = crcBytes.count / 4
@@ -147,13 +205,13 @@ private struct ModuleParse {
         imports.reserveCapacity(importRefs.count)
         var extraVersions: [VersionEntry] = []
         if versions.isEmpty {
-            for ref in importRefs { imports.append(ImportedSymbol(name: String(decoding: ref.name, as: UTF8.self), weak: ref.weak)) }
+            for ref in importRefs { imports.append(ImportedSymbol(name: try symbolName(ref.name), weak: ref.weak)) }
         } else {
             var firsts = FirstOccurrences(versions.map(\.name))
             for ref in importRefs {
                 var crc: UInt32?
                 if let k = firsts.claim(ref.name) { crc = versions[k].crc }
-                imports.append(ImportedSymbol(name: String(decoding: ref.name, as: UTF8.self), weak: ref.weak, crc: crc))
+                imports.append(ImportedSymbol(name: try symbolName(ref.name), weak: ref.weak, crc: crc))
             }
             for k in versions.indices where firsts.isUnclaimedFirst(k) {
                 extraVersions.append(VersionEntry(name: String(decoding: versions[k].name, as: UTF8.self),
@@ -164,7 +222,12 @@ private struct ModuleParse {
         // .modinfo: NUL-separated key=value strings, padding NULs skipped.
         var modinfo: [ModinfoEntry] = []
         if let section = known.modinfo {
-            modinfo = parseModinfo(try image.bytes(of: section))
+            let bytes = try image.bytes(of: section)
+            // The last string would otherwise run into whatever follows the section.
+            guard bytes.isEmpty || bytes[bytes.count - 1] == 0 else {
+                throw malformed(".modinfo does not end with a NUL")
+            }
+            modinfo = parseModinfo(bytes)
         }
         let name: String
         if let given = modinfo.first(where: { $0.key == "name" })?.value {
@@ -184,10 +247,12 @@ private struct ModuleParse {
     /// Decodes one `__ksymtab[_gpl]` table: `{value, name, namespace}` entries as 32-bit place-relative
     /// offsets or as absolute pointers (2 fields on kernels before namespaces), filled by relocations.
     private func decodeKsymtab(table: ElfImage.Section, strings: ElfImage.Section, gpl: Bool,
-                               sections: [ElfImage.Section], symbols: SymbolTable, labels: Int,
+                               sections: [ElfImage.Section], symbols: SymbolTable, symtabIndex: Int?, labels: Int,
                                header: ElfImage.Header, endian: ByteOrder) throws(ELFScanError) -> [ExportedSymbol]
     {
-        let size = Int(table.size)
+        // Its bytes, not sh_size: a SHT_NOBITS table has a size but no bytes (and no bound on the size).
+        guard table.type != 8 else { throw malformed("\(table.name) has no bytes (SHT_NOBITS)") }  // SHT_NOBITS
+        let size = try image.withBytes(of: table) { $0.count }
         // The entry size: the table divided among its __ksymtab_ labels, else the layout the arch uses.
         var entrySize: Int
         if labels > 0, size % labels == 0 {
@@ -216,8 +281,19 @@ private struct ModuleParse {
         var slotToReloc = [Int32](repeating: -1, count: size / field + 1)
         var needsImplicitAddends = false
         for s in sections where (s.type == 4 || s.type == 9) && Int(s.info) == table.index {  // SHT_RELA, SHT_REL
+            guard Int(s.link) == symtabIndex else {
+                throw malformed("\(s.name) takes its symbols from section \(s.link), not .symtab")
+            }
             for r in try image.relocations(of: s) {
-                guard r.offset < UInt64(size), r.offset % UInt64(field) == 0 else { continue }
+                guard r.offset < UInt64(size) else {
+                    throw malformed("\(s.name): relocation at \(r.offset) is outside \(table.name) (\(size) bytes)")
+                }
+                guard r.offset % UInt64(field) == 0 else {
+                    throw malformed("\(s.name): relocation at \(r.offset) is not at a \(field)-byte field of \(table.name)")
+                }
+                guard Int(r.symbol) < symbols.count else {
+                    throw malformed("\(s.name): relocation at \(r.offset) names symbol \(r.symbol) of \(symbols.count)")
+                }
                 slotToReloc[Int(r.offset) / field] = Int32(relocs.count)
                 relocs.append(r)
                 if r.addend == nil { needsImplicitAddends = true }
@@ -252,10 +328,10 @@ private struct ModuleParse {
             guard target >= 0, target < Int64(stringBytes.count) else {
                 throw malformed("\(table.name): relocation at \(offset) points outside __ksymtab_strings")
             }
-            guard let string = StringTable(bytes: stringBytes).string(at: Int(target)) else {
+            guard let string = StringTable(bytes: stringBytes).bytes(at: Int(target)) else {
                 throw malformed("__ksymtab_strings: string at \(target) has no terminating NUL")
             }
-            return string
+            return try symbolName(string)
         }
 
         var out: [ExportedSymbol] = []
@@ -314,6 +390,11 @@ private struct KnownSections {
 
 /// `.modinfo`: NUL-separated `key=value` strings, padding NULs skipped; a string without `=` is a
 /// key with an empty value. Cut at the byte level: going through Characters cost more than the ELF reading.
+///
+/// The kernel treats these strings as bytes; modsplit keeps them as text. Bytes that are not UTF-8 (an
+/// author's name in Latin-1, a corrupted file) are neither dropped nor silently replaced: each is kept
+/// as the four characters `\xNN`, so the text shows that it was repaired and what the byte was, and
+/// a valid value never changes. The module still reads — its exports and imports are intact.
 func parseModinfo(_ bytes: UnsafeRawBufferPointer) -> [ModinfoEntry] {
     var out: [ModinfoEntry] = []
     guard let base = bytes.baseAddress else { return out }
@@ -326,15 +407,37 @@ func parseModinfo(_ bytes: UnsafeRawBufferPointer) -> [ModinfoEntry] {
         let end = offset(of: 0, from: start, to: bytes.count) ?? bytes.count
         if end > start {
             if let eq = offset(of: UInt8(ascii: "="), from: start, to: end) {
-                out.append(ModinfoEntry(key: String(decoding: bytes[start..<eq], as: UTF8.self),
-                                        value: String(decoding: bytes[(eq + 1)..<end], as: UTF8.self)))
+                out.append(ModinfoEntry(key: modinfoText(bytes[start..<eq]), value: modinfoText(bytes[(eq + 1)..<end])))
             } else {
-                out.append(ModinfoEntry(key: String(decoding: bytes[start..<end], as: UTF8.self), value: ""))
+                out.append(ModinfoEntry(key: modinfoText(bytes[start..<end]), value: ""))
             }
         }
         start = end + 1
     }
     return out
+}
+
+/// The text of a `.modinfo` string: itself when it is UTF-8, else with each byte that is not written `\xNN`.
+func modinfoText(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+    if let text = String(validating: bytes, as: UTF8.self) { return text }
+    var out = ""
+    var iterator = bytes.makeIterator()
+    var parser = Unicode.UTF8.ForwardParser()
+    var position = bytes.startIndex
+    while true {
+        switch parser.parseScalar(from: &iterator) {
+        case .valid(let encoded):
+            out.unicodeScalars.append(Unicode.UTF8.decode(encoded))
+            position += encoded.count
+        case .error(let length):
+            for b in bytes[position..<(position + length)] {
+                out += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
+            }
+            position += length
+        case .emptyInput:
+            return out
+        }
+    }
 }
 
 /// Which `__versions` record each import takes: the first record of its name. A small open-addressing
