@@ -272,6 +272,23 @@ enum HostileSplit {
     }
 }
 
+@Suite(.enabled(if: HeadlessChromium.installed, "chromium is not installed"))
+struct HeadlessChromiumTests {
+    @Test("the harness sees console errors, uncaught exceptions and CSP violations")
+    func harnessSeesErrors() throws {
+        let page = HeadlessChromium.screenshotDirectory.appendingPathComponent("harness-check.html")
+        try """
+            <!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="script-src 'unsafe-inline'; img-src 'none'">
+            <script>console.error('seen'); setTimeout(() => { document.documentElement.dataset.ready = 'true'; null.x; }, 10);</script>
+            <img src="https://example.invalid/x.png">
+            """.write(to: page, atomically: true, encoding: .utf8)
+        let load = try HeadlessChromium().load(page.absoluteString, screenshot: page.appendingPathExtension("png"))
+        #expect(load.console.contains { $0.contains("seen") })
+        #expect(load.console.contains { $0.hasPrefix("exception:") })
+        #expect(load.console.contains { $0.contains("Content Security Policy") })
+    }
+}
+
 /// The real thing: Debian's 6.12 amd64 kernel with Fedora's rules and with the example cloud split, opened in
 /// Chromium; screenshots of the top (package graph) and of virtio_net's neighbourhood.
 @Suite(.enabled(if: RealKernels.enabled && HeadlessChromium.installed, "needs real kernels and chromium"), .serialized)
@@ -294,15 +311,16 @@ struct RealBrowserReportTests {
         try html.write(to: page, atomically: true, encoding: .utf8)
         print("\(name) report: \(html.utf8.count) bytes, \(page.path)")
         let browser = try HeadlessChromium()
-        for (fragment, shot) in [("", "\(name)-top.png"), ("#module=virtio_net", "\(name)-virtio_net.png")] {
+        for (fragment, shot) in [("", "\(name)-top.png"), ("#module=virtio_net", "\(name)-virtio_net.png"),
+                                 ("#module=usbnet", "\(name)-usbnet.png")] {
             let load = try browser.load(page.absoluteString + fragment, screenshot: dir.appendingPathComponent(shot),
                                         section: fragment.isEmpty ? nil : "#modules")
             #expect(load.console.isEmpty, "\(shot): \(load.console.prefix(5))")
             let ready = load.dom.contains("data-ready=\"true\""), failed = load.dom.contains("data-script-error=\"")
             #expect(ready && !failed, "\(shot): the script did not finish")
-            if !fragment.isEmpty {
-                let shown = load.dom.contains("<h3>virtio_net</h3>")
-                #expect(shown, "virtio_net is not in the explorer")
+            if let module = fragment.split(separator: "=").last, !fragment.isEmpty {
+                let shown = load.dom.contains("<h3>\(module)</h3>")
+                #expect(shown, "\(module) is not in the explorer")
             }
         }
     }

@@ -497,8 +497,8 @@ struct PackageGraphDrawing {
         var out = "<svg class=\"pkg-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
         out += "width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" aria-label=\"Package graph\">\n<defs>"
         for (id, cls) in [("a-dep", "arr-dep"), ("a-mod", "arr-mod"), ("a-brk", "arr-brk")] {
-            out += "<marker id=\"\(id)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-            out += "orient=\"auto-start-reverse\"><path class=\"\(cls)\" d=\"M0,0 L10,5 L0,10 z\"/></marker>"
+            out += "<marker id=\"\(id)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"10\" "
+            out += "markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path class=\"\(cls)\" d=\"M0,0 L10,5 L0,10 z\"/></marker>"
         }
         out += "</defs>\n"
 
@@ -553,8 +553,7 @@ struct PackageGraphDrawing {
             paths += "<path class=\"e \(cls)\" d=\"\(d)\" stroke-width=\"\(String(format: "%.1f", stroke))\" "
             paths += "marker-end=\"url(#a-\(cls))\"><title>\(E.escape(title))</title></path>\n"
             if a.edges > 0 {
-                let text = a.broken ? "\(E.count(a.edges)) broken · \(E.count(a.symbols)) sym"
-                                    : "\(E.count(a.edges)) edges · \(E.count(a.symbols)) sym"
+                let text = (a.broken ? "\(E.count(a.edges)) broken" : E.plural(a.edges, "edge")) + " · \(E.count(a.symbols)) sym"
                 labels.append((labelAt.0, labelAt.1, Double(text.count) * 6.4 + 14, text, a.broken, title))
             }
         }
@@ -768,13 +767,13 @@ letter-spacing:.04em;white-space:nowrap}
 .hood svg{width:100%;height:auto;display:block}
 .hn{cursor:pointer} .hn .hb{stroke-width:1.3} .hn:hover .hb,.hn:focus .hb{stroke-width:2.6} .hn:focus{outline:none}
 .hn.centre{cursor:default} .hn.centre .hb{stroke-width:2.6}
-.hn .n1{font-family:var(--mono);font-size:12.5px;font-weight:600;fill:var(--ink)} .hn .n2{font-size:11px;fill:var(--muted)}
+.hn .n1{font-family:var(--mono);font-size:13.5px;font-weight:600;fill:var(--ink)} .hn .n2{font-size:12px;fill:var(--muted)}
 .hn.more-n .hb{fill:var(--soft);stroke:var(--edge2);stroke-dasharray:4 3} .hn.more-n .n1{font-family:inherit;fill:var(--blue)}
 .he{fill:none;stroke:var(--edge);stroke-width:1.3} .he.brk{stroke:var(--red);stroke-width:2}
 .ha{fill:var(--edge)} .ha.brk{fill:var(--red)}
-.hl rect{fill:var(--card);stroke:var(--line)} .hl text{font-size:10.5px;text-anchor:middle;fill:var(--muted)}
+.hl rect{fill:var(--card);stroke:var(--line)} .hl text{font-size:11.5px;text-anchor:middle;fill:var(--muted)}
 .hl.brk rect{stroke:var(--red)} .hl.brk text{fill:var(--red);font-weight:650}
-.colh{font-size:11px;font-weight:650;letter-spacing:.06em;text-transform:uppercase;fill:var(--muted)}
+.colh{font-size:12px;font-weight:650;letter-spacing:.06em;text-transform:uppercase;fill:var(--muted)}
 .none{font-size:12px;fill:var(--muted);font-style:italic}
 footer{max-width:1380px;margin:0 auto;padding:0 24px 28px;color:var(--muted);font-size:12px}
 #script-error{background:var(--red);color:#fff;padding:8px 24px;font-weight:600}
@@ -868,6 +867,10 @@ function symbolsBetween(user, provider) {
   return k < 0 ? 0 : M[user].depSymbols[k];
 }
 
+// Rules all come from one file: the table shows their lines, the tooltip and the explorer the whole location.
+const rulesFile = D.split ? D.split.split('/').pop() + ':' : null;
+const shortRule = (r) => rulesFile ? r.split(rulesFile).join('line ') : r;
+
 // The module table: only the rows in view exist, so 4,000 modules scroll and filter at once.
 const ROW = 30;
 const st = { q: '', pkg: 'all', key: 'name', dir: 1, rows: [], sel: -1, openUsers: false, openNeeds: false };
@@ -939,7 +942,7 @@ function paint() {
     c[2].textContent = bytes(mod.bytes); c[2].title = bytes(mod.uncompressedBytes) + ' uncompressed';
     c[3].textContent = mod.deps.length;
     c[4].textContent = mod.users.length;
-    c[5].textContent = mod.rule; c[5].title = mod.rule;
+    c[5].textContent = shortRule(mod.rule); c[5].title = mod.rule;
   }
 }
 let painting = false;
@@ -979,9 +982,9 @@ tbody.addEventListener('keydown', (e) => {
 function reveal(m) {
   const k = st.rows.indexOf(m);
   if (k < 0) return;
-  const y = k * ROW + spacer.offsetTop, view = tbody.clientHeight;
-  if (y < tbody.scrollTop + spacer.offsetTop) tbody.scrollTop = y - spacer.offsetTop;
-  else if (y + ROW > tbody.scrollTop + view) tbody.scrollTop = y + ROW - view;
+  const y = k * ROW, head = spacer.offsetTop, view = tbody.clientHeight - head;
+  // Out of view, the row comes to the middle; in view, it stays where it is.
+  if (y < tbody.scrollTop || y + ROW > tbody.scrollTop + view) tbody.scrollTop = y - (view - ROW) / 2;
   paint();
 }
 
@@ -1028,7 +1031,7 @@ function missing(name) {
   $('detail').replaceChildren(h('p', { class: 'hint' }, 'No module named \u201c' + name + '\u201d in this tree.'));
   $('hood').replaceChildren();
 }
-const CAP = 10, W = 780, NW = 212, NH = 40, GAP = 10, TOP = 30;
+const CAP = 10, W = 760, NW = 196, NH = 42, GAP = 10, TOP = 30;
 const bySymbols = (a, b) => (b.sym - a.sym) || byStr(M[a.m].name, M[b.m].name);
 function hood(m) {
   const mod = M[m];
@@ -1044,6 +1047,7 @@ function hood(m) {
   for (const [id, cls] of [['h-arr', 'ha'], ['h-brk', 'ha brk']]) {
     defs.append(s('marker', { id: id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' },
       s('path', { class: cls, d: 'M0,0 L10,5 L0,10 z' })));
+    defs.lastChild.setAttribute('markerUnits', 'userSpaceOnUse');
   }
   svg.append(defs);
   const lx = 8, rx = W - NW - 8, cx = (W - NW) / 2;
@@ -1061,10 +1065,10 @@ function hood(m) {
     const t = labelT, u = 1 - t;
     const bx = u * u * u * x0 + 3 * u * u * t * xm + 3 * u * t * t * xm + t * t * t * x1;
     const by = u * u * u * y0 + 3 * u * u * t * y0 + 3 * u * t * t * y1 + t * t * t * y1;
-    const text = String(sym), w = text.length * 6.5 + 12;
+    const text = String(sym), w = text.length * 7 + 14;
     edges.append(s('g', { class: 'hl' + (bad ? ' brk' : '') }, s('title', {}, title),
-      s('rect', { x: bx - w / 2, y: by - 8, width: w, height: 16, rx: 8 }),
-      s('text', { x: bx, y: by + 3.5 }, text)));
+      s('rect', { x: bx - w / 2, y: by - 9, width: w, height: 18, rx: 9 }),
+      s('text', { x: bx, y: by + 4 }, text)));
   }
   function node(i, x, y, centre) {
     const p = M[i].package, col = colour(p);
@@ -1073,8 +1077,8 @@ function hood(m) {
       ', needs ' + M[i].deps.length + ', needed by ' + M[i].users.length));
     g.append(s('rect', { class: 'hb', width: NW, height: NH, rx: 7, fill: col, 'fill-opacity': centre ? 0.2 : 0.08, stroke: col }));
     g.append(s('rect', { width: 6, height: NH, rx: 3, fill: col }));
-    g.append(s('text', { class: 'n1', x: 14, y: 17 }, clip(M[i].name, 25)));
-    g.append(s('text', { class: 'n2', x: 14, y: 32 }, clip(pkgName(p), 22) + ' \u00b7 ' + bytes(M[i].bytes)));
+    g.append(s('text', { class: 'n1', x: 14, y: 18 }, clip(M[i].name, 21)));
+    g.append(s('text', { class: 'n2', x: 14, y: 34 }, clip(pkgName(p), 16) + ' \u00b7 ' + bytes(M[i].bytes)));
     if (!centre) {
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'link');
