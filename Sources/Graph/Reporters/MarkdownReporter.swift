@@ -10,21 +10,27 @@ struct MarkdownReporter: CheckReporter {
         for p in report.packages {
             out += "| \(markdownEscape(p.name)) | \(p.modules) | \(kib(p.bytes)) | \(kib(p.uncompressedBytes)) |\n"
         }
-        var kinds: [String] = []
-        for f in report.findings where !kinds.contains(f.kind) { kinds.append(f.kind) }
-        for kind in kinds {
-            let group = report.findings.filter { $0.kind == kind }
-            out += "\n<details><summary><b>\(kind)</b> (\(group.count))</summary>\n\n"
-            for f in group {
-                out += "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
-                if let rule = f.rule { out += " — `\(markdownCode(rule.description))`" }
-                out += "\n"
-                for note in f.notes { out += "  - \(markdownEscape(note))\n" }
-            }
-            out += "\n</details>\n"
-        }
-        return out
+        return out + markdownFindings(report.findings)
     }
+}
+
+/// Findings by kind, each kind folded in a <details> block (pull-request comments and summary.md).
+func markdownFindings(_ findings: [Finding]) -> String {
+    var out = ""
+    var kinds: [String] = []
+    for f in findings where !kinds.contains(f.kind) { kinds.append(f.kind) }
+    for kind in kinds {
+        let group = findings.filter { $0.kind == kind }
+        out += "\n<details><summary><b>\(kind)</b> (\(group.count))</summary>\n\n"
+        for f in group {
+            out += "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
+            if let rule = f.rule { out += " — `\(markdownCode(rule.description))`" }
+            out += "\n"
+            for note in f.notes { out += "  - \(markdownEscape(note))\n" }
+        }
+        out += "\n</details>\n"
+    }
+    return out
 }
 
 /// Module strings are untrusted: escape Markdown and HTML so a description cannot inject markup.

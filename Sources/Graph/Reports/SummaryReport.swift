@@ -25,20 +25,7 @@ public enum SummaryReport {
                 out += "| \(markdownEscape(e.from)) | \(markdownEscape(e.to)) | \(e.edges) | \(e.symbols) | \(e.broken ? "**broken**" : "") |\n"
             }
         }
-        var kinds: [String] = []
-        for f in data.findings where !kinds.contains(f.kind) { kinds.append(f.kind) }
-        if !kinds.isEmpty { out += "\n## Findings\n" }
-        for kind in kinds {
-            let group = data.findings.filter { $0.kind == kind }
-            out += "\n<details><summary><b>\(kind)</b> (\(group.count))</summary>\n\n"
-            for f in group {
-                out += "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
-                if let rule = f.rule { out += " — `\(markdownCode(rule.description))`" }
-                out += "\n"
-                for note in f.notes { out += "  - \(markdownEscape(note))\n" }
-            }
-            out += "\n</details>\n"
-        }
+        if !data.findings.isEmpty { out += "\n## Findings\n" + markdownFindings(data.findings) }
         return out
     }
 
