@@ -65,6 +65,7 @@ struct AnalysedSplit {
     var splitName: String?
     var findings: [Finding]
     var context: CheckContext
+    var variants: [String]
 
     init(tree: TreeOptions, split: SplitOptions) throws {
         // The rules file parses (and its patterns compile) while the tree is scanned.
@@ -82,6 +83,7 @@ struct AnalysedSplit {
             throw UsageFailure(error.description)
         }
         if case .rules(let r) = source { rules = r }
+        variants = split.variant
         splitName = name
         var bindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)] = []
         let known = (rules?.profiles ?? []) + GuestProfile.builtIn
@@ -109,7 +111,7 @@ struct AnalysedSplit {
 
     func report() -> CheckReport {
         CheckReport(tool: "modsplit \(Modsplit.version)", kernelVersion: scan.tree.kernelVersion,
-                    moduleDirectory: scan.tree.moduleDirectory, split: splitName, variants: rules == nil ? [] : [],
+                    moduleDirectory: scan.tree.moduleDirectory, split: splitName, variants: variants,
                     graph: graph, placement: placement, findings: findings)
     }
 }
@@ -124,6 +126,14 @@ struct ReportOptions: ParsableArguments {
 
     @Option(help: "File to write the report to (default: standard output).")
     var output: String?
+
+    /// Reports an analysed split and ends the command with the exit status its findings call for.
+    func finish(_ analysed: AnalysedSplit) throws {
+        let report = analysed.report()
+        let status = try deliver(report)
+        buryAtExit(analysed, report)
+        if status != 0 { throw ExitCode(status) }
+    }
 
     /// Renders, writes, and returns the exit status the findings call for.
     func deliver(_ report: CheckReport) throws -> Int32 {

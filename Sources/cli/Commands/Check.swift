@@ -12,12 +12,7 @@ extension Modsplit {
         @OptionGroup var output: ReportOptions
 
         func run() throws {
-            let analysed = try AnalysedSplit(tree: source, split: split)
-            var report = analysed.report()
-            report.variants = split.variant
-            let status = try output.deliver(report)
-            buryAtExit(analysed, report)
-            if status != 0 { throw ExitCode(status) }
+            try output.finish(try AnalysedSplit(tree: source, split: split))
         }
     }
 
@@ -48,11 +43,7 @@ extension Modsplit {
                 }
                 try emit(paths.map { $0 + "\n" }.joined(), to: out + "/" + name + ".list")
             }
-            var report = analysed.report()
-            report.variants = split.variant
-            let status = try output.deliver(report)
-            buryAtExit(analysed, report)
-            if status != 0 { throw ExitCode(status) }
+            try output.finish(analysed)
         }
     }
 
