@@ -97,9 +97,10 @@ public struct GraphDocument: Codable, Sendable, Equatable {
                 softdeps: m.modinfo("softdep"),
                 exports: m.exports.map { Export(name: $0.name, gplOnly: $0.gplOnly, namespace: $0.namespace, crc: hex($0.crc)) }
                     .sorted { $0.name < $1.name },
-                imports: m.imports.map { imp in
+                imports: m.imports.enumerated().map { k, imp in
                     var provider: String?
-                    switch graph.index.resolve(imp.name)?.provider {
+                    // The graph resolved every import once already; no second look-up by name.
+                    switch graph.resolvedExport(module: i, import: k)?.provider {
                     case .module(let j): provider = names[j]
                     case .kernel: provider = "vmlinux"
                     case nil: provider = graph.kernelExportsKnown ? nil : "vmlinux"
@@ -120,9 +121,7 @@ public struct GraphDocument: Codable, Sendable, Equatable {
 
     /// Pretty-printed JSON with sorted keys and a final newline.
     public func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try encodeJSON(self)
     }
 }
 

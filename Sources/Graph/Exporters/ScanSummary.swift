@@ -84,9 +84,7 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     }
 
     public func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try encodeJSON(self)
     }
 
     public func text() -> String {
