@@ -73,15 +73,19 @@ struct AnalysedSplit {
         let group = DispatchGroup()
         let options = split
         DispatchQueue.global().async(group: group) { parsed.result = Result { try options.source } }
+        Timings.mark("start-up")
         scan = try tree.scan()
+        Timings.mark("scan")
         group.wait()
         let (source, name) = try parsed.result!.get()
         graph = ModuleGraph(scan: scan)
+        Timings.mark("graph")
         do {
             placement = try SplitBuilder.place(graph, source: source)
         } catch {
             throw UsageFailure(error.description)
         }
+        Timings.mark("placement")
         if case .rules(let r) = source { rules = r }
         variants = split.variant
         splitName = name
@@ -107,6 +111,7 @@ struct AnalysedSplit {
         context = CheckContext(graph: graph, placement: placement, problems: scan.problems,
                                builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: rules)
         findings = CheckRegistry.run(context)
+        Timings.mark("checks")
     }
 
     func report() -> CheckReport {
@@ -131,6 +136,7 @@ struct ReportOptions: ParsableArguments {
     func finish(_ analysed: AnalysedSplit) throws {
         let report = analysed.report()
         let status = try deliver(report)
+        Timings.mark("report")
         buryAtExit(analysed, report)
         if status != 0 { throw ExitCode(status) }
     }

@@ -43,6 +43,7 @@ extension Modsplit {
                 }
                 try emit(paths.map { $0 + "\n" }.joined(), to: out + "/" + name + ".list")
             }
+            Timings.mark("lists")
             try output.finish(analysed)
         }
     }
