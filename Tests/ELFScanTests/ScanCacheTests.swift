@@ -1,4 +1,4 @@
-import ELFScan
+@testable import ELFScan
 import Foundation
 import Testing
 import TestSupport
@@ -95,6 +95,26 @@ import TestSupport
         #expect(again.notes.contains { $0.contains("corrupt or truncated") })
         let healed = try f.scan()
         #expect(healed.notes.isEmpty)
+    }
+
+    @Test("a cached module that does not decode to its own path is re-read, with a note, and the cache rebuilt")
+    func damagedEntry() throws {
+        let f = try Fixture()
+        defer { f.dir.cleanup() }
+        let cold = try f.scan()
+        // A well-formed file (checksum and index intact) whose alpha entry holds beta's facts.
+        let entries = f.cache.load(moduleDirectory: f.moduleDirectory.path).entries.sorted { $0.key < $1.key }
+        let beta = try #require(entries.first { $0.key.hasSuffix("beta.ko") }).value.facts
+        let swapped = entries.map { path, e in
+            (path: path, entry: ScanCache.Entry(stamp: e.stamp, facts: path.hasSuffix("alpha.ko") ? beta : e.facts))
+        }
+        #expect(f.cache.store(moduleDirectory: f.moduleDirectory.path, entries: swapped) == nil)
+        let again = try f.scan()
+        #expect(again.modules == cold.modules)
+        #expect(again.notes.contains { $0.contains("corrupt or truncated") })
+        let healed = try f.scan()
+        #expect(healed.notes.isEmpty)
+        #expect(healed.modules == cold.modules)
     }
 
     @Test("a cache of another modsplit version is replaced silently")

@@ -1,5 +1,6 @@
 internal import Foundation
 internal import Glibc
+internal import Synchronization
 
 /// What identifies a file's content on disk without reading it. The inode change time moves on every
 /// write, even when the writer restores the old modification time, so a rewritten file never matches.
@@ -39,9 +40,19 @@ public struct FileStamp: Sendable, Hashable {
 /// and invalidated as a whole by another modsplit version or cache format. Written atomically (a
 /// temporary file renamed into place), so concurrent runs never see half a cache; a corrupt or
 /// truncated cache is ignored (and rebuilt) with a note.
+///
+/// Layout (little-endian, strings length-prefixed):
+///
+///     header   magic, format version, modsplit version, module directory, module count
+///     bodies   each module's facts (`FactsCodec`), back to back
+///     index    per module: path, stamp, offset and length of its body
+///     trailer  offset of the index, checksum of bodies and index
+///
+/// The index at the end lets a reader check the whole file and learn every path and stamp without
+/// decoding any facts; each module's facts are then decoded by the scan worker that takes it.
 public struct ScanCache: Sendable {
     /// Bumped whenever the encoding or what the reader extracts changes.
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
     static let magic = Array("MODSPLIT-CACHE\n\0".utf8)
 
     public let directory: String
@@ -72,44 +83,104 @@ public struct ScanCache: Sendable {
         public var facts: ModuleFacts
     }
 
-    /// The cached entries for `moduleDirectory` by path, and a note when the cache had to be ignored.
-    public func load(moduleDirectory: String) -> (entries: [String: Entry], note: String?) {
+    /// The cache of `moduleDirectory`, checked whole and indexed, its facts not yet decoded; nil when
+    /// there is none or it cannot be used, with a note when it had to be ignored.
+    public func open(moduleDirectory: String) -> (snapshot: Snapshot?, note: String?) {
         let path = file(for: moduleDirectory)
-        guard let data = FileManager.default.contents(atPath: path) else { return ([:], nil) }
+        guard let bytes = FileBytes(path: path) else { return (nil, nil) }
         do {
-            return (try decode(data, moduleDirectory: moduleDirectory), nil)
+            return (try Snapshot(bytes, toolVersion: toolVersion, moduleDirectory: moduleDirectory), nil)
         } catch let stale as StaleCache {
-            return ([:], stale.reason)
+            return (nil, stale.reason)
         } catch {
-            return ([:], "the scan cache \(path) is corrupt or truncated; it is rebuilt")
+            return (nil, Self.corruptNote(path))
         }
     }
 
+    /// Every cached entry of `moduleDirectory` by path, decoded, and a note when the cache had to be ignored.
+    public func load(moduleDirectory: String) -> (entries: [String: Entry], note: String?) {
+        let (snapshot, note) = open(moduleDirectory: moduleDirectory)
+        guard let snapshot else { return ([:], note) }
+        var entries: [String: Entry] = [:]
+        for (path, slot) in snapshot.slots {
+            guard let facts = snapshot.facts(for: path, stamp: slot.stamp) else {
+                return ([:], Self.corruptNote(file(for: moduleDirectory)))
+            }
+            entries[path] = Entry(stamp: slot.stamp, facts: facts)
+        }
+        return (entries, nil)
+    }
+
+    static func corruptNote(_ path: String) -> String { "the scan cache \(path) is corrupt or truncated; it is rebuilt" }
+
     struct StaleCache: Error { var reason: String? }
 
-    func decode(_ data: Data, moduleDirectory: String) throws -> [String: Entry] {
-        try data.withUnsafeBytes { raw in
+    /// One cache file in memory: its index by path, and each module's facts decoded on demand, from
+    /// any thread.
+    public final class Snapshot: @unchecked Sendable {
+        struct Slot {
+            var stamp: FileStamp
+            var offset: Int
+            var length: Int
+        }
+
+        private let bytes: FileBytes
+        /// Where the bodies start in `bytes`; slot offsets count from here.
+        private let bodyStart: Int
+        let slots: [String: Slot]
+        /// Set (from a worker) when a body fails to decode although the checksum matched.
+        private let damaged = Atomic<Bool>(false)
+
+        /// How many modules the cache holds.
+        public var count: Int { slots.count }
+        /// Whether some body could not be decoded: the cache must be rewritten.
+        public var isDamaged: Bool { damaged.load(ordering: .relaxed) }
+
+        fileprivate init(_ bytes: FileBytes, toolVersion: String, moduleDirectory: String) throws {
+            self.bytes = bytes
+            let raw = bytes.buffer
             var r = ByteReader(raw)
-            guard try r.take(Self.magic.count).elementsEqual(Self.magic) else { throw CacheCorrupt() }
+            guard try r.take(ScanCache.magic.count).elementsEqual(ScanCache.magic) else { throw CacheCorrupt() }
             // A cache from another format or modsplit version is silently replaced: that is its job.
-            guard try r.u32() == Self.formatVersion, try r.string() == toolVersion else { throw StaleCache() }
+            guard try r.u32() == ScanCache.formatVersion, try r.string() == toolVersion else { throw StaleCache() }
             guard try r.string() == moduleDirectory else { throw StaleCache() }
-            let bodyStart = r.offset
-            let count = try r.count(minimumSize: 48)
-            var entries: [String: Entry] = [:]
-            entries.reserveCapacity(count)
+            let count = Int(try r.u32())
+            bodyStart = r.offset
+            guard raw.count - bodyStart >= 16 else { throw CacheCorrupt() }
+            let trailer = raw.count - 16
+            let indexOffset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self)))
+            let checksum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer + 8, as: UInt64.self))
+            guard indexOffset >= 0, indexOffset <= trailer - bodyStart,
+                  checksum == ScanCache.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<trailer]))
+            else { throw CacheCorrupt() }
+            var index = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(bodyStart + indexOffset)..<trailer]))
+            guard try index.count(minimumSize: 56) == count else { throw CacheCorrupt() }
+            var slots: [String: Slot] = [:]
+            slots.reserveCapacity(count)
             for _ in 0..<count {
-                let path = try r.string()
-                let stamp = FileStamp(size: try r.u64(), modified: Int64(bitPattern: try r.u64()),
-                                      changed: Int64(bitPattern: try r.u64()), inode: try r.u64(), device: try r.u64())
-                entries[path] = Entry(stamp: stamp, facts: try FactsCodec.decode(&r))
+                let path = try index.string()
+                let stamp = FileStamp(size: try index.u64(), modified: Int64(bitPattern: try index.u64()),
+                                      changed: Int64(bitPattern: try index.u64()), inode: try index.u64(),
+                                      device: try index.u64())
+                let offset = Int(truncatingIfNeeded: try index.u64()), length = Int(try index.u32())
+                guard offset >= 0, offset <= indexOffset, length <= indexOffset - offset else { throw CacheCorrupt() }
+                slots[path] = Slot(stamp: stamp, offset: offset, length: length)
             }
-            let bodyEnd = r.offset
-            let checksum = try r.u64()
-            guard r.atEnd, checksum == Self.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<bodyEnd])) else {
-                throw CacheCorrupt()
-            }
-            return entries
+            guard index.atEnd, slots.count == count else { throw CacheCorrupt() }
+            self.slots = slots
+        }
+
+        /// The cached facts of `path` when the cache holds it with exactly `stamp`; nil otherwise.
+        public func facts(for path: String, stamp: FileStamp) -> ModuleFacts? {
+            guard let slot = slots[path], slot.stamp == stamp else { return nil }
+            let start = bodyStart + slot.offset
+            var r = ByteReader(UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<(start + slot.length)]))
+            do {
+                let facts = try FactsCodec.decode(&r)
+                if r.atEnd && facts.path == path { return facts }
+            } catch {}
+            damaged.store(true, ordering: .relaxed)
+            return nil
         }
     }
 
@@ -125,7 +196,7 @@ public struct ScanCache: Sendable {
         }
         // Unique per process and call: concurrent runs each rename a complete file into place.
         let temporary = target + ".tmp.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return "cannot write the scan cache \(target): \(String(cString: strerror(errno)))" }
         var failed: String?
         func flush(_ w: inout ByteWriter) {
@@ -143,23 +214,37 @@ public struct ScanCache: Sendable {
         w.u32(Self.formatVersion)
         w.string(toolVersion)
         w.string(moduleDirectory)
+        w.u32(UInt32(entries.count))
         flush(&w)
         var sum = Checksum()
+        // Bodies; `written` counts the bytes since the header, which slot offsets are relative to.
+        var written = 0
+        var spans: [(offset: Int, length: Int)] = []
+        spans.reserveCapacity(entries.count)
+        for (_, e) in entries {
+            let before = w.bytes.count
+            FactsCodec.encode(e.facts, into: &w)
+            spans.append((written + before, w.bytes.count - before))
+            if w.bytes.count >= 1 << 20 {
+                written += w.bytes.count
+                sum.update(w.bytes)
+                flush(&w)
+            }
+        }
+        let indexOffset = written + w.bytes.count
         w.u32(UInt32(entries.count))
-        for (path, e) in entries {
+        for ((path, e), span) in zip(entries, spans) {
             w.string(path)
             w.u64(e.stamp.size)
             w.u64(UInt64(bitPattern: e.stamp.modified))
             w.u64(UInt64(bitPattern: e.stamp.changed))
             w.u64(e.stamp.inode)
             w.u64(e.stamp.device)
-            FactsCodec.encode(e.facts, into: &w)
-            if w.bytes.count >= 1 << 20 {
-                sum.update(w.bytes)
-                flush(&w)
-            }
+            w.u64(UInt64(span.offset))
+            w.u32(UInt32(span.length))
         }
         sum.update(w.bytes)
+        w.u64(UInt64(indexOffset))
         w.u64(sum.value)
         flush(&w)
         close(fd)
@@ -242,4 +327,35 @@ public struct ScanCache: Sendable {
         }
         return n
     }
+}
+
+/// A whole file read into memory it owns. The memory is mapped already populated: the kernel fills its
+/// pages in one go instead of faulting each one in as `read` writes it (a cache is ~10 MiB). Copied
+/// rather than mapped from the file, so a file truncated by someone else cannot fault the reader.
+final class FileBytes: @unchecked Sendable {
+    let buffer: UnsafeRawBufferPointer
+    private let mapped: Int
+
+    /// nil when the file cannot be opened or read.
+    init?(path: String) {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(st.st_size)
+        mapped = max(size, 1)
+        guard let base = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
+              base != MAP_FAILED else { return nil }
+        var done = 0
+        while done < size {
+            let n = read(fd, base + done, size - done)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            done += n
+        }
+        buffer = UnsafeRawBufferPointer(start: base, count: done)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: buffer.baseAddress), mapped) }
 }

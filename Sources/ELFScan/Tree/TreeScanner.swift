@@ -100,6 +100,7 @@ public enum TreeScanner {
         if let error = extras.error { throw error }
         var notes = extras.notes
         if let note = work.cacheNote { notes.append(note) }
+        if let note = work.damagedCacheNote { notes.append(note) }
         if let cache = options.cache, work.cacheIsStale(modules: modules) {
             var stamps: [String: FileStamp] = [:]
             for f in work.files { if let s = f.stamp { stamps[f.path] = s } }
@@ -125,8 +126,9 @@ public enum TreeScanner {
         private(set) var results = ResultSlots(count: 0)
         // Written by ticket 1; read by the caller after `run` returns.
         private(set) var extras = Extras()
-        // Written by the cache ticket before `walked` is left; the cached facts by path.
-        private var cached: [String: ScanCache.Entry] = [:]
+        // Written by the cache ticket before `walked` is left: the cache, each module decoded by the
+        // worker that takes it.
+        private var cached: ScanCache.Snapshot?
         private(set) var cacheNote: String?
         /// Modules taken from the cache; when all are, and the cache holds nothing else, it is not rewritten.
         private let hits = Atomic<Int>(0)
@@ -160,7 +162,7 @@ public enum TreeScanner {
                     case 1:
                         // The cache decodes while the tree is walked.
                         if let cache = options.cache {
-                            (cached, cacheNote) = cache.load(moduleDirectory: tree.moduleDirectory)
+                            (cached, cacheNote) = cache.open(moduleDirectory: tree.moduleDirectory)
                         }
                         walked.leave()
                     case 2:
@@ -174,17 +176,23 @@ public enum TreeScanner {
             }
         }
 
+        /// A note when a cached module could not be decoded although the file's checksum matched.
+        var damagedCacheNote: String? {
+            guard cached?.isDamaged == true, let cache = options.cache else { return nil }
+            return ScanCache.corruptNote(cache.file(for: tree.moduleDirectory))
+        }
+
         /// Whether the cache should be written: a module was read afresh, or the cache holds files
         /// that are gone (or no cache was there).
         func cacheIsStale(modules: [ModuleFacts]) -> Bool {
             let h = hits.load(ordering: .relaxed)
-            return h != modules.count || cached.count != h
+            return h != modules.count || (cached?.count ?? 0) != h || cached?.isDamaged == true
         }
 
         private func read(_ i: Int, directory: Int32, base: String) {
             let file = files[i]
-            if let stamp = file.stamp, let entry = cached[file.path], entry.stamp == stamp {
-                results.store(.success(entry.facts), at: i)
+            if let stamp = file.stamp, let facts = cached?.facts(for: file.path, stamp: stamp) {
+                results.store(.success(facts), at: i)
                 hits.add(1, ordering: .relaxed)
                 let n = done.add(1, ordering: .relaxed).newValue
                 options.progress?(n, files.count)
