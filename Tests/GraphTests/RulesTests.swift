@@ -1,5 +1,6 @@
 import ELFScan
-import Graph
+import Foundation
+@testable import Graph
 import Testing
 
 @Suite struct SplitRulesParsingTests {
@@ -128,6 +129,47 @@ import Testing
     ])
     func semantics(pattern: String, path: String, expected: Bool) throws {
         #expect(try PathPattern(pattern).matches(path) == expected)
+    }
+
+    @Test("literal runs a match must contain", arguments: [
+        (".*kunit.*", ["kunit"]),
+        (".*test[^/]*.ko", ["test", "ko"]),
+        ("drivers/ab?c/.*", ["drivers/a", "c/"]),
+        ("drivers/a+b/x", ["drivers/a", "b/x"]),
+        ("[]x]y{2}z\\.ko", ["z", "ko"]),
+        ("net/(ipv4)?/.*", ["net/"]),
+        ("net/(ipv4|ipv6)/.*", [String]()),
+        ("drivers/net|sound", [String]()),
+    ])
+    func requiredLiterals(pattern: String, expected: [String]) {
+        #expect(PathPattern.requiredLiterals(of: pattern).filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) } == expected)
+    }
+
+    /// The short cuts (literal prefix, prefix-only patterns, required literals, the prefix trie) must
+    /// never change an answer. Paths: every module of Debian's 6.12 amd64 tree, as filtermods listed
+    /// them (../shared/data/fedora/filtermods-deb612), and made-up ones at the edges.
+    @Test("short cuts agree with the regex alone on Fedora's and RHEL's rules")
+    func shortCutsAgree() throws {
+        var paths = ["x.ko", "/kernel/x.ko", "kernel/", "kernel/kunit.ko", "updates/drivers/net/tun.ko",
+                     "kernel/drivers/net/ethernet/intel/ice/ice.ko.zst", "kernel/lib/test_bpf.ko", "extra/a/b/c/test.ko.gz"]
+        let lists = RealData.fedora + "/filtermods-deb612"
+        for name in try FileManager.default.contentsOfDirectory(atPath: lists) {
+            paths += try String(contentsOfFile: lists + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        #expect(paths.count > 4000)
+        for flavour in ["fedora", "rhel"] {
+            let patterns = try SplitRules.load(path: RealData.fedora + "/def_variants.yaml." + flavour).rules.map(\.pattern)
+            let set = PatternSet(patterns)
+            for path in paths.map(ModulePath.init) {
+                var first: Int?
+                for (k, p) in patterns.enumerated() {
+                    let byRegex = p.matchesByRegex(path)
+                    if p.matches(path) != byRegex { Issue.record("\(p.source) on \(String(decoding: path.bytes.dropLast(), as: UTF8.self))") }
+                    if byRegex && first == nil { first = k }
+                }
+                #expect(set.firstMatch(path) == first)
+            }
+        }
     }
 
     @Test("patterns POSIX cannot express are refused", arguments: ["(?i)drivers", "a*?", "\\1", "[abc", "\\"])

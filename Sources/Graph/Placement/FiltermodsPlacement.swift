@@ -112,31 +112,27 @@ public enum FiltermodsPlacement {
         /// Rules in three passes: exact_pkg first (first one wins), then the first matching rule, then default.
         mutating func label() {
             let paths = graph.modules.map { ModulePath($0.path) }
-            for rule in rules.rules where rule.kind == .needs {
-                guard let p = packages.index(of: rule.package) else { continue }
-                for m in 0..<n where rule.pattern.matches(paths[m]) {
-                    if hard[m] != nil { continue }
-                    hard[m] = p
-                    allowed[m] = 1 << Mask(p)
-                    basis[m] = .needs(rule.location)
-                    if rule.ignoreDeps {
-                        for d in deps[m] { users[d].removeAll { $0 == m } }
-                        for u in users[m] { deps[u].removeAll { $0 == m } }
-                        deps[m] = []
-                        users[m] = []
-                    }
+            // exact_pkg rules whose package exists; for each module the first that matches wins.
+            let needs = rules.rules.filter { $0.kind == .needs && packages.index(of: $0.package) != nil }
+            let needsSet = PatternSet(needs.map(\.pattern))
+            for m in 0..<n {
+                guard let k = needsSet.firstMatch(paths[m]), let p = packages.index(of: needs[k].package) else { continue }
+                let rule = needs[k]
+                hard[m] = p
+                allowed[m] = 1 << Mask(p)
+                basis[m] = .needs(rule.location)
+                if rule.ignoreDeps {
+                    for d in deps[m] { users[d].removeAll { $0 == m } }
+                    for u in users[m] { deps[u].removeAll { $0 == m } }
+                    deps[m] = []
+                    users[m] = []
                 }
             }
+            // The first matching rule of the rest decides, even one naming a package the split lacks.
             let wants = rules.rules.filter { $0.kind == .wants }
-            let patterns = wants.map(\.pattern)
+            let wantsSet = PatternSet(wants.map(\.pattern))
             for m in 0..<n where hard[m] == nil {
-                let path = paths[m]
-                var first: Int?
-                for (k, pattern) in patterns.enumerated() where pattern.matches(path) {
-                    first = k
-                    break
-                }
-                guard let k = first, let p = packages.index(of: wants[k].package) else { continue }
+                guard let k = wantsSet.firstMatch(paths[m]), let p = packages.index(of: wants[k].package) else { continue }
                 let rule = wants[k]
                 pref[m] = p
                 allowed[m] = packages.closure(p)

@@ -12,7 +12,12 @@ internal import Glibc
 public final class PathPattern: @unchecked Sendable {
     public let source: String
     /// Literal text every match must start with (after the first path component): a cheap pre-filter.
-    private let literalPrefix: [UInt8]
+    let literalPrefix: [UInt8]
+    /// The pattern is `literalPrefix` alone or followed by `.*`: the prefix decides, no regex runs.
+    private let prefixOnly: Bool
+    /// Literal runs every match must contain (after the first path component): most paths lack one
+    /// of a pattern such as `.*kunit.*`, and then the regex need not run.
+    private let requiredLiterals: [[UInt8]]
     private var compiled = regex_t()
 
     public init(_ source: String) throws(PatternError) {
@@ -28,6 +33,8 @@ public final class PathPattern: @unchecked Sendable {
             throw PatternError(message: message)
         }
         literalPrefix = Self.literalPrefix(of: source)
+        prefixOnly = source.utf8.elementsEqual(literalPrefix) || source.utf8.elementsEqual(literalPrefix + Array(".*".utf8))
+        requiredLiterals = Self.requiredLiterals(of: source).filter { !$0.isEmpty }
     }
 
     deinit { regfree(&compiled) }
@@ -37,12 +44,40 @@ public final class PathPattern: @unchecked Sendable {
 
     /// The same, on a path prepared once for many patterns.
     public func matches(_ path: ModulePath) -> Bool {
-        if !literalPrefix.isEmpty {
-            guard let rest = path.afterFirstComponent, rest.count >= literalPrefix.count else { return false }
-            let start = rest.startIndex
-            for i in 0..<literalPrefix.count where rest[start + i] != literalPrefix[i] { return false }
+        // `^[^/]+/` cannot match a path without a first component.
+        guard let restStart = path.restStart else { return false }
+        return path.bytes.withUnsafeBufferPointer { all in
+            let rest = UnsafeBufferPointer(rebasing: all[restStart..<(all.count - 1)])
+            if !literalPrefix.isEmpty {
+                guard rest.count >= literalPrefix.count,
+                      literalPrefix.withUnsafeBytes({ memcmp(rest.baseAddress!, $0.baseAddress!, $0.count) }) == 0
+                else { return false }
+            }
+            if prefixOnly { return true }
+            for literal in requiredLiterals where !Self.occurs(literal, in: rest) { return false }
+            return all.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
         }
-        return path.cString.withUnsafeBufferPointer { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
+    }
+
+    /// `matches` without its short cuts: the regular expression alone decides (for tests).
+    func matchesByRegex(_ path: ModulePath) -> Bool {
+        path.bytes.withUnsafeBufferPointer { all in
+            all.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
+        }
+    }
+
+    /// Whether `needle` (not empty) occurs in `haystack`.
+    private static func occurs(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        return needle.withUnsafeBytes { n in
+            var i = 0
+            while i <= haystack.count - n.count {
+                if haystack[i] == first && memcmp(haystack.baseAddress! + i, n.baseAddress!, n.count) == 0 { return true }
+                i += 1
+            }
+            return false
+        }
     }
 
     public struct PatternError: Error, Sendable {
@@ -99,6 +134,53 @@ public final class PathPattern: @unchecked Sendable {
         return out
     }
 
+    /// Runs of literal characters every match contains, in order; empty when the pattern has a `|`.
+    /// Conservative: a run ends at anything that is not a plain character, a character made optional
+    /// by `*`, `?` or `{` is dropped, and nothing after the first group is looked at.
+    static func requiredLiterals(of source: String) -> [[UInt8]] {
+        if source.contains("|") { return [] }
+        var runs: [[UInt8]] = []
+        var run: [UInt8] = []
+        let bytes = Array(source.utf8)
+        var i = 0
+        while i < bytes.count {
+            let u = bytes[i]
+            switch u {
+            case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "{"):
+                if !run.isEmpty { run.removeLast() }
+                runs.append(run)
+                run = []
+                if u == UInt8(ascii: "{") {
+                    while i < bytes.count && bytes[i] != UInt8(ascii: "}") { i += 1 }
+                }
+            case UInt8(ascii: "["):
+                runs.append(run)
+                run = []
+                // Skip the bracket expression; a ']' right after '[' or '[^' is a member.
+                i += 1
+                if i < bytes.count && bytes[i] == UInt8(ascii: "^") { i += 1 }
+                if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1 }
+                while i < bytes.count && bytes[i] != UInt8(ascii: "]") { i += 1 }
+            case UInt8(ascii: "("), UInt8(ascii: ")"):
+                runs.append(run)
+                return runs
+            case UInt8(ascii: "\\"):
+                runs.append(run)
+                run = []
+                i += 1
+            case UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "]"), UInt8(ascii: "}"):
+                // `x+` still needs one x: the run keeps it and ends.
+                runs.append(run)
+                run = []
+            default:
+                run.append(u)
+            }
+            i += 1
+        }
+        runs.append(run)
+        return runs
+    }
+
     /// The literal characters a match must begin with; empty when the pattern has a top-level `|`.
     static func literalPrefix(of source: String) -> [UInt8] {
         if source.contains("|") { return [] }
@@ -126,16 +208,61 @@ public final class PathPattern: @unchecked Sendable {
 /// A module path as patterns read it: its NUL-terminated bytes and where the part after the first
 /// component starts. Built once per module, matched against every rule.
 public struct ModulePath: Sendable {
-    let cString: [CChar]
-    let afterFirstComponent: ArraySlice<UInt8>?
+    /// The path's UTF-8 bytes and a terminating NUL.
+    let bytes: [UInt8]
+    /// Where the part after the first component starts; nil when there is no first component.
+    let restStart: Int?
 
     public init(_ path: String) {
-        cString = path.utf8CString.map { $0 }
-        let bytes = Array(path.utf8)
+        bytes = Array(path.utf8) + [0]
         if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash != 0 {
-            afterFirstComponent = bytes[(slash + 1)...]
+            restStart = slash + 1
         } else {
-            afterFirstComponent = nil
+            restStart = nil
         }
+    }
+}
+
+/// Patterns tried in order against many paths, the first match winning, as filtermods applies its
+/// rules. A trie of the patterns' literal prefixes narrows each path to the few patterns that can
+/// match it (a distro's rules are hundreds of `drivers/…/.*` lines); only those are tried.
+public struct PatternSet: Sendable {
+    private let patterns: [PathPattern]
+    /// Trie nodes: each one's children by byte, and the patterns whose literal prefix ends there.
+    private var children: [[(byte: UInt8, node: Int32)]] = [[]]
+    private var ending: [[Int32]] = [[]]
+
+    public init(_ patterns: [PathPattern]) {
+        self.patterns = patterns
+        for (k, p) in patterns.enumerated() {
+            var node = 0
+            for b in p.literalPrefix {
+                if let next = children[node].first(where: { $0.byte == b }) {
+                    node = Int(next.node)
+                } else {
+                    children.append([])
+                    ending.append([])
+                    children[node].append((b, Int32(children.count - 1)))
+                    node = children.count - 1
+                }
+            }
+            ending[node].append(Int32(k))
+        }
+    }
+
+    /// The index of the first pattern that matches `path`, nil when none does.
+    public func firstMatch(_ path: ModulePath) -> Int? {
+        guard let restStart = path.restStart else { return nil }
+        var candidates: [Int32] = ending[0]
+        var node = 0
+        for i in restStart..<(path.bytes.count - 1) {
+            let b = path.bytes[i]
+            guard let next = children[node].first(where: { $0.byte == b }) else { break }
+            node = Int(next.node)
+            candidates += ending[node]
+        }
+        candidates.sort()
+        for k in candidates where patterns[Int(k)].matches(path) { return Int(k) }
+        return nil
     }
 }
