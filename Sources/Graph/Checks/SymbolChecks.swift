@@ -168,20 +168,22 @@ struct VermagicMismatchCheck: SplitCheck {
         passing: CheckExample("one build", modules: [exampleModule("a"), exampleModule("b")]))
 
     /// What the kernel compares: with modversions, the vermagic after the release.
-    static func comparable(_ vermagic: String, modversions: Bool) -> String {
-        guard modversions, let space = vermagic.firstIndex(of: " ") else { return vermagic }
-        return String(vermagic[space...])
+    static func comparable(_ vermagic: String, modversions: Bool) -> Substring {
+        guard modversions, let space = vermagic.utf8.firstIndex(of: UInt8(ascii: " ")) else { return Substring(vermagic) }
+        return vermagic[space...]
     }
 
     func run(_ ctx: CheckContext) -> [Finding] {
         // The tree's own vermagic: the most common one (ties: the smallest string, for determinism).
+        let vermagics = ctx.graph.modules.map(\.vermagic)
         var counts: [String: Int] = [:]
-        for m in ctx.graph.modules { if let v = m.vermagic { counts[v, default: 0] += 1 } }
+        for v in vermagics { if let v { counts[v, default: 0] += 1 } }
         guard let reference = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key else { return [] }
         let modversions = reference.contains("modversions")
         let expected = Self.comparable(reference, modversions: modversions)
-        return ctx.graph.modules.indices.compactMap { m in
-            guard let v = ctx.graph.modules[m].vermagic, Self.comparable(v, modversions: modversions) != expected else { return nil }
+        return vermagics.indices.compactMap { m in
+            // Nearly every module carries the reference string itself.
+            guard let v = vermagics[m], v != reference, Self.comparable(v, modversions: modversions) != expected else { return nil }
             return ctx.finding(description.id, description.severity, module: m,
                                message: "\(ctx.graph.modules[m].name) has vermagic '\(v)', the tree '\(reference)': the kernel will refuse it")
         }
