@@ -29,7 +29,7 @@ private struct ModuleParse {
     /// is not even UTF-8 would have to be repaired (U+FFFD), and two different repaired names would then
     /// resolve to each other, so the module is refused instead.
     private func symbolName(_ bytes: UnsafeRawBufferPointer) throws(ELFScanError) -> String {
-        guard let name = String(validating: bytes, as: UTF8.self) else {
+        guard let name = validUTF8String(bytes) else {
             let hex = bytes.prefix(32).map { String($0, radix: 16) }.joined(separator: " ")
             throw malformed("symbol name is not UTF-8 (bytes \(hex))")
         }
@@ -106,6 +106,8 @@ private struct ModuleParse {
         importRefs.reserveCapacity(symbols.count / 4)
         var labelCount = (plain: 0, gpl: 0)
         var crcSymbols: [(name: String, symbol: ElfImage.Symbol)] = []
+        // Globals are read through a lazy-initialisation check on each access: once here, not per symbol.
+        let ksymtabPrefix = ksymtabPrefix, crcPrefix = crcPrefix
         for i in 0..<symbols.count {
             let s = try symbols.symbol(at: i, path: path)
             if i == 0 { continue }
@@ -417,9 +419,27 @@ func parseModinfo(_ bytes: UnsafeRawBufferPointer) -> [ModinfoEntry] {
     return out
 }
 
+/// `bytes` as a String when they are UTF-8, else nil. ASCII (nearly every symbol and `.modinfo`
+/// string) is checked here and decoded without validation; only the rest goes through the standard
+/// library's generic validator, which looks up type metadata on each call (~7% of a cold plain scan).
+func validUTF8String(_ bytes: UnsafeRawBufferPointer) -> String? {
+    var i = 0
+    var high: UInt64 = 0
+    while i + 8 <= bytes.count {
+        high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        i += 8
+    }
+    while i < bytes.count {
+        high |= UInt64(bytes[i])
+        i += 1
+    }
+    if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: bytes, as: UTF8.self) }
+    return String(validating: bytes, as: UTF8.self)
+}
+
 /// The text of a `.modinfo` string: itself when it is UTF-8, else with each byte that is not written `\xNN`.
 func modinfoText(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
-    if let text = String(validating: bytes, as: UTF8.self) { return text }
+    if let text = validUTF8String(UnsafeRawBufferPointer(rebasing: bytes)) { return text }
     var out = ""
     var iterator = bytes.makeIterator()
     var parser = Unicode.UTF8.ForwardParser()
@@ -452,9 +472,13 @@ struct FirstOccurrences {
     /// Per record: 1 when it is the first of its name, 2 once an import claimed it.
     private var state: [UInt8]
 
+    /// The process's seed, read once per table (a global's every read checks its lazy initialisation).
+    private let seed = Self.processSeed
+
     init(_ names: [UnsafeRawBufferPointer]) {
         self.names = names
-        hashes = names.map(Self.hash)
+        let seed = seed
+        hashes = names.map { Self.hash($0, seed: seed) }
         var size = 16
         while size < names.count * 2 { size <<= 1 }
         slots = [Int32](repeating: 0, count: size)
@@ -487,7 +511,7 @@ struct FirstOccurrences {
 
     /// The first record named `name`, now marked as matched; nil when no record has that name.
     mutating func claim(_ name: UnsafeRawBufferPointer) -> Int? {
-        guard let k = find(name, hash: Self.hash(name)).slot else { return nil }
+        guard let k = find(name, hash: Self.hash(name, seed: seed)).slot else { return nil }
         state[k] = 2
         return k
     }
@@ -497,7 +521,7 @@ struct FirstOccurrences {
 
     /// A multiply-xorshift hash over 8-byte words, seeded once per process so that a crafted module
     /// cannot aim at collisions it cannot compute.
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    private static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         var h = seed ^ UInt64(bytes.count)
         var i = 0
         while i + 8 <= bytes.count {  // whole words inside `bytes`
@@ -521,7 +545,7 @@ struct FirstOccurrences {
         return x ^ (x >> 32)
     }
 
-    private static let seed = UInt64.random(in: .min ... .max)
+    private static let processSeed = UInt64.random(in: .min ... .max)
 }
 
 /// A string table's bytes (lent by the image that owns them) with bounds-checked reads.

@@ -17,8 +17,11 @@ extension Modsplit {
             @Option(help: "Directory to write the files into (created if missing).") var out: String
 
             func run() throws {
+                Timings.mark("start-up")
                 let scan = try source.scan()
+                Timings.mark("scan")
                 let graph = ModuleGraph(scan: scan)
+                Timings.mark("graph")
                 // The process ends with this command: freeing ~200k strings and arrays one by one would
                 // take ~10 ms, for nothing (LLVM's BuryPointer and clang's -disable-free do the same).
                 defer { buryAtExit(scan, graph) }
@@ -28,6 +31,7 @@ extension Modsplit {
                     throw UsageFailure("\(out): cannot create directory")
                 }
                 for (name, contents) in DepmodFiles.render(graph) { try emit(contents, to: out + "/" + name) }
+                Timings.mark("write")
                 reportProblems(scan)
             }
         }
