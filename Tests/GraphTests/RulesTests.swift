@@ -154,6 +154,9 @@ import Testing
                      "kernel/drivers/net/ethernet/intel/ice/ice.ko.zst", "kernel/lib/test_bpf.ko", "extra/a/b/c/test.ko.gz"]
         let lists = RealData.fedora + "/filtermods-deb612"
         for name in try FileManager.default.contentsOfDirectory(atPath: lists) {
+            // modules-akmods.list is empty; Foundation leaks a 4 KiB buffer reading an empty file (LeakSanitizer, CI).
+            let size = try FileManager.default.attributesOfItem(atPath: lists + "/" + name)[.size] as? Int ?? 0
+            guard size > 0 else { continue }
             paths += try String(contentsOfFile: lists + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
         }
         #expect(paths.count > 4000)
