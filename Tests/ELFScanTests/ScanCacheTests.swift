@@ -117,6 +117,22 @@ import TestSupport
         #expect(healed.modules == cold.modules)
     }
 
+    @Test("a cache file far larger than any tree's is not read, and is replaced")
+    func oversized() throws {
+        let f = try Fixture()
+        defer { f.dir.cleanup() }
+        let cold = try f.scan()
+        // A sparse file just past the limit: no disk space used, and nothing of it may be read.
+        let fd = open(f.cacheFile, O_WRONLY | O_TRUNC)
+        #expect(fd >= 0)
+        #expect(ftruncate(fd, off_t(ScanCache.maxFileBytes + 1)) == 0)
+        close(fd)
+        let again = try f.scan()
+        #expect(again.modules == cold.modules)
+        #expect(again.notes.contains { $0.contains("far more than any tree's cache") })
+        #expect(try f.scan().notes.isEmpty)
+    }
+
     @Test("a cache of another modsplit version is replaced silently")
     func otherVersion() throws {
         let f = try Fixture()

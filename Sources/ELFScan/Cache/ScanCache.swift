@@ -87,7 +87,13 @@ public struct ScanCache: Sendable {
     /// there is none or it cannot be used, with a note when it had to be ignored.
     public func open(moduleDirectory: String) -> (snapshot: Snapshot?, note: String?) {
         let path = file(for: moduleDirectory)
-        guard let bytes = FileBytes(path: path) else { return (nil, nil) }
+        let bytes: FileBytes
+        switch FileBytes.read(path, limit: Self.maxFileBytes) {
+        case .success(let b): bytes = b
+        case .failure(.unreadable): return (nil, nil)
+        case .failure(.tooLarge(let size)):
+            return (nil, "the scan cache \(path) is \(size) bytes, far more than any tree's cache; it is rebuilt")
+        }
         do {
             return (try Snapshot(bytes, toolVersion: toolVersion, moduleDirectory: moduleDirectory), nil)
         } catch let stale as StaleCache {
@@ -110,6 +116,9 @@ public struct ScanCache: Sendable {
         }
         return (entries, nil)
     }
+
+    /// A cache file larger than this is not read: a distro tree's cache is ~10 MiB.
+    static let maxFileBytes = 1 << 30
 
     static func corruptNote(_ path: String) -> String { "the scan cache \(path) is corrupt or truncated; it is rebuilt" }
 
@@ -304,15 +313,17 @@ public struct ScanCache: Sendable {
         var out: [(moduleDirectory: String, file: String, bytes: UInt64, modules: Int)] = []
         for name in names.sorted() where name.hasSuffix(".cache") {
             let path = directory + "/" + name
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            let header: (String, Int)? = data.withUnsafeBytes { raw in
-                var r = ByteReader(raw)
-                guard (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,
-                      (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32()
-                else { return nil }
-                return (dir, Int(n))
+            guard let size = FileStamp.of(path)?.size else { continue }
+            // Only the header is read (the file may be anything, of any size): it fits in 64 KiB
+            // unless a path in it is absurdly long, and then the file is shown as unreadable.
+            guard case .success(let head) = FileBytes.read(path, limit: Int(clamping: size), upTo: 1 << 16) else { continue }
+            var r = ByteReader(head.buffer)
+            var header: (String, Int)?
+            if (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,
+               (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32() {
+                header = (dir, Int(n))
             }
-            out.append((header?.0 ?? "(unreadable)", path, UInt64(data.count), header?.1 ?? 0))
+            out.append((header?.0 ?? "(unreadable)", path, size, header?.1 ?? 0))
         }
         return out
     }
@@ -336,20 +347,32 @@ final class FileBytes: @unchecked Sendable {
     let buffer: UnsafeRawBufferPointer
     private let mapped: Int
 
-    /// nil when the file cannot be opened or read.
-    init?(path: String) {
+    enum Failure: Error {
+        case unreadable
+        case tooLarge(Int)
+    }
+
+    /// The file at `path` (its first `upTo` bytes at most), refused unread when it is larger than
+    /// `limit` bytes.
+    static func read(_ path: String, limit: Int, upTo: Int = .max) -> Result<FileBytes, Failure> {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return .failure(.unreadable) }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.unreadable) }
         let size = Int(st.st_size)
+        guard size <= limit else { return .failure(.tooLarge(size)) }
+        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else { return .failure(.unreadable) }
+        return .success(bytes)
+    }
+
+    private init?(fd: Int32, size: Int) {
         mapped = max(size, 1)
         guard let base = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
               base != MAP_FAILED else { return nil }
         var done = 0
         while done < size {
-            let n = read(fd, base + done, size - done)
+            let n = Glibc.read(fd, base + done, size - done)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             done += n
