@@ -30,15 +30,6 @@ import TestSupport
 
 /// Hostile module files made by hand: each gives an `ELFScanError` that names the file and the reason.
 @Suite struct HostileModuleTests {
-    func readError(_ url: URL, limits: ScanLimits = .default) -> ELFScanError? {
-        do {
-            _ = try ModuleReader.read(absolutePath: url.path, path: url.lastPathComponent, limits: limits)
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     /// A compressed file of `mib` MiB of zeros, made by `tool`.
     func bomb(_ dir: TemporaryDirectory, mib: Int, tool: [String], suffix: String) throws -> URL {
         let out = dir.url.appendingPathComponent("bomb.ko.\(suffix)")

@@ -106,17 +106,18 @@ import TestSupport
     }
 }
 
+/// The error reading `url` gives, nil when it reads (the error tests of this target share it).
+func readError(_ url: URL, limits: ScanLimits = .default) -> ELFScanError? {
+    do {
+        _ = try ModuleReader.read(absolutePath: url.path, path: url.lastPathComponent, limits: limits)
+        return nil
+    } catch {
+        return error
+    }
+}
+
 /// Files that are not modules: each is an error naming the file, never a crash.
 @Suite struct UnreadableModuleTests {
-    func readError(_ url: URL, limits: ScanLimits = .default) -> ELFScanError? {
-        do {
-            _ = try ModuleReader.read(absolutePath: url.path, path: url.lastPathComponent, limits: limits)
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     @Test func emptyFile() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

@@ -316,7 +316,7 @@ public struct ScanCache: Sendable {
             guard let size = FileStamp.of(path)?.size else { continue }
             // Only the header is read (the file may be anything, of any size): it fits in 64 KiB
             // unless a path in it is absurdly long, and then the file is shown as unreadable.
-            guard case .success(let head) = FileBytes.read(path, limit: Int(clamping: size), upTo: 1 << 16) else { continue }
+            guard case .success(let head) = FileBytes.read(path, limit: .max, upTo: 1 << 16) else { continue }
             var r = ByteReader(head.buffer)
             var header: (String, Int)?
             if (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,

@@ -160,7 +160,8 @@ public enum TreeScanner {
                         results = ResultSlots(count: files.count)
                         walked.leave()
                     case 1:
-                        // The cache decodes while the tree is walked.
+                        // The cache is read, checked and indexed while the tree is walked; modules
+                        // are decoded from it later, each by the worker that takes it.
                         if let cache = options.cache {
                             (cached, cacheNote) = cache.open(moduleDirectory: tree.moduleDirectory)
                         }

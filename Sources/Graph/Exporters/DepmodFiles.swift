@@ -56,19 +56,18 @@ public enum DepmodFiles {
     }
 
     public static func softdep(_ graph: ModuleGraph) -> String {
-        modinfoLines(graph, key: "softdep", header: "# Soft dependencies extracted from modules themselves.\n") {
-            out, m, value in
-            out.append("softdep ")
-            out.append(m.name)
-            out.append(" ")
-            out.append(value)
-        }
+        keyedLines(graph, key: "softdep", header: "# Soft dependencies extracted from modules themselves.\n")
     }
 
     public static func weakdep(_ graph: ModuleGraph) -> String {
-        modinfoLines(graph, key: "weakdep", header: "# Weak dependencies extracted from modules themselves.\n") {
-            out, m, value in
-            out.append("weakdep ")
+        keyedLines(graph, key: "weakdep", header: "# Weak dependencies extracted from modules themselves.\n")
+    }
+
+    /// `<key> <module> <value>` for each `.modinfo` entry `key` (modules.softdep and modules.weakdep).
+    private static func keyedLines(_ graph: ModuleGraph, key: String, header: String) -> String {
+        modinfoLines(graph, key: key, header: header) { out, m, value in
+            out.append(key)
+            out.append(" ")
             out.append(m.name)
             out.append(" ")
             out.append(value)

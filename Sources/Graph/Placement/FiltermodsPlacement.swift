@@ -113,11 +113,11 @@ public enum FiltermodsPlacement {
         mutating func label() {
             let paths = graph.modules.map { ModulePath($0.path) }
             // exact_pkg rules whose package exists; for each module the first that matches wins.
-            let needs = rules.rules.filter { $0.kind == .needs && packages.index(of: $0.package) != nil }
-            let needsSet = PatternSet(needs.map(\.pattern))
+            let needs = rules.rules.compactMap { r in r.kind == .needs ? packages.index(of: r.package).map { (rule: r, package: $0) } : nil }
+            let needsSet = PatternSet(needs.map(\.rule.pattern))
             for m in 0..<n {
-                guard let k = needsSet.firstMatch(paths[m]), let p = packages.index(of: needs[k].package) else { continue }
-                let rule = needs[k]
+                guard let k = needsSet.firstMatch(paths[m]) else { continue }
+                let (rule, p) = needs[k]
                 hard[m] = p
                 allowed[m] = 1 << Mask(p)
                 basis[m] = .needs(rule.location)
