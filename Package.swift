@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "modsplit", targets: ["cli"]),
         .library(name: "ELFScan", targets: ["ELFScan"]),
         .library(name: "Graph", targets: ["Graph"]),
+        .library(name: "Split", targets: ["Split"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,8 +20,6 @@ let package = Package(
         // System libraries: each is a module map over the Debian -dev package's headers.
         .systemLibrary(name: "CLibELF", path: "Sources/CLibELF", pkgConfig: "libelf",
                        providers: [.apt(["libelf-dev"])]),
-        .systemLibrary(name: "CLibDW", path: "Sources/CLibDW", pkgConfig: "libdw",
-                       providers: [.apt(["libdw-dev"])]),
         .systemLibrary(name: "CLibKmod", path: "Sources/CLibKmod", pkgConfig: "libkmod",
                        providers: [.apt(["libkmod-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
@@ -30,21 +30,29 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ELFScan", dependencies: ["CLibELF", "CZstd", "CLzma", "CZlib"],
                 swiftSettings: strict),
-        .target(name: "Graph", dependencies: ["ELFScan", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(name: "Graph", dependencies: ["ELFScan"], swiftSettings: strict),
+        .target(name: "Split", dependencies: ["ELFScan", "Graph", .product(name: "Yams", package: "Yams")],
+                swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["ELFScan", "Graph", "Split"], swiftSettings: strict),
         .executableTarget(
             name: "cli",
-            dependencies: ["ELFScan", "Graph", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ELFScan", "Graph", "Split", "Reports",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["ELFScan", "Graph", "CLibKmod"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["ELFScan", "Graph", "Split", "CLibKmod"], path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "ELFScanTests", dependencies: ["ELFScan", "TestSupport"], exclude: ["Regressions"],
                     swiftSettings: strict),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "ELFScan", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SplitTests", dependencies: ["Split", "Graph", "ELFScan", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Split", "Graph", "ELFScan", "TestSupport"],
+                    exclude: ["Golden"], swiftSettings: strict),
+        // Runs the built `modsplit` binary as a user runs it (it needs the executable product built).
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], swiftSettings: strict),
         // The libFuzzer target over the module reader (scripts/fuzz builds it with -sanitize=fuzzer and
         // -DFUZZING); an ordinary build is a replayer: `modsplit-fuzz FILE…` reads each input once.
         .executableTarget(name: "modsplit-fuzz", dependencies: ["ELFScan"], path: "Tests/Fuzz", swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["Graph", "ELFScan", "TestSupport"],
-                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

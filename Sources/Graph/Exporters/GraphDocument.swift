@@ -121,7 +121,7 @@ public struct GraphDocument: Codable, Sendable, Equatable {
 
     /// Pretty-printed JSON with sorted keys and a final newline.
     public func encoded() throws -> String {
-        try encodeJSON(self)
+        try VersionedJSON.encode(self)
     }
 }
 

@@ -84,16 +84,16 @@ public struct ScanSummary: Codable, Sendable, Equatable {
     }
 
     public func encoded() throws -> String {
-        try encodeJSON(self)
+        try VersionedJSON.encode(self)
     }
 
     public func text() -> String {
-        func kib(_ b: UInt64) -> String { "\((b + 1023) / 1024) KiB" }
+        func inKiB(_ b: UInt64) -> String { "\((b + 1023) / 1024) KiB" }
         var out = "tree        \(moduleDirectory) (\(kernelVersion))\n"
         out += "modules     \(modules) read, \(unreadable) unreadable, \(builtinModules) built in\n"
         out += "            " + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         out += "; " + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
-        out += "size        \(kib(bytesOnDisk)) on disk, \(kib(bytesUncompressed)) uncompressed\n"
+        out += "size        \(inKiB(bytesOnDisk)) on disk, \(inKiB(bytesUncompressed)) uncompressed\n"
         out += "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
         out += "imports     \(imports) (\(weakImports) weak), \(edges) module-to-module edges, \(cycles) cycles\n"
         if let kernelExports {

@@ -213,6 +213,17 @@ public struct ModuleGraph: Sendable {
         byName[normalizedModuleName(moduleName(fromFileName: name))] ?? byName[normalizedModuleName(name)]
     }
 
+    /// The module a user named by name, file name or path; a name built into the kernel, or no module at
+    /// all, is a `ModuleLookupError` that says which.
+    public func lookup(_ name: String) throws(ModuleLookupError) -> Int {
+        if let i = module(named: name) { return i }
+        if let i = modules.firstIndex(where: { $0.path == name || $0.path.hasSuffix("/" + name) }) { return i }
+        if builtin.contains(normalizedModuleName(name)) {
+            throw ModuleLookupError("\(Display.sanitized(name)) is built into the kernel, not a loadable module")
+        }
+        throw ModuleLookupError("no module \(Display.sanitized(name)) in this tree")
+    }
+
     /// Everything `module` needs, transitively, in modules.dep order (what loads last comes last).
     public func closure(of module: Int) -> [Int] {
         var seen = Set<Int>([module])
@@ -372,4 +383,10 @@ public func uncompressedPath(_ path: String) -> String {
 struct SendableBuffer<Element>: @unchecked Sendable {
     let base: UnsafeMutableBufferPointer<Element>
     init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
+}
+
+/// A module name given by the user that names no loadable module of the tree.
+public struct ModuleLookupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

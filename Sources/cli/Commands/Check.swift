@@ -2,23 +2,27 @@ import ArgumentParser
 import ELFScan
 import Foundation
 import Graph
+import Reports
+import Split
 
 extension Modsplit {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a split against the kernel's load rules: every finding with its symbols, rule line and cost.")
+            abstract:
+                "Check a split against the kernel's load rules: every finding with its symbols, rule line and cost.")
         @OptionGroup var source: TreeOptions
         @OptionGroup var split: SplitOptions
         @OptionGroup var output: ReportOptions
 
         func run() throws {
-            try output.finish(try AnalysedSplit(tree: source, split: split))
+            try output.finish(try source.analyse(split))
         }
     }
 
     struct Place: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Place modules as filtermods' sort does and write one <package>.list per package; report every move.")
+            abstract:
+                "Place modules as the split's own tool does and write one <package>.list per package; report every move.")
         @OptionGroup var source: TreeOptions
         @OptionGroup var split: SplitOptions
         @OptionGroup var output: ReportOptions
@@ -29,22 +33,19 @@ extension Modsplit {
         }
 
         func run() throws {
-            let analysed = try AnalysedSplit(tree: source, split: split)
-            do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            } catch {
-                throw UsageFailure("\(out): cannot create directory")
+            let analysis = try source.analyse(split)
+            let lists = analysis.placement.lists(analysis.graph)
+            // Package names come from the rules file: one that is not a plain file name would write
+            // outside --out.
+            for (package, _) in lists where !PackageSet.isSafeFileName(package) {
+                throw UsageFailure("package name '\(Display.sanitized(package))' cannot name a file in \(out)")
             }
-            let members = analysed.placement.members(analysed.graph)
-            for (p, name) in analysed.placement.packages.names.enumerated() {
-                // As filtermods: paths as in modules.dep, byte order, modules the rules cannot place left out.
-                let paths = members[p].filter { analysed.placement.failure[$0] == nil }.map { analysed.graph.modules[$0].path }.sorted {
-                    $0.utf8.lexicographicallyPrecedes($1.utf8)
-                }
-                try emit(paths.map { $0 + "\n" }.joined(), to: out + "/" + name + ".list")
+            try makeDirectory(out)
+            for (package, paths) in lists {
+                try emit(paths.map { $0 + "\n" }.joined(), to: out + "/" + package + ".list")
             }
             Timings.mark("lists")
-            try output.finish(analysed)
+            try output.finish(analysis)
         }
     }
 
@@ -56,41 +57,9 @@ extension Modsplit {
         @Argument(help: "Module name, file name or path.") var module: String
 
         func run() throws {
-            let a = try AnalysedSplit(tree: source, split: split)
-            let m = try a.graph.lookup(module)
-            let g = a.graph, p = a.placement
-            func pkg(_ i: Int) -> String { p.packageOf[i].map { p.packages.names[$0] } ?? "no package" }
-            var out = "\(g.modules[m].name)  \(g.modules[m].path)\n"
-            out += "  package   \(pkg(m))"
-            if let w = p.wanted[m], w != p.packageOf[m] { out += " (its rule asks for \(p.packages.names[w]))" }
-            out += "\n"
-            switch p.basis[m] {
-            case .needs(let l): out += "  placed by \(l) (exact_pkg)\n"
-            case .wants(let l): out += "  placed by \(l) (first matching rule)\n"
-            case .defaulted(let l): out += "  placed by the default rule at \(l) (no rule matches)\n"
-            case .listed(let l): out += "  listed at \(l)\n"
-            case .unruled: out += "  no rule matches and there is no default\n"
-            case .wholeTree: out += "  the whole tree is one package\n"
-            }
-            if let f = p.failure[m] { out += "  the rules cannot place it: \(f)\n" }
-            out += "  size      \(g.modules[m].fileSize) bytes (\(g.modules[m].uncompressedSize) uncompressed)\n"
-            out += "needs:\n"
-            for e in g.deps[m] {
-                let cross = a.context.placement.packageOf[m].flatMap { pm in p.packageOf[e.target].map { !p.packages.reaches(pm, $0) } } ?? false
-                out += "  \(g.modules[e.target].name) (\(pkg(e.target)))\(cross ? "  ← outside \(pkg(m))'s closure" : "")\n"
-                out += "    \(e.symbols.prefix(10).joined(separator: ", "))\(e.symbols.count > 10 ? ", … (\(e.symbols.count))" : "")\n"
-            }
-            out += "needed by:\n"
-            for u in g.users[m] {
-                let symbols = g.edge(from: u, to: m)?.symbols ?? []
-                out += "  \(g.modules[u].name) (\(pkg(u))) for \(symbols.prefix(5).joined(separator: ", "))\(symbols.count > 5 ? ", …" : "")\n"
-            }
-            let mine = a.findings.filter { $0.module == g.modules[m].name }
-            if !mine.isEmpty {
-                out += "findings:\n"
-                for f in mine { out += "  \(f.severity.rawValue) \(f.kind): \(f.message)\n" }
-            }
-            try emit(out, to: nil)
+            let analysis = try source.analyse(split)
+            let m = try lookup(module, in: analysis.graph)
+            try emit(ModuleQueries.explain(analysis, module: m), to: nil)
         }
     }
 
@@ -108,5 +77,14 @@ extension Modsplit {
             }
             try emit(out, to: nil)
         }
+    }
+}
+
+/// The module a user named, or a usage failure saying why there is none.
+func lookup(_ name: String, in graph: ModuleGraph) throws -> Int {
+    do {
+        return try graph.lookup(name)
+    } catch {
+        throw UsageFailure(error.description)
     }
 }

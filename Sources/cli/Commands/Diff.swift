@@ -2,6 +2,8 @@ import ArgumentParser
 import ELFScan
 import Foundation
 import Graph
+import Reports
+import Split
 
 extension Modsplit {
     struct Diff: ParsableCommand {
@@ -32,17 +34,15 @@ extension Modsplit {
             if trees && oldRules != nil { throw ValidationError("diff either two trees or two rules files, not both") }
         }
 
-        func side(tree: String?, symvers: String?, rules: SplitOptions) throws -> DiffSide {
+        func side(tree: String?, symvers: String?, rules: SplitOptions) throws -> SplitAnalysis {
             var t = source
             if let tree { t.tree = tree }
             if let symvers { t.symvers = symvers }
-            let a = try AnalysedSplit(tree: t, split: rules)
-            return DiffSide(kernelVersion: a.scan.tree.kernelVersion, split: a.splitName, graph: a.graph,
-                            placement: a.placement, findings: a.findings)
+            return try t.analyse(rules)
         }
 
         func run() throws {
-            let before: DiffSide, after: DiffSide
+            let before: SplitAnalysis, after: SplitAnalysis
             if let oldRules {
                 var old = split
                 old.rules = oldRules

@@ -22,17 +22,11 @@ extension Modsplit {
                 Timings.mark("scan")
                 let graph = ModuleGraph(scan: scan)
                 Timings.mark("graph")
-                // The process ends with this command: freeing ~200k strings and arrays one by one would
-                // take ~10 ms, for nothing (LLVM's BuryPointer and clang's -disable-free do the same).
                 defer { buryAtExit(scan, graph) }
-                do {
-                    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                } catch {
-                    throw UsageFailure("\(out): cannot create directory")
-                }
+                try makeDirectory(out)
                 for (name, contents) in DepmodFiles.render(graph) { try emit(contents, to: out + "/" + name) }
                 Timings.mark("write")
-                reportProblems(scan)
+                reportProblems(scan.problems)
             }
         }
 
@@ -59,23 +53,8 @@ extension Modsplit {
             func run() throws {
                 let scan = try source.scan()
                 try emit(DotGraph.render(ModuleGraph(scan: scan)), to: out)
-                reportProblems(scan)
+                reportProblems(scan.problems)
             }
         }
     }
 }
-
-/// Files that could not be read are named on stderr; the rest of the output is still complete.
-func reportProblems(_ scan: TreeScan) {
-    for p in scan.problems { FileHandle.standardError.write(Data("modsplit: unreadable: \(p)\n".utf8)) }
-}
-
-/// Keeps `values` alive until the process exits, so that nothing in them is freed piece by piece.
-/// Only for the results of a command that ends the process. They stay reachable from a global, so
-/// leak checkers (valgrind) see them as still reachable, not lost.
-func buryAtExit(_ values: Any...) {
-    buried.append(contentsOf: values)
-}
-
-/// Touched only by `buryAtExit`, on the main thread at the end of a command.
-nonisolated(unsafe) private var buried: [Any] = []

@@ -1,7 +1,8 @@
 import ArgumentParser
 import ELFScan
 import Foundation
-import Graph
+import Reports
+import Split
 
 extension Modsplit {
     struct Report: ParsableCommand {
@@ -13,31 +14,20 @@ extension Modsplit {
         @Flag(help: "Errors in the split fail the run (exit status 1), as check does.") var failOnErrors = false
 
         func run() throws {
-            let a = try AnalysedSplit(tree: source, split: split)
-            do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            } catch {
-                throw UsageFailure("\(out): cannot create directory")
-            }
-            let bindings = a.context.profileBindings.map { (profile: $0.profile.name, package: $0.package) }
-            let data = ReportData(tool: "modsplit \(Modsplit.version)", kernelVersion: a.scan.tree.kernelVersion,
-                                  split: a.splitName.map(displayName), graph: a.graph, placement: a.placement,
-                                  findings: a.findings, profiles: bindings)
+            let analysis = try source.analyse(split)
+            try makeDirectory(out)
+            let data = ReportData(tool: "modsplit \(Modsplit.version)", analysis: analysis,
+                                  split: analysis.splitName.map(ReportData.displayName))
             try emit(try HTMLReport.render(data), to: out + "/index.html")
             try emit(SummaryReport.markdown(data), to: out + "/summary.md")
             try emit(SummaryReport.packageDot(data), to: out + "/graph.dot")
             let s = data.summary
-            FileHandle.standardError.write(Data("wrote \(out)/index.html, summary.md, graph.dot: \(s.errors) errors, \(s.warnings) warnings, \(s.infos) notes\n".utf8))
-            buryAtExit(a, data)
+            FileHandle.standardError.write(
+                Data(
+                    "wrote \(out)/index.html, summary.md, graph.dot: \(s.errors) errors, \(s.warnings) warnings, \(s.infos) notes\n"
+                        .utf8))
+            buryAtExit(analysis, data)
             if failOnErrors && s.errors > 0 { throw ExitCode(1) }
-        }
-
-        /// Reports are shared: name the rules file by its last path components, not the absolute path.
-        func displayName(_ split: String) -> String {
-            split.split(separator: " ").map { part in
-                let comps = part.split(separator: "/")
-                return comps.suffix(2).joined(separator: "/")
-            }.joined(separator: " ")
         }
     }
 }

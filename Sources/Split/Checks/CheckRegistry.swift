@@ -1,0 +1,30 @@
+internal import ELFScan
+internal import Graph
+/// Every check, in the order they run and report. Order matters only for reading: load failures of
+/// the tree itself first, then symbol-level load rules, then placement.
+public enum CheckRegistry {
+    public static let all: [any SplitCheck] = [
+        UnreadableModuleCheck(),
+        DuplicateModuleCheck(),
+        DependencyCycleCheck(),
+        UnresolvedSymbolCheck(),
+        CrossPackageCheck(),
+        GPLOnlyCheck(),
+        MissingNamespaceCheck(),
+        CRCMismatchCheck(),
+        VermagicMismatchCheck(),
+        DuplicateExportCheck(),
+        SoftdepCrossPackageCheck(),
+        SoftdepCrossPackageCheck(id: "weakdep-cross-package", key: "weakdep"),
+        UnplacedModuleCheck(),
+        ForcedMoveCheck(),
+        ProfileUnsatisfiedCheck(),
+    ]
+
+    /// Runs every check and returns the findings in a stable order.
+    public static func run(_ context: CheckContext) -> [Finding] {
+        Finding.sorted(all.flatMap { $0.run(context) })
+    }
+
+    public static func check(id: String) -> (any SplitCheck)? { all.first { $0.description.id == id } }
+}

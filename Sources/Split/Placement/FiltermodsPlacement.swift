@@ -1,0 +1,252 @@
+internal import ELFScan
+public import Graph
+/// Places modules the way Fedora's filtermods.py `sort` does, and keeps the reasons.
+///
+/// Each module gets a set of allowed packages: an `exact_pkg` rule pins one, the first matching
+/// rule caps it at that package and those below it, and a module without a rule may go anywhere.
+/// Dependencies then narrow the sets until they agree (if A needs B, B's package must be A's or one
+/// below it); modules with a wanted package take it (or the nearest below), dependencies first; the
+/// rest take the default package (or the nearest below, else the highest allowed), dependents first.
+/// Like filtermods, the edges are those of modules.dep: each module to its whole closure.
+public enum FiltermodsPlacement {
+    public static func place(_ graph: ModuleGraph, rules: FiltermodsRules) -> Placement {
+        var engine = Engine(graph: graph, rules: rules)
+        engine.run()
+        return engine.result()
+    }
+
+    typealias Mask = PackageSet.Mask
+
+    struct Engine {
+        let graph: ModuleGraph
+        let rules: FiltermodsRules
+        let packages: PackageSet
+        let n: Int
+        var allowed: [Mask]
+        var failed: [Bool]
+        var hard: [Int?]
+        var pref: [Int?]
+        var basis: [PlacementBasis]
+        var deps: [[Int]]
+        var users: [[Int]]
+        /// Modules by height (longest dependency chain below them), then path.
+        let topo: [Int]
+        let topoPosition: [Int]
+        /// Per package: the packages a dependency's set must meet for it (self and below), and for a user's.
+        let compatibleWithDep: [Mask]
+        let compatibleWithUser: [Mask]
+        var failure: [String?]
+        var queued: [Bool]
+
+        init(graph: ModuleGraph, rules: FiltermodsRules) {
+            self.graph = graph
+            self.rules = rules
+            packages = PackageSet(rules)
+            n = graph.modules.count
+            allowed = Array(repeating: packages.all, count: n)
+            failed = Array(repeating: false, count: n)
+            hard = Array(repeating: nil, count: n)
+            pref = Array(repeating: nil, count: n)
+            basis = Array(repeating: .unruled, count: n)
+            failure = Array(repeating: nil, count: n)
+            queued = Array(repeating: false, count: n)
+            // modules.dep edges: every module to its whole closure.
+            let deps = graph.allClosures()
+            var users = [[Int]](repeating: [], count: n)
+            for m in 0..<n { for d in deps[m] { users[d].append(m) } }
+            self.deps = deps
+            self.users = users
+            // Height: 1 for modules without dependencies, else 1 + the highest dependency.
+            var height = [Int](repeating: 0, count: n)
+            func heightOf(_ m: Int) -> Int {
+                if height[m] > 0 { return height[m] }
+                var stack: [(Int, Bool)] = [(m, false)]
+                while let (x, expanded) = stack.popLast() {
+                    if height[x] > 0 { continue }
+                    if expanded {
+                        height[x] = 1 + (graph.deps[x].map { height[$0.target] }.max() ?? 0)
+                    } else {
+                        // Cycles cannot occur here: the graph's cyclic modules are cut below.
+                        height[x] = 0
+                        stack.append((x, true))
+                        for e in graph.deps[x] where height[e.target] == 0 && !graph.cyclic.contains(e.target) {
+                            stack.append((e.target, false))
+                        }
+                    }
+                }
+                return height[m]
+            }
+            for m in 0..<n { _ = heightOf(m) }
+            topo = (0..<n).sorted { height[$0] != height[$1] ? height[$0] < height[$1] : graph.modules[$0].path < graph.modules[$1].path }
+            var pos = [Int](repeating: 0, count: n)
+            for (i, m) in topo.enumerated() { pos[m] = i }
+            topoPosition = pos
+            var cdep = [Mask](repeating: 0, count: packages.names.count)
+            var cuser = [Mask](repeating: 0, count: packages.names.count)
+            for q in packages.names.indices {
+                // P is fine for a dependency allowed in q when q is P or below P: P ∈ self-and-above(q).
+                cdep[q] = packages.selfAndAbove(q)
+                cuser[q] = packages.closure(q)
+            }
+            compatibleWithDep = cdep
+            compatibleWithUser = cuser
+        }
+
+        mutating func run() {
+            label()
+            propagate(seeds: nil)
+            // Modules with a wanted package, dependencies first.
+            for m in topo where !failed[m] && allowed[m].nonzeroBitCount > 1 {
+                guard let p = pref[m], let choice = pickBest(allowed[m], target: p) else { continue }
+                allowed[m] = 1 << Mask(choice)
+                propagate(seeds: [m])
+            }
+            // The rest, dependents first.
+            let fallback = rules.defaultPackage.flatMap { packages.index(of: $0) }
+            for m in topo.reversed() where !failed[m] && allowed[m].nonzeroBitCount > 1 {
+                guard let choice = (fallback.flatMap { pickBest(allowed[m], target: $0) }) ?? pickBest(allowed[m], target: nil)
+                else { continue }
+                allowed[m] = 1 << Mask(choice)
+                propagate(seeds: [m])
+            }
+        }
+
+        /// Rules in three passes: exact_pkg first (first one wins), then the first matching rule, then default.
+        mutating func label() {
+            let paths = graph.modules.map { ModulePath($0.path) }
+            // exact_pkg rules whose package exists; for each module the first that matches wins.
+            let needs = rules.rules.compactMap { r in r.kind == .needs ? packages.index(of: r.package).map { (rule: r, package: $0) } : nil }
+            let needsSet = PatternSet(needs.map(\.rule.pattern))
+            for m in 0..<n {
+                guard let k = needsSet.firstMatch(paths[m]) else { continue }
+                let (rule, p) = needs[k]
+                hard[m] = p
+                allowed[m] = 1 << Mask(p)
+                basis[m] = .needs(rule.location)
+                if rule.ignoreDeps {
+                    for d in deps[m] { users[d].removeAll { $0 == m } }
+                    for u in users[m] { deps[u].removeAll { $0 == m } }
+                    deps[m] = []
+                    users[m] = []
+                }
+            }
+            // The first matching rule of the rest decides, even one naming a package the split lacks.
+            let wants = rules.rules.filter { $0.kind == .wants }
+            let wantsSet = PatternSet(wants.map(\.pattern))
+            for m in 0..<n where hard[m] == nil {
+                guard let k = wantsSet.firstMatch(paths[m]), let p = packages.index(of: wants[k].package) else { continue }
+                let rule = wants[k]
+                pref[m] = p
+                allowed[m] = packages.closure(p)
+                basis[m] = .wants(rule.location)
+            }
+            if let d = rules.defaultLocation {
+                for m in 0..<n where basis[m] == .unruled { basis[m] = .defaulted(d) }
+            }
+        }
+
+        /// Narrows `allowed[m]` against every live neighbour; true when something was removed.
+        /// The packages compatible with a neighbour allowed in `mask`: the union of `table` over its bits.
+        @inline(__always)
+        func union(_ table: [Mask], _ mask: Mask) -> Mask {
+            var ok: Mask = 0
+            var bits = mask
+            while bits != 0 {
+                ok |= table[bits.trailingZeroBitCount]
+                bits &= bits - 1
+            }
+            return ok
+        }
+
+        mutating func prune(_ m: Int) -> Bool {
+            guard !failed[m], allowed[m] != 0 else { return false }
+            var keep = allowed[m]
+            for d in deps[m] where !failed[d] && allowed[d] != 0 { keep &= union(compatibleWithDep, allowed[d]) }
+            for u in users[m] where !failed[u] && allowed[u] != 0 { keep &= union(compatibleWithUser, allowed[u]) }
+            guard keep != allowed[m] else { return false }
+            if keep == 0 {
+                failed[m] = true
+                failure[m] = explainFailure(m)
+            }
+            allowed[m] = keep
+            return true
+        }
+
+        mutating func propagate(seeds: [Int]?) {
+            var queue: [Int]
+            if let seeds {
+                var set = Set<Int>()
+                for s in seeds {
+                    set.formUnion(deps[s])
+                    set.formUnion(users[s])
+                }
+                set.subtract(seeds)
+                queue = set.sorted { topoPosition[$0] < topoPosition[$1] }
+            } else {
+                queue = topo
+            }
+            // One `queued` array for every call (reset as entries leave the queue): propagate runs once per
+            // module in the later phases, and a fresh array each time would cost n² for a whole tree.
+            for q in queue { queued[q] = true }
+            var head = 0
+            while head < queue.count {
+                let m = queue[head]
+                head += 1
+                queued[m] = false
+                if prune(m) {
+                    for x in deps[m] where !queued[x] {
+                        queued[x] = true
+                        queue.append(x)
+                    }
+                    for x in users[m] where !queued[x] {
+                        queued[x] = true
+                        queue.append(x)
+                    }
+                }
+            }
+        }
+
+        /// `target` if allowed, else the nearest package below it, else the highest allowed package.
+        func pickBest(_ set: Mask, target: Int?) -> Int? {
+            if set == 0 { return nil }
+            if let target {
+                if set & (1 << Mask(target)) != 0 { return target }
+                if let below = packages.belowList[target].first(where: { set & (1 << Mask($0)) != 0 }) { return below }
+            }
+            return packages.members(set).max {
+                let a = packages.below[$0].nonzeroBitCount, b = packages.below[$1].nonzeroBitCount
+                return a != b ? a < b : packages.names[$0] < packages.names[$1]
+            }
+        }
+
+        func explainFailure(_ m: Int) -> String {
+            var parts: [String] = []
+            for d in deps[m] where !failed[d] && allowed[d] != 0 && allowed[d].nonzeroBitCount == 1 {
+                parts.append("needs \(graph.modules[d].name) (\(names(allowed[d])))")
+                if parts.count >= 3 { break }
+            }
+            for u in users[m] where !failed[u] && allowed[u] != 0 && allowed[u].nonzeroBitCount == 1 {
+                parts.append("needed by \(graph.modules[u].name) (\(names(allowed[u])))")
+                if parts.count >= 6 { break }
+            }
+            return parts.joined(separator: "; ")
+        }
+
+        func names(_ mask: Mask) -> String { packages.members(mask).map { packages.names[$0] }.joined(separator: ", ") }
+
+        func result() -> Placement {
+            let fallback = rules.defaultPackage.flatMap { packages.index(of: $0) }
+            var packageOf = [Int?](repeating: nil, count: n)
+            var wanted = [Int?](repeating: nil, count: n)
+            for m in 0..<n {
+                wanted[m] = hard[m] ?? pref[m] ?? fallback
+                if allowed[m].nonzeroBitCount == 1 {
+                    packageOf[m] = allowed[m].trailingZeroBitCount
+                } else if failed[m] {
+                    packageOf[m] = hard[m] ?? pref[m]
+                }
+            }
+            return Placement(packages: packages, packageOf: packageOf, wanted: wanted, basis: basis, failure: failure)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+internal import ELFScan
+public import Graph
+/// How a module came to be placed.
+public enum PlacementBasis: Sendable, Hashable {
+    /// An `exact_pkg: true` rule pins it.
+    case needs(SourceLocation)
+    /// The first matching rule asks for a package (the module may end below it).
+    case wants(SourceLocation)
+    /// No rule matched; the `default:` rule's package applies.
+    case defaulted(SourceLocation)
+    /// No rule matched and there is no default.
+    case unruled
+    /// A package file list names it.
+    case listed(SourceLocation)
+    /// Neither rules nor lists: the whole tree is one package.
+    case wholeTree
+}
+
+/// Where every module of the graph ends up.
+public struct Placement: Sendable {
+    public let packages: PackageSet
+    /// The final package of each module (index into `packages`), nil when it could not be placed.
+    public var packageOf: [Int?]
+    /// The package the rules or lists ask for (nil for unruled modules).
+    public var wanted: [Int?]
+    public var basis: [PlacementBasis]
+    /// For modules the rules could not place (filtermods leaves them out of every list): why, naming the
+    /// neighbours whose constraints emptied its choices. Such a module keeps the package its rule asks for
+    /// in `packageOf`, so the conflicting edge is reported where it is.
+    public var failure: [String?]
+
+    public init(packages: PackageSet, packageOf: [Int?], wanted: [Int?], basis: [PlacementBasis], failure: [String?]) {
+        self.packages = packages
+        self.packageOf = packageOf
+        self.wanted = wanted
+        self.basis = basis
+        self.failure = failure
+    }
+
+    /// The rule or list line that placed a module, if any.
+    public func location(of module: Int) -> SourceLocation? {
+        switch basis[module] {
+        case .needs(let l), .wants(let l), .defaulted(let l), .listed(let l): l
+        case .unruled, .wholeTree: nil
+        }
+    }
+
+    /// Everything in one package: the split of a tree with neither rules nor lists.
+    public static func wholeTree(_ graph: ModuleGraph, name: String = "all") -> Placement {
+        let n = graph.modules.count
+        return Placement(packages: PackageSet(names: [name], dependsOn: [[]]), packageOf: Array(repeating: 0, count: n),
+                         wanted: Array(repeating: 0, count: n), basis: Array(repeating: .wholeTree, count: n),
+                         failure: Array(repeating: nil, count: n))
+    }
+
+    /// Modules per package, each list sorted by path.
+    public func members(_ graph: ModuleGraph) -> [[Int]] {
+        var out = Array(repeating: [Int](), count: packages.names.count)
+        for (m, p) in packageOf.enumerated() { if let p { out[p].append(m) } }
+        return out.map { $0.sorted { graph.modules[$0].path < graph.modules[$1].path } }
+    }
+}
+
+/// Neither rules nor lists: the whole tree is one package, and every load-rule check still runs.
+public struct WholeTree: SplitDefinition {
+    public init() {}
+    public var name: String? { nil }
+    public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
+        RulesPlacement(placement: .wholeTree(graph))
+    }
+}
+
+extension Placement {
+    /// Each package's list as filtermods writes it: paths as in modules.dep, in byte order, without the
+    /// modules the rules could not place.
+    public func lists(_ graph: ModuleGraph) -> [(package: String, paths: [String])] {
+        let members = members(graph)
+        return packages.names.enumerated().map { p, name in
+            let paths = members[p].filter { failure[$0] == nil }.map { graph.modules[$0].path }
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            return (name, paths)
+        }
+    }
+}

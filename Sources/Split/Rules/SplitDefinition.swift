@@ -1,0 +1,105 @@
+public import ELFScan
+public import Graph
+
+/// A split as its language writes it, read and ready to place a tree's modules into packages.
+///
+/// Every split language modsplit reads (filtermods' YAML, package lists, the whole tree as one
+/// package, and the distro formats to come) is one type conforming to this protocol, so that the
+/// pipeline (`SplitAnalysis`), the checks and the reports never know which language a split is in.
+public protocol SplitDefinition: Sendable {
+    /// What the split is called in reports: the rules file, or the lists given (nil for the whole tree).
+    var name: String? { get }
+    /// Profiles the split defines itself, beside the built-in ones.
+    var profiles: [GuestProfile] { get }
+    /// Profiles bound to packages by the split itself: (profile, package, where the binding is written).
+    var profileBindings: [(profile: String, package: String, location: SourceLocation)] { get }
+    /// Places every module of `graph`. Problems of the input that make placement meaningless are
+    /// `RulesError`s; what placement discovers about the split (a module pulled into another package,
+    /// a rule that matches nothing) is returned as findings.
+    func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement
+}
+
+extension SplitDefinition {
+    public var profiles: [GuestProfile] { [] }
+    public var profileBindings: [(profile: String, package: String, location: SourceLocation)] { [] }
+}
+
+/// A placement, and the findings its split language reports about the rules themselves.
+public struct RulesPlacement: Sendable {
+    public var placement: Placement
+    public var findings: [Finding]
+
+    public init(placement: Placement, findings: [Finding] = []) {
+        self.placement = placement
+        self.findings = findings
+    }
+}
+
+/// What a rules file is read with: the variants to select, and the tree it will place (some languages
+/// choose their lists by the tree's architecture and flavour).
+public struct RulesOptions: Sendable {
+    /// Variants selected with `--variant` (filtermods' `if_variant_in`).
+    public var variants: [String]
+    /// The tree the rules will place, when known.
+    public var tree: KernelTree?
+
+    public init(variants: [String] = [], tree: KernelTree? = nil) {
+        self.variants = variants
+        self.tree = tree
+    }
+}
+
+/// A split language: how to recognise its files and read them.
+public protocol SplitFormat: Sendable {
+    /// The name `--rules-format` takes, e.g. `filtermods`.
+    static var name: String { get }
+    /// Whether `path` is written in this language, judged by its name, whether it is a directory, and
+    /// the first bytes of a file.
+    static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool
+    /// Reads a split; every problem is a `RulesError` at file:line:column.
+    static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition
+}
+
+/// Every split language modsplit reads, and how `--rules` picks one.
+public enum SplitFormats {
+    /// The languages in the order they are tried; filtermods is the fallback for any other file.
+    public static let all: [any SplitFormat.Type] = [FiltermodsFormat.self]
+
+    /// The format named `name` (for `--rules-format`), or nil.
+    public static func named(_ name: String) -> (any SplitFormat.Type)? {
+        all.first { $0.name == name }
+    }
+
+    /// Reads `path` in the language `format` names, or the one its name and contents show.
+    public static func load(path: String, format: String? = nil, options: RulesOptions) throws(RulesError)
+        -> any SplitDefinition
+    {
+        if let format {
+            guard let chosen = named(format) else {
+                throw RulesError(
+                    file: path,
+                    "unknown rules format '\(format)' (known: \(all.map { $0.name }.joined(separator: ", ")))")
+            }
+            return try chosen.load(path: path, options: options)
+        }
+        let isDirectory = FileAccess.kind(path) == .directory
+        let head = isDirectory ? [] : FileAccess.head(path)
+        for candidate in all where candidate.recognizes(path: path, isDirectory: isDirectory, head: head) {
+            return try candidate.load(path: path, options: options)
+        }
+        return try FiltermodsFormat.load(path: path, options: options)
+    }
+}
+
+/// Filtermods' YAML (Fedora, RHEL): the format of `FiltermodsRules`.
+public enum FiltermodsFormat: SplitFormat {
+    public static let name = "filtermods"
+
+    public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
+        !isDirectory && (path.hasSuffix(".yaml") || path.hasSuffix(".yml") || path.contains("def_variants"))
+    }
+
+    public static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition {
+        try FiltermodsRules.load(path: path, variants: options.variants)
+    }
+}

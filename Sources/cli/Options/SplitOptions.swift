@@ -1,0 +1,131 @@
+import ArgumentParser
+import ELFScan
+import Foundation
+import Graph
+import Reports
+import Split
+
+/// Where the split comes from: a rules file, package lists, or neither (one package).
+struct SplitOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A split rules file (filtermods' YAML).", valueName: "path"))
+    var rules: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The language of --rules, when its name does not tell: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")).",
+            valueName: "format"))
+    var rulesFormat: String?
+
+    @Option(name: .long, help: "A variant for if_variant_in (repeatable).")
+    var variant: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A package's file list (repeatable): paths or module names, one a line.", valueName: "name=file"))
+    var list: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A package dependency between lists (repeatable).", valueName: "name:dependency"))
+    var requires: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Bind a machine profile to a package (repeatable).", valueName: "profile=package"))
+    var profile: [String] = []
+
+    func validate() throws {
+        if rules != nil && !list.isEmpty { throw ValidationError("--rules and --list exclude each other") }
+        if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
+        if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
+            throw ValidationError(
+                "--rules-format: unknown format '\(rulesFormat)' (known: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")))")
+        }
+        var names = Set<String>()
+        for l in list {
+            let (name, _) = try Self.pair(l, "=", option: "--list", shape: "NAME=FILE")
+            guard names.insert(name).inserted else { throw ValidationError("--list: package \(name) is given twice") }
+        }
+        for r in requires { _ = try Self.pair(r, ":", option: "--requires", shape: "NAME:DEPENDENCY") }
+        for p in profile { _ = try Self.pair(p, "=", option: "--profile", shape: "PROFILE=PACKAGE") }
+        if !requires.isEmpty && list.isEmpty { throw ValidationError("--requires needs --list") }
+    }
+
+    /// `value` split at its first `separator`, both sides non-empty, or a usage error naming the option.
+    static func pair(_ value: String, _ separator: Character, option: String, shape: String) throws -> (String, String) {
+        guard let at = value.firstIndex(of: separator) else {
+            throw ValidationError("\(option) takes \(shape), not '\(Display.sanitized(value))'")
+        }
+        let left = String(value[..<at]), right = String(value[value.index(after: at)...])
+        guard !left.isEmpty, !right.isEmpty else {
+            throw ValidationError("\(option) takes \(shape), not '\(Display.sanitized(value))': both sides must be given")
+        }
+        return (left, right)
+    }
+
+    /// The split these options name.
+    func input() throws -> SplitInput {
+        if let rules { return .rules(path: rules, format: rulesFormat) }
+        if !list.isEmpty {
+            let lists = try list.map { l -> (package: String, file: String) in
+                let (p, f) = try Self.pair(l, "=", option: "--list", shape: "NAME=FILE")
+                return (p, f)
+            }
+            let reqs = try requires.map { r -> (package: String, dependency: String) in
+                let (p, d) = try Self.pair(r, ":", option: "--requires", shape: "NAME:DEPENDENCY")
+                return (p, d)
+            }
+            return .lists(PackageLists(lists: lists, requires: reqs))
+        }
+        return .wholeTree
+    }
+
+    /// `--profile` bindings: (profile, package).
+    func profileBindings() throws -> [(profile: String, package: String)] {
+        try profile.map { p in
+            let (name, package) = try Self.pair(p, "=", option: "--profile", shape: "PROFILE=PACKAGE")
+            return (name, package)
+        }
+    }
+}
+
+/// Output options of commands that report findings.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Output format: text, json, sarif or markdown.")
+    var format: FindingFormat = .text
+
+    @Flag(help: "Warnings fail the run too (exit status 1).")
+    var strict = false
+
+    @Option(help: "File to write the report to (default: standard output).")
+    var output: String?
+
+    /// Reports an analysed split and ends the command with the exit status its findings call for.
+    func finish(_ analysis: SplitAnalysis) throws {
+        let report = CheckReport(tool: "modsplit \(Modsplit.version)", analysis: analysis)
+        let status = try deliver(report)
+        Timings.mark("report")
+        buryAtExit(analysis, report)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// Renders, writes, and returns the exit status the findings call for.
+    func deliver(_ report: CheckReport) throws -> Int32 {
+        let colour =
+            format == .text && output == nil && isatty(1) == 1
+            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        try emit(try format.format.reporter(colour: colour).render(report), to: output)
+        if report.counts.error > 0 || (strict && report.counts.warning > 0) { return 1 }
+        return 0
+    }
+}
+
+/// `--format` of commands that report findings.
+enum FindingFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json, sarif, markdown
+    var format: ReportFormat { ReportFormat(rawValue: rawValue)! }
+}

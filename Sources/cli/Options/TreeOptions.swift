@@ -1,0 +1,96 @@
+import ArgumentParser
+import ELFScan
+import Foundation
+import Graph
+import Split
+
+/// Which tree to read and where the kernel's own exports come from.
+struct TreeOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A module directory (lib/modules/<version>) or a root holding one; default: the running kernel's.",
+            valueName: "path"))
+    var tree: String?
+
+    @Option(name: .long, help: "Which kernel under --tree, when the root holds several.")
+    var kernelVersion: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Module.symvers (plain, .gz, .xz or .zst) for the kernel's exports.", valueName: "file"))
+    var symvers: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("System.map for the kernel's exports, when there is no Module.symvers.", valueName: "file"))
+    var systemMap: String?
+
+    @Option(name: .long, help: "Worker threads for reading modules (default: one per core).")
+    var jobs: Int?
+
+    @Option(name: .long, help: "Refuse modules that inflate past this many MiB.")
+    var maxModuleMib: UInt64 = 512
+
+    @Flag(help: "Read every module, bypassing (and not updating) the scan cache.")
+    var noCache = false
+
+    func validate() throws {
+        if symvers != nil && systemMap != nil {
+            throw ValidationError("--symvers and --system-map exclude each other")
+        }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    /// The tree located, and how to scan it; unusable input becomes a `UsageFailure`.
+    func located() throws -> (tree: KernelTree, options: ScanOptions, progress: Progress?) {
+        let located: KernelTree
+        do {
+            located = try KernelTree.locate(path: tree, kernelVersion: kernelVersion)
+        } catch {
+            throw UsageFailure(error.message)
+        }
+        for file in [symvers, systemMap].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            throw UsageFailure("\(file): cannot read")
+        }
+        let progress = Progress.forTerminal(label: "reading modules")
+        let options = ScanOptions(
+            symvers: symvers, systemMap: systemMap, limits: ScanLimits(maxUncompressedBytes: maxModuleMib << 20),
+            threads: jobs, progress: progress?.update,
+            cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
+        return (located, options, progress)
+    }
+
+    /// Locates and scans the tree.
+    func scan() throws -> TreeScan {
+        let (tree, options, progress) = try located()
+        defer { progress?.finish() }
+        do {
+            return try TreeScanner.scan(tree, options: options)
+        } catch {
+            throw UsageFailure(error.message)
+        }
+    }
+
+    /// Scans the tree and runs the whole split analysis on it, timing each phase.
+    func analyse(_ split: SplitOptions) throws -> SplitAnalysis {
+        let (tree, options, progress) = try located()
+        let request = SplitAnalysis.Request(
+            tree: tree, scan: options, split: try split.input(), variants: split.variant,
+            profiles: try split.profileBindings())
+        Timings.mark("start-up")
+        do {
+            return try SplitAnalysis(request) { phase in
+                if phase == .scan { progress?.finish() }
+                Timings.mark(phase.rawValue)
+            }
+        } catch {
+            progress?.finish()
+            throw UsageFailure(error.message)
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
