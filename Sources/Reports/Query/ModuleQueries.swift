@@ -92,6 +92,10 @@ public enum ModuleQueries {
         case .listed(let l): out += "  listed at \(show(l.description))\n"
         case .unruled: out += "  no rule matches and there is no default\n"
         case .wholeTree: out += "  the whole tree is one package\n"
+        case .pulled(let by, let l):
+            out += "  pulled in by \(by.map(show).joined(separator: ", "))"
+                + (l.map { " (placed by \(show($0.description)))" } ?? "") + "\n"
+        case .unlisted: out += "  no entry names it; the split's fallback package holds it\n"
         }
         if let f = p.failure[m] { out += "  the rules cannot place it: \(show(f))\n" }
         out += "  size      \(g.modules[m].fileSize) bytes (\(g.modules[m].uncompressedSize) uncompressed)\n"

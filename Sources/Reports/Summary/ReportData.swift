@@ -108,6 +108,8 @@ public struct ReportData: Codable, Sendable {
             case .listed(let l): rule = "\(l.file.split(separator: "/").last ?? ""):\(l.line)"
             case .unruled: rule = "no rule"
             case .wholeTree: rule = "whole tree"
+            case .pulled(let by, _): rule = "needed by \(by.prefix(3).joined(separator: ", "))"
+            case .unlisted: rule = "unlisted"
             }
             return Module(name: f.name, path: f.path, package: placement.packageOf[m] ?? -1, bytes: f.fileSize,
                           uncompressedBytes: f.uncompressedSize, rule: rule, license: f.license ?? "",

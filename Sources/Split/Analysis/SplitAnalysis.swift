@@ -37,14 +37,19 @@ public struct SplitAnalysis: Sendable {
         public var variants: [String]
         /// Profiles bound to packages by the caller: (profile, package).
         public var profiles: [(profile: String, package: String)]
+        /// Architecture and flavour for rules languages that have them (`--arch`, `--flavour`).
+        public var arch: String?
+        public var flavour: String?
 
         public init(tree: KernelTree, scan: ScanOptions, split: SplitInput, variants: [String] = [],
-                    profiles: [(profile: String, package: String)] = []) {
+                    profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil) {
             self.tree = tree
             self.scan = scan
             self.split = split
             self.variants = variants
             self.profiles = profiles
+            self.arch = arch
+            self.flavour = flavour
         }
     }
 
@@ -70,7 +75,8 @@ public struct SplitAnalysis: Sendable {
         let parsed = SplitBox()
         let group = DispatchGroup()
         let input = request.split
-        let options = RulesOptions(variants: request.variants, tree: request.tree)
+        let options = RulesOptions(variants: request.variants, tree: request.tree, arch: request.arch,
+                                   flavour: request.flavour)
         DispatchQueue.global().async(group: group) {
             parsed.result = Result { () throws(RulesError) -> any SplitDefinition in
                 try Self.read(input, options: options)

@@ -14,6 +14,13 @@ public enum PlacementBasis: Sendable, Hashable {
     case listed(SourceLocation)
     /// Neither rules nor lists: the whole tree is one package.
     case wholeTree
+    /// The split's own tool put it there because other modules need it (kernel-wedge's dependency
+    /// repair, SUSE's base closure, Ubuntu's dependency passes): `by` names them, `location` is the
+    /// entry that placed the first of them.
+    case pulled(by: [String], location: SourceLocation?)
+    /// No entry of the rules names it; the language's own fallback package holds it (SUSE's unlisted
+    /// modules, Ubuntu's linux-modules-extra).
+    case unlisted
 }
 
 /// Where every module of the graph ends up.
@@ -41,7 +48,8 @@ public struct Placement: Sendable {
     public func location(of module: Int) -> SourceLocation? {
         switch basis[module] {
         case .needs(let l), .wants(let l), .defaulted(let l), .listed(let l): l
-        case .unruled, .wholeTree: nil
+        case .pulled(_, let l): l
+        case .unruled, .wholeTree, .unlisted: nil
         }
     }
 

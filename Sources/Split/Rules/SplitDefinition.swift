@@ -42,10 +42,16 @@ public struct RulesOptions: Sendable {
     public var variants: [String]
     /// The tree the rules will place, when known.
     public var tree: KernelTree?
+    /// The architecture (`--arch`, Debian's names: amd64, arm64, …) and flavour (`--flavour`) the
+    /// rules are for, when the language distinguishes them; nil lets the reader derive them.
+    public var arch: String?
+    public var flavour: String?
 
-    public init(variants: [String] = [], tree: KernelTree? = nil) {
+    public init(variants: [String] = [], tree: KernelTree? = nil, arch: String? = nil, flavour: String? = nil) {
         self.variants = variants
         self.tree = tree
+        self.arch = arch
+        self.flavour = flavour
     }
 }
 

@@ -22,6 +22,12 @@ struct SplitOptions: ParsableArguments {
     @Option(name: .long, help: "A variant for if_variant_in (repeatable).")
     var variant: [String] = []
 
+    @Option(name: .long, help: "The architecture the rules are for, in Debian's names (default: the tree's).")
+    var arch: String?
+
+    @Option(name: .long, help: "The kernel flavour the rules are for (default: from the tree's kernel release).")
+    var flavour: String?
+
     @Option(
         name: .long,
         help: ArgumentHelp(

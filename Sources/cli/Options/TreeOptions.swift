@@ -77,7 +77,7 @@ struct TreeOptions: ParsableArguments {
         let (tree, options, progress) = try located()
         let request = SplitAnalysis.Request(
             tree: tree, scan: options, split: try split.input(), variants: split.variant,
-            profiles: try split.profileBindings())
+            profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour)
         Timings.mark("start-up")
         do {
             return try SplitAnalysis(request) { phase in
