@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 
 enum SharedData {
-    /// `../shared/data/fedora` beside the repository (CI clones it there too).
-    static let fedora = RealKernels.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/fedora")
+    /// Fedora's and RHEL's rules and filtermods' lists, checked in (Tests/Fixtures/README.md).
+    static let fedora = Fixtures.url("fedora")
 }
 
 /// Fedora's real rules on Debian's real 6.12 tree: the lists filtermods wrote, and every move named.
