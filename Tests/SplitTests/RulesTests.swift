@@ -3,6 +3,7 @@ import Foundation
 import Graph
 @testable import Split
 import Testing
+import TestSupport
 
 @Suite struct SplitRulesParsingTests {
     let minimal = """
@@ -148,7 +149,7 @@ import Testing
 
     /// The short cuts (literal prefix, prefix-only patterns, required literals, the prefix trie) must
     /// never change an answer. Paths: every module of Debian's 6.12 amd64 tree, as filtermods listed
-    /// them (../shared/data/fedora/filtermods-deb612), and made-up ones at the edges.
+    /// them (Tests/Fixtures/fedora/filtermods-deb612), and made-up ones at the edges.
     @Test("short cuts agree with the regex alone on Fedora's and RHEL's rules")
     func shortCutsAgree() throws {
         var paths = ["x.ko", "/kernel/x.ko", "kernel/", "kernel/kunit.ko", "updates/drivers/net/tun.ko",
@@ -183,9 +184,6 @@ import Testing
 }
 
 enum RealData {
-    static let fedora: String = {
-        var url = #filePath
-        for _ in 0..<4 { url = String(url[..<url.lastIndex(of: "/")!]) }
-        return url + "/shared/data/fedora"
-    }()
+    /// Fedora's and RHEL's rules and filtermods' lists, checked in (Tests/Fixtures/README.md).
+    static let fedora = Fixtures.url("fedora").path
 }
