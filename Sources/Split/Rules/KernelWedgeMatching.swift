@@ -5,13 +5,15 @@ internal import Graph
 /// sees a module directory: module paths relative to it (here sorted by byte order, where
 /// kernel-wedge takes readdir's order), the lines of `modules.builtin`, and which directories exist.
 struct KernelWedgeInventory {
-    /// Graph module indices, sorted by path.
-    let modules: [Int]
-    /// Each module's path without its `.ko[.xz|.zst|.gz]` suffix, parallel to `modules`, with `-` as `_`.
-    let stems: [[UInt8]]
-    /// Raw (unnormalised) paths, parallel to `modules`, for wildcard matching under a literal directory.
+    /// Every module file, sorted by path: the graph's modules and the files depmod drops because another
+    /// has the same module name (kernel-wedge sees those too).
     let paths: [[UInt8]]
-    /// Positions in `modules` by the last component of the normalised stem.
+    /// For each file, the graph module it stands for (a dropped file stands for the one depmod keeps).
+    let modules: [Int]
+    let shadowed: [Bool]
+    /// Each file's path without its `.ko[.xz|.zst|.gz]` suffix, with `-` as `_`.
+    let stems: [[UInt8]]
+    /// Files by the last component of the normalised stem.
     let byBaseName: [[UInt8]: [Int]]
     /// Built-in modules' stems (normalised) and their index by last component.
     let builtinStems: [[UInt8]]
@@ -21,9 +23,12 @@ struct KernelWedgeInventory {
     let impliedDirectories: Set<String>
 
     init(graph: ModuleGraph, builtinPaths: [String]?, moduleDirectory: String?) {
-        let order = graph.modules.indices.sorted { graph.modules[$0].path.utf8.lexicographicallyPrecedes(graph.modules[$1].path.utf8) }
-        modules = order
-        paths = order.map { Array(graph.modules[$0].path.utf8) }
+        var files = graph.modules.enumerated().map { (path: Array($1.path.utf8), module: $0, shadowed: false) }
+        files += graph.shadowed.map { (path: Array($0.dropped.path.utf8), module: $0.kept, shadowed: true) }
+        files.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        paths = files.map(\.path)
+        modules = files.map(\.module)
+        shadowed = files.map(\.shadowed)
         stems = paths.map { Self.normalised(Self.stem($0) ?? $0) }
         var index: [[UInt8]: [Int]] = [:]
         for (i, s) in stems.enumerated() { index[Self.lastComponent(s), default: []].append(i) }
@@ -37,8 +42,8 @@ struct KernelWedgeInventory {
         builtinByBaseName = builtinIndex
         self.moduleDirectory = moduleDirectory
         var dirs = Set<String>()
-        for m in order {
-            var p = Substring(graph.modules[m].path)
+        for path in paths {
+            var p = Substring(String(decoding: path, as: UTF8.self))
             while let slash = p.lastIndex(of: "/") {
                 p = p[..<slash]
                 if !dirs.insert(String(p)).inserted { break }
@@ -47,9 +52,9 @@ struct KernelWedgeInventory {
         impliedDirectories = dirs
     }
 
-    /// What a non-wildcard entry names: a module, a built-in (found, nothing to copy), or nothing.
+    /// What a non-wildcard entry names: a file (its position), a built-in (found, nothing to copy), or nothing.
     enum NameMatch: Equatable {
-        case module(Int)
+        case file(Int)
         case builtin
         case none
     }
@@ -63,7 +68,7 @@ struct KernelWedgeInventory {
         let builtins = builtinByBaseName[key] ?? []
         for tier in [true, false] {
             let files = candidates.filter { Self.nameMatches(stems[$0], n, underKernel: tier) }
-            if let first = files.first { return (.module(modules[first]), files.dropFirst().map { modules[$0] }) }
+            if let first = files.first { return (.file(first), Array(files.dropFirst())) }
             if builtins.contains(where: { Self.nameMatches(builtinStems[$0], n, underKernel: tier) }) { return (.builtin, []) }
         }
         return (.none, [])
@@ -94,7 +99,7 @@ struct KernelWedgeInventory {
         return trimmed.isEmpty || impliedDirectories.contains(trimmed)
     }
 
-    /// The modules whose path starts with `prefix` (a literal directory and `/`, or nothing) and whose
+    /// The files whose path starts with `prefix` (a literal directory and `/`, or nothing) and whose
     /// rest, without the module suffix, matches `glob`; `budget` is decreased by the work done.
     func modules(withPrefix prefixText: String, matching glob: KernelWedgeGlob, budget: inout Int) -> [Int] {
         let prefix = Array(prefixText.utf8)
@@ -110,7 +115,7 @@ struct KernelWedgeInventory {
             if let stem = Self.stem(paths[i]), stem.count >= prefix.count {
                 let rest = stem[prefix.count...]
                 budget -= (glob.tokens.count + 1) * (rest.count + 1)
-                if glob.matches(rest) { out.append(modules[i]) }
+                if glob.matches(rest) { out.append(i) }
             }
             i += 1
         }
@@ -255,14 +260,16 @@ extension KernelWedgeRun {
                        reported: inout Set<SourceLocation>) throws(RulesError) -> (modules: [Int], matched: Bool) {
         guard Self.isWild(pattern) else {
             let (match, others) = inventory.match(name: pattern)
-            if !others.isEmpty, reported.insert(at).inserted, case .module(let m) = match {
-                findings.append(Finding(
-                    kind: "ambiguous-entry", severity: .warning, rule: at,
-                    message: "\(Display.sanitized(pattern)) names \(others.count + 1) modules; kernel-wedge takes whichever the directory lists first, modsplit \(graph.modules[m].path)",
-                    notes: others.prefix(5).map { "also \(graph.modules[$0].path)" }))
-            }
             switch match {
-            case .module(let m): return ([m], true)
+            case .file(let i):
+                if !others.isEmpty, reported.insert(at).inserted {
+                    let paths = ([i] + others).map { String(decoding: inventory.paths[$0], as: UTF8.self) }
+                    findings.append(Finding(
+                        kind: "ambiguous-entry", severity: .warning, module: graph.modules[inventory.modules[i]].name, rule: at,
+                        message: "\(Display.sanitized(pattern)) names \(paths.count) files; kernel-wedge takes whichever the directory lists first, modsplit \(Display.sanitized(paths[0]))",
+                        notes: paths.dropFirst().prefix(5).map { "also \(Display.sanitized($0))" }))
+                }
+                return (usable([i], pattern: pattern, at: at, inventory: inventory, reported: &reported), true)
             case .builtin: return ([], true)
             case .none: return ([], false)
             }
@@ -293,7 +300,26 @@ extension KernelWedgeRun {
         guard matchingLeft >= 0 else {
             throw RulesError(file: at.file, line: at.line, "the lists' wildcards ask for more matching than modsplit allows")
         }
-        return (found, !found.isEmpty)
+        return (usable(found, pattern: pattern, at: at, inventory: inventory, reported: &reported), !found.isEmpty)
+    }
+
+    /// The graph modules the matched files stand for. A file depmod drops (another has the same module
+    /// name) is shipped by kernel-wedge but never loaded: said once per entry, and the module depmod
+    /// keeps is placed instead.
+    mutating func usable(_ files: [Int], pattern: String, at: SourceLocation, inventory: KernelWedgeInventory,
+                         reported: inout Set<SourceLocation>) -> [Int] {
+        var out: [Int] = []
+        var seen = Set<Int>()
+        for i in files {
+            let m = inventory.modules[i]
+            if inventory.shadowed[i], reported.insert(at).inserted {
+                findings.append(Finding(
+                    kind: "ambiguous-entry", severity: .warning, module: graph.modules[m].name, rule: at,
+                    message: "\(Display.sanitized(pattern)) names \(Display.sanitized(String(decoding: inventory.paths[i], as: UTF8.self))), which depmod ignores for \(Display.sanitized(graph.modules[m].path)) (same module name); kernel-wedge ships the file it matched, modsplit places the one that loads"))
+            }
+            if seen.insert(m).inserted { out.append(m) }
+        }
+        return out
     }
 }
 
@@ -328,8 +354,8 @@ public struct KernelWedgeFindingKind: Sendable {
             rationale: "kernel-wedge check fails: the udeb would be empty."),
         KernelWedgeFindingKind(
             id: "ambiguous-entry", severity: .warning,
-            summary: "A list entry names several modules of one tier; kernel-wedge takes whichever the directory lists first.",
-            rationale: "Which module ships depends on readdir order on the build machine; modsplit takes the first by path."),
+            summary: "A list entry names several files of one tier, or a file depmod ignores for another of the same module name.",
+            rationale: "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) and ships files depmod never loads; modsplit takes the first by path and places the module that loads."),
         KernelWedgeFindingKind(
             id: "module-suffix", severity: .warning,
             summary: "Listed modules are compressed as .ko.zst or .ko.gz, which kernel-wedge 2.106 does not recognise.",
