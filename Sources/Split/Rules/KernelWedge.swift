@@ -271,7 +271,8 @@ struct KernelWedgeRun {
         return String(cString: p)
     }
 
-    func udeb(_ package: String) -> String { "\(package)-\(abi)-\(flavour)-di" }
+    /// The udeb kernel-wedge names after a list (without the ABI when the release is unknown).
+    func udeb(_ package: String) -> String { abi.isEmpty ? "\(package)-\(flavour)-di" : "\(package)-\(abi)-\(flavour)-di" }
 
     /// Architecture and flavour: as given, else from the tree (the release's flavour, the modules' ELF
     /// machine) checked against kernel-versions; then the list directory kernel-wedge would take.
@@ -316,7 +317,7 @@ struct KernelWedgeRun {
         } else if let v = line?.version, v != "-" {
             abi = v
         } else {
-            abi = rules.release ?? "-"
+            abi = rules.release ?? ""
         }
         let modules = rules.directory + "/modules/"
         listDirectory = [modules + arch + "-" + flavour, modules + flavour].first { FileAccess.kind($0) == .directory }
@@ -362,7 +363,7 @@ struct KernelWedgeRun {
         do {
             bytes = try FileAccess.read(path, limit: RulesLimits.maxFileBytes)
         } catch {
-            throw RulesError(file: includedAt?.file ?? path, line: includedAt?.line, "cannot read \(Display.sanitized(path)): \(error.reason)")
+            throw RulesError(file: includedAt?.file ?? path, line: includedAt?.line, "\(Display.sanitized(path)): \(error.reason)")
         }
         let directoryPart = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
         var out: [ListLine] = []

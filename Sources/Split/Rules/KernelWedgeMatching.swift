@@ -11,7 +11,8 @@ struct KernelWedgeInventory {
     /// For each file, the graph module it stands for (a dropped file stands for the one depmod keeps).
     let modules: [Int]
     let shadowed: [Bool]
-    /// Each file's path without its `.ko[.xz|.zst|.gz]` suffix, with `-` as `_`.
+    /// Each file's path without its `.ko[.xz|.zst|.gz]` suffix, as written and with `-` as `_`.
+    let rawStems: [[UInt8]]
     let stems: [[UInt8]]
     /// Files by the last component of the normalised stem.
     let byBaseName: [[UInt8]: [Int]]
@@ -29,7 +30,8 @@ struct KernelWedgeInventory {
         paths = files.map(\.path)
         modules = files.map(\.module)
         shadowed = files.map(\.shadowed)
-        stems = paths.map { Self.normalised(Self.stem($0) ?? $0) }
+        rawStems = paths.map { Self.stem($0) ?? $0 }
+        stems = rawStems.map(Self.normalised)
         var index: [[UInt8]: [Int]] = [:]
         for (i, s) in stems.enumerated() { index[Self.lastComponent(s), default: []].append(i) }
         byBaseName = index
@@ -103,21 +105,21 @@ struct KernelWedgeInventory {
     /// rest, without the module suffix, matches `glob`; `budget` is decreased by the work done.
     func modules(withPrefix prefixText: String, matching glob: KernelWedgeGlob, budget: inout Int) -> [Int] {
         let prefix = Array(prefixText.utf8)
-        // Sorted paths: the ones under the directory are one run, found by binary search.
-        var lo = 0, hi = paths.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if paths[mid].lexicographicallyPrecedes(prefix) { lo = mid + 1 } else { hi = mid }
-        }
-        var out: [Int] = []
-        var i = lo
-        while i < paths.count, paths[i].starts(with: prefix) {
-            if let stem = Self.stem(paths[i]), stem.count >= prefix.count {
-                let rest = stem[prefix.count...]
-                budget -= (glob.tokens.count + 1) * (rest.count + 1)
-                if glob.matches(rest) { out.append(i) }
+        // Sorted paths: the ones under the directory are one run, [prefix, prefix + 0xFF) (no UTF-8 byte is 0xFF).
+        func lowerBound(_ key: [UInt8]) -> Int {
+            var lo = 0, hi = paths.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if paths[mid].lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
             }
-            i += 1
+            return lo
+        }
+        let run = lowerBound(prefix)..<lowerBound(prefix + [0xFF])
+        var out: [Int] = []
+        for i in run where rawStems[i].count >= prefix.count {
+            let rest = rawStems[i][prefix.count...]
+            budget -= (glob.tokens.count + 1) * (rest.count + 1)
+            if glob.matches(rest) { out.append(i) }
         }
         return out
     }
@@ -155,6 +157,11 @@ struct KernelWedgeGlob {
     }
 
     let tokens: [Token]
+    /// The bytes any match needs: one per token that is not a run.
+    let minimumLength: Int
+    /// The literal bytes a match must contain in this order (0 for `-` or `_`): a quick test that
+    /// rejects most texts before the exact one runs.
+    let literals: [UInt8]
 
     init(_ pattern: Substring) {
         let bytes = Array(pattern.utf8)
@@ -181,44 +188,79 @@ struct KernelWedgeGlob {
             out.append(token)
         }
         tokens = out
+        minimumLength = out.filter { $0 != .star && $0 != .anyRun }.count
+        literals = out.compactMap {
+            switch $0 {
+            case .byte(let b): b
+            case .dashOrUnderscore: 0
+            default: nil
+            }
+        }
     }
 
-    /// Whether the whole of `text` matches (a set of reachable positions, token by token: no backtracking).
-    func matches(_ text: ArraySlice<UInt8>) -> Bool {
-        let t = Array(text)
-        var reach = [Bool](repeating: false, count: t.count + 1)
-        reach[0] = true
-        for token in tokens {
-            var next = [Bool](repeating: false, count: t.count + 1)
-            var any = false
-            switch token {
-            case .star:
-                var on = false
-                for p in 0...t.count {
-                    if reach[p] { on = true }
-                    if on { next[p] = true; any = true }
-                    if p < t.count && t[p] == UInt8(ascii: "/") { on = false }
-                }
-            case .anyRun:
-                guard let first = reach.firstIndex(of: true) else { return false }
-                for p in first...t.count { next[p] = true }
-                any = true
-            default:
-                for p in 0..<t.count where reach[p] {
-                    let c = t[p]
-                    let ok: Bool
-                    switch token {
-                    case .byte(let b): ok = c == b
-                    case .dashOrUnderscore: ok = c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
-                    default: ok = c != UInt8(ascii: "/")
-                    }
-                    if ok { next[p + 1] = true; any = true }
-                }
+    /// Whether `t` holds `literals` in order (a necessary condition for a match).
+    func mayMatch(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        literals.withUnsafeBufferPointer { lit in
+            var k = 0
+            for p in 0..<t.count where k < lit.count {
+                let c = t[p], want = lit[k]
+                if c == want || (want == 0 && (c == UInt8(ascii: "-") || c == UInt8(ascii: "_"))) { k += 1 }
             }
-            if !any { return false }
-            reach = next
+            return k == lit.count
         }
-        return reach[t.count]
+    }
+
+    /// Whether the whole of `text` matches: the positions reachable after each token, token by token
+    /// (no backtracking, so no pattern makes it slow).
+    func matches(_ text: ArraySlice<UInt8>) -> Bool {
+        let n = text.count
+        guard n >= minimumLength else { return false }
+        return text.withUnsafeBufferPointer { t in
+            guard mayMatch(t) else { return false }
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: 2 * (n + 1)) { buffer in
+                var reach = UnsafeMutableBufferPointer(rebasing: buffer[0...n])
+                var next = UnsafeMutableBufferPointer(rebasing: buffer[(n + 1)...])
+                reach.initialize(repeating: false)
+                next.initialize(repeating: false)
+                reach[0] = true
+                var first = 0  // the lowest reachable position
+                for token in tokens {
+                    var lowest = -1
+                    switch token {
+                    case .star:
+                        var on = false
+                        for p in first...n {
+                            if reach[p] { on = true }
+                            next[p] = on
+                            if on && lowest < 0 { lowest = p }
+                            if p < n && t[p] == UInt8(ascii: "/") { on = false }
+                        }
+                    case .anyRun:
+                        for p in first...n { next[p] = true }
+                        lowest = first
+                    default:
+                        for p in first..<n where reach[p] {
+                            let c = t[p]
+                            let ok: Bool
+                            switch token {
+                            case .byte(let b): ok = c == b
+                            case .dashOrUnderscore: ok = c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                            default: ok = c != UInt8(ascii: "/")
+                            }
+                            if ok {
+                                next[p + 1] = true
+                                if lowest < 0 { lowest = p + 1 }
+                            }
+                        }
+                    }
+                    guard lowest >= 0 else { return false }
+                    for p in first...n { reach[p] = false }
+                    swap(&reach, &next)
+                    first = lowest
+                }
+                return reach[n]
+            }
+        }
     }
 }
 
