@@ -213,6 +213,28 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         #expect(lists(placed, graph)["linux-image"] == ["extra/crc32c.ko"])
     }
 
+    @Test("with the tree on disk: directories as they exist (an empty one too), built-ins by modules.builtin's own paths")
+    func treeOnDisk() throws {
+        let i = try Installer(files: [
+            "modules/amd64/kernel-image": "k\n",
+            "modules/amd64/nic-modules": "a\ndrivers/empty/*\nnls/nls_base\nnls_base\n",
+        ])
+        defer { i.cleanup() }
+        let dir = i.scratch.url.appendingPathComponent("lib/modules/6.1.0-1-amd64")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("kernel/drivers/empty"), withIntermediateDirectories: true)
+        try "kernel/fs/nls/nls_base.ko\r\n".write(to: dir.appendingPathComponent("modules.builtin"), atomically: false, encoding: .utf8)
+        let tree = KernelTree(root: nil, moduleDirectory: dir.path, kernelVersion: "6.1.0-1-amd64")
+        let rules = try KernelWedgeRules.load(path: i.path, options: RulesOptions(tree: tree))
+        let graph = ModuleGraph(modules: basic, builtin: ["nls_base"])
+        let placed = try rules.place(graph)
+        #expect(placed.findings.isEmpty, "\(placed.findings)")
+        #expect(lists(placed, graph)["nic-modules"] == ["kernel/drivers/net/a.ko"])
+        #expect(placed.placement.packages.names.last == "linux-image-6.1.0-1-amd64")
+        // Without the tree, the empty directory does not exist and the built-in's directory is unknown.
+        let (inMemory, _) = try place(i, basic, builtin: ["nls_base"])
+        #expect(errors(inMemory).map(\.kind).sorted() == ["missing-directory", "missing-module"])
+    }
+
     @Test("a file depmod drops for a same-named module is what kernel-wedge matches first: a warning")
     func shadowedFile() throws {
         let tree = [module("kernel/k.ko"), module("kernel/drivers/x.ko"), module("updates/x.ko")]
@@ -511,7 +533,14 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         let (placed, graph) = try place(i, tree)
         #expect(lists(placed, graph)["nic-modules"] == ["kernel/a.ko", "kernel/b.ko"])
         try i.write("package-list", "Package: kernel-image\r\n\r\nPackage: nic-modules\r\n")
-        #expect(throws: RulesError.self) { try i.rules() }
+        #expect(throws: RulesError(file: i.path + "/package-list",
+                                   "CR line endings: kernel-wedge would read each CR as part of a value (and drop Depends entries)")) {
+            try i.rules()
+        }
+        // kernel-versions and modules.builtin lines are split on LF and trimmed.
+        try i.write("package-list", Installer.basePackages)
+        try i.write("kernel-versions", "amd64 - amd64 - - -\r\n")
+        #expect(try i.rules().kernelVersions.map(\.flavour) == ["amd64"])
     }
 
     @Test("control characters in a list reach no message raw")

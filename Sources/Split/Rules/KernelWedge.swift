@@ -98,13 +98,12 @@ public struct KernelWedgeRules: SplitDefinition {
         let stanzas = try readPackageList(packageList)
         var excluded = Set<String>()
         if FileAccess.kind(dir + "/exclude-packages") != .missing {
-            let text = try readText(dir + "/exclude-packages")
-            excluded = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            excluded = Set(try readLines(dir + "/exclude-packages").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .filter { !$0.isEmpty })
         }
         var builtin: [String]?
         if let md = options.tree?.moduleDirectory, FileAccess.kind(md + "/modules.builtin") == .regular {
-            builtin = try readText(md + "/modules.builtin").split(separator: "\n")
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            builtin = try readLines(md + "/modules.builtin").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         }
         let md = options.tree.map(\.moduleDirectory).flatMap { FileAccess.kind($0) == .directory ? $0 : nil }
         return KernelWedgeRules(
@@ -114,19 +113,26 @@ public struct KernelWedgeRules: SplitDefinition {
             builtinPaths: builtin)
     }
 
-    static func readText(_ path: String) throws(RulesError) -> String {
+    static func read(_ path: String) throws(RulesError) -> [UInt8] {
         do {
-            return String(decoding: try FileAccess.read(path, limit: RulesLimits.maxFileBytes), as: UTF8.self)
+            return try FileAccess.read(path, limit: RulesLimits.maxFileBytes)
         } catch {
             throw RulesError(file: path, error.reason)
         }
+    }
+
+    /// A file's lines, split at LF bytes as Perl splits them (a CR stays in its line; a Swift String
+    /// would keep CRLF together as one character).
+    static func readLines(_ path: String) throws(RulesError) -> [String] {
+        try read(path).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `arch version flavour installedname suffix build-depends`, whitespace-separated; `#` lines and
     /// blank lines skipped.
     static func readKernelVersions(_ path: String) throws(RulesError) -> [KernelVersionsLine] {
         var out: [KernelVersionsLine] = []
-        for (n, raw) in try readText(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in try readLines(path).enumerated() {
             if raw.hasPrefix("#") { continue }
             let f = raw.split(whereSeparator: { $0.isWhitespace }).map(String.init)
             if f.isEmpty { continue }
@@ -144,8 +150,8 @@ public struct KernelWedgeRules: SplitDefinition {
     /// the last field, an empty line ends the stanza, anything else is ignored. Stanzas with the same
     /// Package merge field by field, in the order of first appearance.
     static func readPackageList(_ path: String) throws(RulesError) -> [Stanza] {
-        let text = try readText(path)
-        if text.contains("\r") {
+        let bytes = try read(path)
+        if bytes.contains(UInt8(ascii: "\r")) {
             throw RulesError(file: path, "CR line endings: kernel-wedge would read each CR as part of a value (and drop Depends entries)")
         }
         var merged: [String: Int] = [:]
@@ -164,8 +170,8 @@ public struct KernelWedgeRules: SplitDefinition {
                 out.append(Stanza(fields: current, line: start))
             }
         }
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(raw)
+        for (n, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let line = String(decoding: raw, as: UTF8.self)
             if line.hasPrefix("#") { continue }
             if line.isEmpty {
                 try finish()
