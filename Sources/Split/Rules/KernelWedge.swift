@@ -315,8 +315,8 @@ struct KernelWedgeRun {
         let line = kv.first { $0.arch == arch && $0.flavour == flavour }
         if line == nil {
             findings.append(Finding(
-                kind: "unknown-flavour", severity: .warning, rule: SourceLocation(file: file, line: 1),
-                message: "kernel-versions has no line for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): Debian builds no installer for this flavour; the lists of \(Display.sanitized(arch)) are used"))
+                kind: "unknown-flavour", severity: .warning,
+                message: "\(file) has no line for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): Debian builds no installer for this flavour; the lists of \(Display.sanitized(arch)) are used"))
         }
         if let r = rules.release, r.hasSuffix("-" + flavour), r.count > flavour.count + 1 {
             abi = String(r.dropLast(flavour.count + 1))
@@ -485,18 +485,21 @@ extension KernelWedgeRun {
         // Dependencies first; a cycle is an error (kernel-wedge's tsort only warns).
         var visit: [String] = []
         var state: [String: Bool] = [:]  // false while visiting, true when done
-        func walk(_ p: String, _ chain: [String]) throws(RulesError) {
+        var chain: [String] = []
+        func walk(_ p: String) throws(RulesError) {
             if let done = state[p] {
                 if done { return }
                 let cycle = (chain.drop { $0 != p } + [p]).map(Display.sanitized).joined(separator: " → ")
                 throw RulesError(file: rules.packageListPath, line: dependsLine[p]?.line, "package dependency cycle: \(cycle)")
             }
             state[p] = false
-            for d in control[p] ?? repairDeps[p] ?? [] where lists.contains(d) { try walk(d, chain + [p]) }
+            chain.append(p)
+            for d in control[p] ?? repairDeps[p] ?? [] where lists.contains(d) { try walk(d) }
+            chain.removeLast()
             state[p] = true
             visit.append(p)
         }
-        for p in names { try walk(p, []) }
+        for p in names { try walk(p) }
 
         let inventory = KernelWedgeInventory(graph: graph, builtinPaths: rules.builtinPaths, moduleDirectory: rules.moduleDirectory)
         var reported = Set<SourceLocation>()
