@@ -91,7 +91,9 @@ public struct KernelWedgeRules: SplitDefinition {
     /// once the architecture is known.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> KernelWedgeRules {
         guard let dir = installerDirectory(path) else {
-            throw RulesError(file: path, "not a kernel-wedge configuration: expected kernel-versions, package-list and modules/ in it or in its debian/installer")
+            throw RulesError(
+                file: path,
+                "not a kernel-wedge configuration: expected kernel-versions, package-list and modules/ in it or in its debian/installer")
         }
         let kernelVersions = try readKernelVersions(dir + "/kernel-versions")
         let packageList = dir + "/package-list"
@@ -136,7 +138,9 @@ public struct KernelWedgeRules: SplitDefinition {
             if raw.hasPrefix("#") { continue }
             let f = raw.split(whereSeparator: { $0.isWhitespace }).map(String.init)
             if f.isEmpty { continue }
-            guard f.count >= 3 else { throw RulesError(file: path, line: n + 1, "expected: arch version flavour [installedname suffix build-depends]") }
+            guard f.count >= 3 else {
+                throw RulesError(file: path, line: n + 1, "expected: arch version flavour [installedname suffix build-depends]")
+            }
             out.append(KernelVersionsLine(arch: f[0], version: f[1], flavour: f[2], installedName: f.count > 3 ? f[3] : "-", line: n + 1))
         }
         return out
@@ -291,7 +295,8 @@ struct KernelWedgeRun {
         {
             flavour = f
         } else {
-            throw RulesError(file: file, "cannot tell the kernel flavour \(rules.release.map { "from the release \(Display.sanitized($0)) " } ?? ""); give --flavour")
+            let release = rules.release.map { " from the release \(Display.sanitized($0))" } ?? ""
+            throw RulesError(file: file, "cannot tell the kernel flavour\(release); give --flavour")
         }
         if let a = rules.arch ?? exact?.arch {
             arch = a
@@ -304,19 +309,22 @@ struct KernelWedgeRun {
             if arches.count == 1 {
                 arch = arches[0]
             } else if arches.count > 1 {
-                throw RulesError(file: file, "flavour \(Display.sanitized(flavour)) exists for \(arches.joined(separator: ", ")) and the modules fit each; give --arch")
+                let all = arches.joined(separator: ", ")
+                throw RulesError(file: file, "flavour \(Display.sanitized(flavour)) exists for \(all) and the modules fit each; give --arch")
             } else if candidates.count == 1 {
                 arch = candidates[0]
             } else {
                 let machine = graph.modules.first.map { " (ELF machine \($0.identity.machineName))" } ?? ""
-                throw RulesError(file: file, "cannot tell the architecture of the tree\(machine) for flavour \(Display.sanitized(flavour)); give --arch")
+                throw RulesError(
+                    file: file, "cannot tell the architecture of the tree\(machine) for flavour \(Display.sanitized(flavour)); give --arch")
             }
         }
         let line = kv.first { $0.arch == arch && $0.flavour == flavour }
+        let (a, f) = (Display.sanitized(arch), Display.sanitized(flavour))
         if line == nil {
             findings.append(Finding(
                 kind: "unknown-flavour", severity: .warning,
-                message: "\(file) has no line for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): Debian builds no installer for this flavour; the lists of \(Display.sanitized(arch)) are used"))
+                message: "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; the lists of \(a) are used"))
         }
         if let r = rules.release, r.hasSuffix("-" + flavour), r.count > flavour.count + 1 {
             abi = String(r.dropLast(flavour.count + 1))
@@ -329,7 +337,8 @@ struct KernelWedgeRun {
         listDirectory = [modules + arch + "-" + flavour, modules + flavour].first { FileAccess.kind($0) == .directory }
             ?? modules + arch
         guard FileAccess.kind(listDirectory) == .directory else {
-            throw RulesError(file: listDirectory, "no list directory for \(Display.sanitized(arch)) \(Display.sanitized(flavour)) (modules/<arch>-<flavour>, modules/<flavour> or modules/<arch>)")
+            throw RulesError(
+                file: listDirectory, "no list directory for \(a) \(f) (modules/<arch>-<flavour>, modules/<flavour> or modules/<arch>)")
         }
     }
 
@@ -614,10 +623,11 @@ extension KernelWedgeRun {
         }
         let f = graph.modules[d]
         let who = pullers.prefix(3).map(name).joined(separator: ", ") + (pullers.count > 3 ? " and \(pullers.count - 3) more" : "")
+        let needs = pullers.count == 1 ? "needs" : "need"
         return Finding(
             kind: "forced-move", severity: .info, module: f.name, path: f.path, package: p, symbols: symbols,
             rule: pullers.compactMap { listed[$0] }.min(),
-            message: "kernel-wedge copies \(name(d)) into \(udeb(p)): listed \(who) need\(pullers.count == 1 ? "s" : "") it and no package \(p) depends on ships it (\(Display.kib(f.fileSize)) added)",
+            message: "kernel-wedge copies \(name(d)) into \(udeb(p)): listed \(who) \(needs) it and no package \(p) depends on ships it (\(Display.kib(f.fileSize)) added)",
             notes: notes, cost: Cost(bytes: f.fileSize, uncompressedBytes: f.uncompressedSize, modules: [f.name]))
     }
 }

@@ -355,9 +355,11 @@ extension KernelWedgeRun {
         for i in files {
             let m = inventory.modules[i]
             if inventory.shadowed[i], reported.insert(at).inserted {
+                let file = Display.sanitized(String(decoding: inventory.paths[i], as: UTF8.self))
+                let kept = Display.sanitized(graph.modules[m].path)
                 findings.append(Finding(
                     kind: "ambiguous-entry", severity: .warning, module: graph.modules[m].name, rule: at,
-                    message: "\(Display.sanitized(pattern)) names \(Display.sanitized(String(decoding: inventory.paths[i], as: UTF8.self))), which depmod ignores for \(Display.sanitized(graph.modules[m].path)) (same module name); kernel-wedge ships the file it matched, modsplit places the one that loads"))
+                    message: "\(Display.sanitized(pattern)) names \(file), which depmod ignores for \(kept) (same module name); kernel-wedge ships the file it matched, modsplit places the one that loads"))
             }
             if seen.insert(m).inserted { out.append(m) }
         }
