@@ -35,13 +35,13 @@ public enum PackageScanner {
     /// part, is not: it keeps its `failure` and the rest is analysed.
     public static func scan(_ files: [String], options: ScanOptions = ScanOptions(),
                             limits: PackageLimits = PackageLimits()) throws(TreeError) -> PackageScan {
-        let packages = readAll(files, options: options, limits: limits)
-        return try assemble(packages, options: options)
+        try assemble(read(files, options: options, limits: limits), options: options)
     }
 
     /// Reads the packages on worker threads, biggest file first (one package is one worker's job:
-    /// its decompression is a single stream).
-    static func readAll(_ files: [String], options: ScanOptions, limits: PackageLimits) -> [BuiltPackage] {
+    /// its decompression is a single stream), and returns them in the order given.
+    public static func read(_ files: [String], options: ScanOptions = ScanOptions(),
+                            limits: PackageLimits = PackageLimits()) -> [BuiltPackage] {
         let order = files.indices.sorted { (FileStamp.of(files[$0])?.size ?? 0) > (FileStamp.of(files[$1])?.size ?? 0) }
         let results = Mutex([BuiltPackage?](repeating: nil, count: files.count))
         let next = Atomic<Int>(0)
