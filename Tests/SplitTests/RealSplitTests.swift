@@ -57,9 +57,11 @@ struct TamperedModuleTests {
         return try Analyse.root(tree.root, symvers: RealKernels.symvers(in: root)).findings
     }
 
-    @Test("the untampered kernel has no errors and no warnings")
+    @Test("the untampered kernel has no errors and no warnings but the kernel's own unmet soft dependencies")
     func untampered() throws {
-        let f = try findings { _ in }
+        // cifs and ksmbd name softdeps (aead2, nls) and vfio one (vfio_iommu_spapr_tce) that modprobe
+        // resolves to nothing in this kernel either.
+        let f = try findings { _ in }.filter { $0.kind != "softdep-unsatisfied" }
         #expect(f.isEmpty, "\(f.prefix(3))")
     }
 
