@@ -32,33 +32,45 @@ public enum PackageScanner {
     /// Reads every file of `files` (a package each) and forms the tree they install. The kernel version
     /// comes from the packages' `lib/modules/<version>/` paths; packages of several kernels, or none
     /// holding any module directory, are a `TreeError`. A package that cannot be read, or only in
-    /// part, is not: it keeps its `failure` and the rest is analysed.
+    /// part, is not: it keeps its `failure` and the rest is analysed. With `options.cache`, an
+    /// unchanged package file is taken from the scan cache.
     public static func scan(_ files: [String], options: ScanOptions = ScanOptions(),
                             limits: PackageLimits = PackageLimits()) throws(TreeError) -> PackageScan {
-        try assemble(read(files, options: options, limits: limits), options: options)
+        let (packages, notes) = readAll(files, options: options, limits: limits)
+        var scan = try assemble(packages, options: options)
+        scan.scan.notes += notes
+        return scan
     }
 
     /// Reads the packages on worker threads, biggest file first (one package is one worker's job:
     /// its decompression is a single stream), and returns them in the order given.
     public static func read(_ files: [String], options: ScanOptions = ScanOptions(),
                             limits: PackageLimits = PackageLimits()) -> [BuiltPackage] {
+        readAll(files, options: options, limits: limits).packages
+    }
+
+    static func readAll(_ files: [String], options: ScanOptions, limits: PackageLimits)
+        -> (packages: [BuiltPackage], notes: [String])
+    {
         let order = files.indices.sorted { (FileStamp.of(files[$0])?.size ?? 0) > (FileStamp.of(files[$1])?.size ?? 0) }
-        let results = Mutex([BuiltPackage?](repeating: nil, count: files.count))
+        let results = Mutex([(BuiltPackage, String?)?](repeating: nil, count: files.count))
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let threads = max(1, min(files.count, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let cache = options.cache.map { PackageCache(cache: $0) }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while true {
                 let ticket = next.add(1, ordering: .relaxed).oldValue
                 guard ticket < order.count else { return }
                 let i = order[ticket]
-                let package = PackageReader.read(files[i], limits: limits)
-                results.withLock { $0[i] = package }
+                let read = cache?.read(files[i], limits: limits) ?? (PackageReader.read(files[i], limits: limits), nil)
+                results.withLock { $0[i] = read }
                 let n = done.add(1, ordering: .relaxed).newValue
                 options.progress?(n, files.count)
             }
         }
-        return results.withLock { $0.map { $0! } }
+        let all = results.withLock { $0.map { $0! } }
+        return (all.map(\.0), all.compactMap(\.1))
     }
 
     /// The tree the packages install, from packages already read.
