@@ -302,3 +302,51 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
         }
     }
 }
+
+/// The minimal core of Debian's 6.12 amd64 kernel for the seven built-in profiles, checked as a split: a core
+/// package bound to every profile, and the rest of the tree in a package that requires it.
+@Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
+struct RealMinimalCoreTests {
+    static let tree = RealKernels.Tree("linux-image-6.12.117+deb12-amd64")
+    static let bindings = GuestProfile.builtIn.map { (profile: $0.name, package: "core") }
+
+    @Test("it passes check as a core package, no module can be dropped, and it ships a quarter of cloud-core at most")
+    func debian612() throws {
+        let whole = try Analyse.tree(Self.tree)
+        let graph = whole.graph
+        let core = try MinimalCore.derive(graph: graph, builtinModinfo: whole.scan.builtinModinfo,
+                                          profiles: GuestProfile.builtIn)
+        #expect(core.search.optimal)
+        // The lists a user would pass: --list core=… --list rest=… --requires rest:core.
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let inCore = Set(core.paths)
+        let coreFile = dir.url.appendingPathComponent("core.list"), restFile = dir.url.appendingPathComponent("rest.list")
+        try core.paths.map { $0 + "\n" }.joined().write(to: coreFile, atomically: true, encoding: .utf8)
+        try graph.modules.map(\.path).filter { !inCore.contains($0) }.map { $0 + "\n" }.joined()
+            .write(to: restFile, atomically: true, encoding: .utf8)
+        let lists = PackageLists(lists: [("core", coreFile.path), ("rest", restFile.path)], requires: [("rest", "core")])
+        let checked = try SplitAnalysis(scan: whole.scan, split: lists, profiles: Self.bindings)
+        let errors = checked.findings.filter { $0.severity == .error }
+        #expect(errors.isEmpty, "\(errors.prefix(5).map(\.message))")
+        // Without any one of its modules the split breaks: a core module needs it, or a profile goes unmet. The same
+        // split, one module moved to rest, checked on the graph already built.
+        let names = Set(core.modules.map { graph.modules[$0].name })
+        for m in core.modules {
+            let split = ExampleSplit(packages: [("core", []), ("rest", ["core"])], placed: Dictionary(
+                uniqueKeysWithValues: graph.modules.enumerated().map { i, module in
+                    (module.name, i != m && names.contains(module.name) ? "core" : "rest")
+                }))
+            let placement = try split.place(graph).placement
+            let context = CheckContext(
+                graph: graph, placement: placement, builtinModinfo: whole.scan.builtinModinfo,
+                profileBindings: GuestProfile.builtIn.map { ($0, placement.packages.index(of: "core")!, nil) })
+            let broken = CheckRegistry.run(context).filter { $0.severity == .error }
+            #expect(!broken.isEmpty, "\(graph.modules[m].path) can be dropped")
+        }
+        let example = RealKernels.repositoryRoot.appendingPathComponent("examples/cloud-split.yaml").path
+        let cloud = try SplitAnalysis(scan: whole.scan, split: FiltermodsRules.load(path: example))
+        let cloudCore = try #require(cloud.sizes.package(named: "cloud-core"))
+        #expect(core.bytes * 4 <= cloudCore.bytes, "\(core.bytes) vs cloud-core's \(cloudCore.bytes)")
+    }
+}
