@@ -337,7 +337,12 @@ public struct MinimalCore: Sendable {
 /// One line for the user; exit status 2.
 public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// True when a requirement has no driver in the kernel (a flag can leave such requirements out).
+    public var kernelLacksDriver: Bool
+    public init(_ message: String, kernelLacksDriver: Bool = false) {
+        self.message = message
+        self.kernelLacksDriver = kernelLacksDriver
+    }
     public var description: String { message }
 
     /// No module of the tree and no built-in driver meets `requirement` of `profile`.
@@ -346,6 +351,6 @@ public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
         var message = "\(profile) needs \(requirement.what), which this kernel lacks: no module of the tree meets it"
             + " and no built-in driver does"
         if !options.isEmpty { message += "; a kernel built with " + options.joined(separator: " or ") + " would have one" }
-        return MinimalCoreError(message)
+        return MinimalCoreError(message, kernelLacksDriver: true)
     }
 }

@@ -12,13 +12,22 @@ public struct CoreComparison: Sendable {
         public var chain: [Int]
         /// The rule or list line that placed the chain's first module, when there is one.
         public var rule: SourceLocation?
+        /// When the split's own tool moved the module down into the core although its rule asks for another
+        /// package (`movedFrom`), because modules of packages that do not depend on each other need it: those
+        /// users, with their packages. Then `chain` is the module alone and `rule` the rule that asked for the
+        /// other package.
+        public var movedFrom: String?
+        public var neededBy: [(module: Int, package: String?)]
     }
 
-    /// The extra modules one rule brings in (its own matches and what they pull along).
+    /// The extra modules one rule brings in (its own matches and what they pull along), or those the split's tool
+    /// moved down into the core although the rule asks for another package.
     public struct RuleShare: Sendable {
         public var rule: SourceLocation?
-        /// The rule's pattern, when the split is a filtermods file.
+        /// The rule's pattern (`default` for the default rule), when the split is a filtermods file.
         public var pattern: String?
+        /// The package the rule asks for, when these modules were moved down from it.
+        public var movedFrom: String?
         public var modules: Int
         public var bytes: UInt64
         public var uncompressedBytes: UInt64
@@ -67,8 +76,10 @@ public struct CoreComparison: Sendable {
                                    + "bind one in the rules (profiles:) or name them with --profile")
         }
         let graph = analysis.graph
-        floor = try MinimalCore.derive(graph: graph, builtinModinfo: analysis.scan.builtinModinfo, profiles: chosen,
-                                       objective: objective, limits: limits, skipLacking: true)
+        var floor = try MinimalCore.derive(graph: graph, builtinModinfo: analysis.scan.builtinModinfo,
+                                           profiles: chosen, objective: objective, limits: limits, skipLacking: true)
+        floor.kernelVersion = analysis.scan.tree.kernelVersion
+        self.floor = floor
         self.package = package
         split = analysis.splitName
         // The install set: modules of the package and of every package below it.
@@ -113,29 +124,50 @@ public struct CoreComparison: Sendable {
                     }
                 }
             }
-            extras.append(Extra(module: m, chain: chain, rule: placement.location(of: chain[0])))
+            var movedFrom: String?
+            var neededBy: [(module: Int, package: String?)] = []
+            if chain.count == 1 && !placedThere(m), let w = placement.wanted[m] {
+                movedFrom = packages.names[w]
+                // One user of each package first: together they show why no package above could hold it.
+                var seen = Set<Int?>()
+                let users = graph.users[m].filter { !installs($0) }
+                let firsts = users.filter { seen.insert(placement.packageOf[$0]).inserted }
+                neededBy = (firsts + users.filter { !firsts.contains($0) }).map { u in
+                    (u, placement.packageOf[u].map { packages.names[$0] })
+                }
+            }
+            extras.append(Extra(module: m, chain: chain, rule: placement.location(of: chain[0]), movedFrom: movedFrom,
+                                neededBy: neededBy))
         }
         extras.sort {
             let (a, b) = (graph.modules[$0.module], graph.modules[$1.module])
             return a.fileSize != b.fileSize ? a.fileSize > b.fileSize : a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
         }
         self.extras = extras
-        var shares: [SourceLocation?: RuleShare] = [:]
-        let patterns = (analysis.split as? FiltermodsRules).map { rules in
-            Dictionary(rules.rules.map { ($0.location, $0.pattern.source) }, uniquingKeysWith: { a, _ in a })
+        struct ShareKey: Hashable {
+            var rule: SourceLocation?
+            var movedFrom: String?
+        }
+        var shares: [ShareKey: RuleShare] = [:]
+        var patterns: [SourceLocation: String] = [:]
+        if let rules = analysis.split as? FiltermodsRules {
+            for r in rules.rules where patterns[r.location] == nil { patterns[r.location] = r.pattern.source }
+            if let d = rules.defaultLocation { patterns[d] = "default" }
         }
         for e in extras {
             let m = graph.modules[e.module]
-            var share = shares[e.rule] ?? RuleShare(rule: e.rule, pattern: e.rule.flatMap { patterns?[$0] }, modules: 0,
-                                                    bytes: 0, uncompressedBytes: 0)
+            let key = ShareKey(rule: e.rule, movedFrom: e.movedFrom)
+            var share = shares[key] ?? RuleShare(rule: e.rule, pattern: e.rule.flatMap { patterns[$0] },
+                                                 movedFrom: e.movedFrom, modules: 0, bytes: 0, uncompressedBytes: 0)
             share.modules += 1
             share.bytes += m.fileSize
             share.uncompressedBytes += m.uncompressedSize
-            shares[e.rule] = share
+            shares[key] = share
         }
         byRule = shares.values.sorted {
             if $0.bytes != $1.bytes { return $0.bytes > $1.bytes }
-            return ($0.rule?.description ?? "") < ($1.rule?.description ?? "")
+            if $0.rule != $1.rule { return ($0.rule?.description ?? "") < ($1.rule?.description ?? "") }
+            return ($0.movedFrom ?? "") < ($1.movedFrom ?? "")
         }
         let installedSet = Set(installed)
         missing = floor.modules.filter { !installedSet.contains($0) }.map { m in
