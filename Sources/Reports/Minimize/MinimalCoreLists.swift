@@ -22,6 +22,10 @@ extension MinimalCore {
         out += "# \(members.count) modules, \(MinimizeFormat.size(bytes)) shipped, "
             + "\(MinimizeFormat.percent(bytes, of: treeBytes)) of the kernel's shipped bytes"
             + (search.optimal ? " (optimal).\n" : " (not proven optimal).\n")
+        for need in lacking {
+            out += "# Left out: the kernel has no driver for \(Display.sanitized(need.requirement.what)) ("
+                + need.profiles.map(Display.sanitized).joined(separator: ", ") + ").\n"
+        }
         out += "# Written by \(Display.sanitized(tool)) minimize; every other module goes to rest.\n"
         let defined = profiles.filter { p in !GuestProfile.builtIn.contains(p) }
         if !defined.isEmpty {

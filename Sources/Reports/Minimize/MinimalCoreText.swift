@@ -127,7 +127,9 @@ extension MinimalCore {
                 }
                 out += "\(a.optimal ? "" : "at most ")\(MinimizeFormat.signedCost(delta(a.cost), objective))"
                 let moduleDelta = a.modules - members.count
-                out += ", \(moduleDelta >= 0 ? "+" : "")\(moduleDelta) module\(moduleDelta.magnitude == 1 ? "" : "s")"
+                if objective != .modules {
+                    out += ", \(moduleDelta >= 0 ? "+" : "")\(moduleDelta) module\(moduleDelta.magnitude == 1 ? "" : "s")"
+                }
                 if objective != .bytes { out += ", \(MinimizeFormat.signedSize(Int64(bitPattern: a.bytes &- bytes))) shipped" }
                 if !a.added.isEmpty { out += ": " + a.added.map(name).sorted().joined(separator: ", ") }
                 if !a.dropped.isEmpty { out += "; without " + a.dropped.map(name).sorted().joined(separator: ", ") }
