@@ -124,3 +124,30 @@ import TestSupport
         #expect(md.status == 0 && md.stdout.hasPrefix("### core beside the minimal core\n"))
     }
 }
+
+@Suite struct MinimizeRulesProfileTests {
+    @Test("--rules lends its own profiles to --profile")
+    func definedProfile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let root = try MinimizeTests.tree(in: dir).path
+        let rulesFile = dir.url.appendingPathComponent("profiles.yaml")
+        try """
+            profiles:
+              - name: storage-only
+                needs:
+                  - what: a virtio disk
+                    modalias: [virtio:d00000002v00001AF4]
+            packages:
+              - name: all
+                depends-on: []
+
+            """.write(to: rulesFile, atomically: true, encoding: .utf8)
+        let r = try Binary.run(["minimize", "--tree", root, "--no-cache", "--rules", rulesFile.path,
+                                "--profile", "storage-only", "--format", "list"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "kernel/virtio_blk.ko\nkernel/virtio_ring.ko\n")
+        let unknown = try Binary.run(["minimize", "--tree", root, "--no-cache", "--profile", "storage-only"])
+        #expect(unknown.status == 2 && unknown.stderr.hasPrefix("modsplit: unknown profile storage-only"))
+    }
+}

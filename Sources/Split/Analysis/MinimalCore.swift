@@ -150,6 +150,8 @@ public struct MinimalCore: Sendable {
                               further: [GuestProfile] = [], skipLacking: Bool = false) throws(MinimalCoreError)
         -> MinimalCore
     {
+        var keep = keep
+        keep = keep.indices.filter { !keep[..<$0].contains(keep[$0]) }.map { keep[$0] }
         let builtin = builtinModinfo.mapValues { $0.map { (key: $0.key, value: $0.value) } }
         var found: [GuestProfile.Requirement: (modules: [Int], builtin: String?)] = [:]
         func providers(_ r: GuestProfile.Requirement) -> (modules: [Int], builtin: String?) {

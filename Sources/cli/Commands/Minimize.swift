@@ -73,7 +73,11 @@ extension Modsplit {
         @Option(help: "A variant for if_variant_in in --rules or --compare-with (repeatable).")
         var variant: [String] = []
 
-        @Option(help: "Seconds the exact search may run before it settles for its best core and states the gap.")
+        @Option(
+            help: """
+                Seconds the exact search may run before it settles for its best core and states the gap; pricing \
+                the alternatives and further profiles may take as long again.
+                """)
         var timeLimit: Double = 10
 
         @Flag(help: "Leave out requirements the kernel has no driver for, instead of failing.")
