@@ -63,7 +63,8 @@ extension CoreComparison {
         if missing.isEmpty {
             out += "\(pkg) installs every module of the minimal core.\n"
         } else {
-            out += "\nModules of the minimal core \(pkg) does not install (it meets those requirements otherwise, or not):\n"
+            out += "\nModules of the minimal core \(pkg) does not install "
+                + "(it meets those requirements otherwise, or not):\n"
             for (m, p) in missing { out += "  \(name(m)) (in \(p.map(Display.sanitized) ?? "no package"))\n" }
         }
         if !byRule.isEmpty {
@@ -101,19 +102,23 @@ extension CoreComparison {
         out += "\n\(extraShare) of the package's shipped bytes lie beyond the minimal core. "
             + markdownEscape(floor.searchSentence()) + "\n"
         for need in floor.lacking {
-            out += "\nThe kernel has no driver for \(markdownEscape(need.requirement.what)): the minimal core leaves it out.\n"
+            out += "\nThe kernel has no driver for \(markdownEscape(need.requirement.what)): "
+                + "the minimal core leaves it out.\n"
         }
         if !missing.isEmpty {
             out += "\nModules of the minimal core the package does not install: "
-                + missing.map { "`\(markdownCode(floor.graph.modules[$0.module].name))` (in \(markdownEscape($0.package ?? "no package")))" }
-                    .joined(separator: ", ") + ".\n"
+                + missing.map { m in
+                    "`\(markdownCode(floor.graph.modules[m.module].name))` "
+                        + "(in \(markdownEscape(m.package ?? "no package")))"
+                }.joined(separator: ", ") + ".\n"
         }
         if !byRule.isEmpty {
             out += "\n| rule | pattern | modules | shipped | uncompressed |\n| --- | --- | ---: | ---: | ---: |\n"
             for r in byRule {
                 out += "| `\(Self.cell(r.rule.map { "\($0)" } ?? "no rule"))` | "
                     + (r.pattern.map { "`\(Self.cell($0))`" } ?? "")
-                    + (r.movedFrom.map { " (asks for \(markdownEscape($0)); moved down: other packages need them)" } ?? "")
+                    + (r.movedFrom.map { " (asks for \(markdownEscape($0)); moved down: other packages need them)" }
+                        ?? "")
                     + " | \(r.modules) | "
                     + "\(MinimizeFormat.size(r.bytes)) | \(MinimizeFormat.size(r.uncompressedBytes)) |\n"
             }

@@ -69,7 +69,8 @@ extension MinimalCore {
                 + "(branch and bound, \(s.nodes) nodes, \(MinimizeFormat.seconds(s.seconds)); \(limit))."
         }
         let gap = cost - s.lowerBound
-        return "Not proven optimal: the search stopped at its \(limit) after \(s.nodes) nodes. The best core found costs "
+        return "Not proven optimal: the search stopped at its \(limit) after \(s.nodes) nodes. "
+            + "The best core found costs "
             + "\(MinimizeFormat.cost(cost, objective)); no core can cost less than "
             + "\(MinimizeFormat.cost(s.lowerBound, objective)) (gap \(MinimizeFormat.cost(gap, objective)), "
             + "\(MinimizeFormat.percent(gap, of: cost)))."
@@ -84,7 +85,8 @@ extension MinimalCore {
         if !keep.isEmpty { out += ", keeping " + keep.map(name).joined(separator: ", ") }
         out += " (least \(MinimizeFormat.measure(objective)))\n\n"
         out += "This core is \(members.count) modules and \(MinimizeFormat.size(bytes)) shipped "
-            + "(\(MinimizeFormat.size(uncompressedBytes)) uncompressed), \(MinimizeFormat.percent(bytes, of: treeBytes)) "
+            + "(\(MinimizeFormat.size(uncompressedBytes)) uncompressed), "
+            + "\(MinimizeFormat.percent(bytes, of: treeBytes)) "
             + "of the kernel's shipped bytes (\(treeModules) modules, \(MinimizeFormat.size(treeBytes)) shipped).\n"
         out += searchSentence() + "\n"
 
@@ -95,7 +97,8 @@ extension MinimalCore {
                 + MinimizeFormat.profiles(need.profiles, of: profiles.count) + "\n"
             out += "    " + metLine(need) + "\n"
             let shown = need.alternatives.prefix(3).map { a in
-                "\(name(a.module)) (core \(a.optimal ? "" : "at most ")\(MinimizeFormat.signedCost(delta(a.cost), objective)))"
+                let change = MinimizeFormat.signedCost(delta(a.cost), objective)
+                return "\(name(a.module)) (core \(a.optimal ? "" : "at most ")\(change))"
             }
             if !shown.isEmpty {
                 out += "      instead: " + shown.joined(separator: ", ")
@@ -121,16 +124,19 @@ extension MinimalCore {
                 let label = Display.sanitized(a.profile.name)
                 out += "  " + label + String(repeating: " ", count: max(0, nameWidth - label.count)) + "  "
                 if !a.lacking.isEmpty {
-                    out += "cannot: the kernel has no driver for " + a.lacking.map(Display.sanitized).joined(separator: ", ")
-                        + "\n"
+                    out += "cannot: the kernel has no driver for "
+                        + a.lacking.map(Display.sanitized).joined(separator: ", ") + "\n"
                     continue
                 }
                 out += "\(a.optimal ? "" : "at most ")\(MinimizeFormat.signedCost(delta(a.cost), objective))"
                 let moduleDelta = a.modules - members.count
                 if objective != .modules {
-                    out += ", \(moduleDelta >= 0 ? "+" : "")\(moduleDelta) module\(moduleDelta.magnitude == 1 ? "" : "s")"
+                    let plural = moduleDelta.magnitude == 1 ? "" : "s"
+                    out += ", \(moduleDelta >= 0 ? "+" : "")\(moduleDelta) module\(plural)"
                 }
-                if objective != .bytes { out += ", \(MinimizeFormat.signedSize(Int64(bitPattern: a.bytes &- bytes))) shipped" }
+                if objective != .bytes {
+                    out += ", \(MinimizeFormat.signedSize(Int64(bitPattern: a.bytes &- bytes))) shipped"
+                }
                 if !a.added.isEmpty { out += ": " + a.added.map(name).sorted().joined(separator: ", ") }
                 if !a.dropped.isEmpty { out += "; without " + a.dropped.map(name).sorted().joined(separator: ", ") }
                 out += "\n"
@@ -170,7 +176,9 @@ extension MinimalCore {
             if case .module(let p, let root) = need.met { return p == member.module && root != p }
             return false
         }
-        if !meets.isEmpty { parts.append("meets " + meets.map { Display.sanitized($0.requirement.what) }.joined(separator: "; ")) }
+        if !meets.isEmpty {
+            parts.append("meets " + meets.map { Display.sanitized($0.requirement.what) }.joined(separator: "; "))
+        }
         if !member.chain.isEmpty { parts.append("needed: " + member.chain.map(name).joined(separator: " → ")) }
         return parts.joined(separator: ", ")
     }

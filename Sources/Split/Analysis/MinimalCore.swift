@@ -187,7 +187,8 @@ public struct MinimalCore: Sendable {
         var candidates = Set(keep)
         for n in needs { candidates.formUnion(n.providers) }
         for p in others { for r in p.requirements { candidates.formUnion(providers(r).modules) } }
-        let search = CoreSearch(graph: graph, candidates: candidates, weight: { objective.weight(of: graph.modules[$0]) })
+        let search = CoreSearch(graph: graph, candidates: candidates,
+                                weight: { objective.weight(of: graph.modules[$0]) })
 
         let modular = needs.indices.filter { needs[$0].met == .lacking && !needs[$0].providers.isEmpty }
         let result = search.solve(needs: modular.map { needs[$0].providers }, keep: keep, limits: limits)
@@ -210,7 +211,7 @@ public struct MinimalCore: Sendable {
             let inCore = needs[i].providers.filter(core.contains)
             // The one that brings the most of the core along; the search's set holds at least one.
             let pick = (inCore.isEmpty ? needs[i].providers : inCore).max { a, b in
-                let (ca, cb) = (search.cost(of: search.closure(of: [a])), search.cost(of: search.closure(of: [b])))
+                let (ca, cb) = (search.closureCost(of: a), search.closureCost(of: b))
                 return ca != cb ? ca < cb : a > b
             }!
             roots.append(pick)
@@ -243,7 +244,7 @@ public struct MinimalCore: Sendable {
         for (k, i) in modular.enumerated() {
             guard case .module(let provider, _) = needs[i].met else { continue }
             let others = needs[i].providers.filter { $0 != provider }
-                .sorted { search.cost(of: search.closure(of: [$0])) < search.cost(of: search.closure(of: [$1])) }
+                .sorted { search.closureCost(of: $0) < search.closureCost(of: $1) }
                 .prefix(alternativeLimit)
             var priced: [Alternative] = []
             for b in others {
@@ -270,7 +271,9 @@ public struct MinimalCore: Sendable {
             }
             members.append(Member(module: m, kept: keep.contains(m), chosenFor: chosenFor, chain: chain))
         }
-        members.sort { graph.modules[$0.module].path.utf8.lexicographicallyPrecedes(graph.modules[$1.module].path.utf8) }
+        members.sort {
+            graph.modules[$0.module].path.utf8.lexicographicallyPrecedes(graph.modules[$1.module].path.utf8)
+        }
         // What each further profile would add.
         var additions: [Addition] = []
         for p in others {
@@ -278,7 +281,8 @@ public struct MinimalCore: Sendable {
                 let f = providers(r)
                 return f.builtin == nil && f.modules.isEmpty
             }
-            let theirs = p.requirements.map(providers).filter { $0.builtin == nil && !$0.modules.isEmpty }.map(\.modules)
+            let theirs = p.requirements.map(providers).filter { $0.builtin == nil && !$0.modules.isEmpty }
+                .map(\.modules)
             guard lacking.isEmpty else {
                 additions.append(Addition(profile: p, lacking: lacking.map(\.what), cost: 0, modules: 0, bytes: 0,
                                           added: [], dropped: [], optimal: true))
@@ -349,10 +353,14 @@ public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
 
     /// No module of the tree and no built-in driver meets `requirement` of `profile`.
     static func lacking(_ requirement: GuestProfile.Requirement, profile: String) -> MinimalCoreError {
-        let options = requirement.modules.compactMap { m in GuestProfile.kernelOption(building: m).map { "\($0) (\(m))" } }
+        let options = requirement.modules.compactMap { m in
+            GuestProfile.kernelOption(building: m).map { "\($0) (\(m))" }
+        }
         var message = "\(profile) needs \(requirement.what), which this kernel lacks: no module of the tree meets it"
             + " and no built-in driver does"
-        if !options.isEmpty { message += "; a kernel built with " + options.joined(separator: " or ") + " would have one" }
+        if !options.isEmpty {
+            message += "; a kernel built with " + options.joined(separator: " or ") + " would have one"
+        }
         return MinimalCoreError(message, kernelLacksDriver: true)
     }
 }

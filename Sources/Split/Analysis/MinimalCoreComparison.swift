@@ -59,7 +59,9 @@ public struct CoreComparison: Sendable {
     /// Compares `package` of an analysed split with the minimal core for `profiles` (default: the profiles bound
     /// to the package).
     public init(analysis: SplitAnalysis, package: String, profiles: [GuestProfile]? = nil,
-                objective: MinimalCore.Objective = .bytes, limits: CoreSearch.Limits = .init()) throws(MinimalCoreError) {
+                objective: MinimalCore.Objective = .bytes, limits: CoreSearch.Limits = .init())
+        throws(MinimalCoreError)
+    {
         let placement = analysis.placement
         let packages = placement.packages
         guard let p = packages.index(of: package) else {
@@ -88,7 +90,9 @@ public struct CoreComparison: Sendable {
             return packages.reaches(p, q)
         }
         let installed = graph.modules.indices.filter(installs)
-        self.installed = installed.sorted { graph.modules[$0].path.utf8.lexicographicallyPrecedes(graph.modules[$1].path.utf8) }
+        self.installed = installed.sorted {
+            graph.modules[$0].path.utf8.lexicographicallyPrecedes(graph.modules[$1].path.utf8)
+        }
         bytes = installed.reduce(0) { $0 + graph.modules[$1].fileSize }
         uncompressedBytes = installed.reduce(0) { $0 + graph.modules[$1].uncompressedSize }
         // A module whose rule asks for the install set is placed there; any other was pulled in by a user there.
@@ -141,7 +145,8 @@ public struct CoreComparison: Sendable {
         }
         extras.sort {
             let (a, b) = (graph.modules[$0.module], graph.modules[$1.module])
-            return a.fileSize != b.fileSize ? a.fileSize > b.fileSize : a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+            if a.fileSize != b.fileSize { return a.fileSize > b.fileSize }
+            return a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
         }
         self.extras = extras
         struct ShareKey: Hashable {

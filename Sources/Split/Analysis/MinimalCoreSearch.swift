@@ -83,6 +83,9 @@ public struct CoreSearch: Sendable {
         modules.reduce(0) { $0 + weights[local[$1]!] }
     }
 
+    /// The cost of a module with its closure.
+    public func closureCost(of module: Int) -> UInt64 { closures[local[module]!].cost(weights: weights) }
+
     /// The modules a set of chosen modules brings: each with its closure.
     public func closure(of modules: some Sequence<Int>) -> [Int] {
         var bits = ModuleBits(count: universe.count)
@@ -111,7 +114,9 @@ public struct CoreSearch: Sendable {
         // Equal needs are gone, so an implying need is a strict subset, and what implies it implies this one too.
         let kept = bits.indices.filter { i in !bits.indices.contains { j in j != i && bits[j].isSubset(of: bits[i]) } }
         // Fewest alternatives first; among equals, the need whose cheapest closure is dearest (it sets the bound).
-        let cheapest = kept.map { i in alternatives[i].map { base.costOfAdding(closures[$0], weights: weights) }.min()! }
+        let cheapest = kept.map { i in
+            alternatives[i].map { base.costOfAdding(closures[$0], weights: weights) }.min()!
+        }
         let order = kept.indices.sorted {
             let (a, b) = (kept[$0], kept[$1])
             if alternatives[a].count != alternatives[b].count { return alternatives[a].count < alternatives[b].count }

@@ -41,7 +41,8 @@ extension Modsplit {
         @Option(
             name: .long,
             help: ArgumentHelp(
-                "A machine profile the core must meet (repeatable): a built-in one, one --rules defines, or all-builtin.",
+                "A machine profile the core must meet (repeatable): a built-in one, one --rules defines, "
+                    + "or all-builtin.",
                 valueName: "name"))
         var profile: [String] = []
 
@@ -102,12 +103,16 @@ extension Modsplit {
             if compareWith != nil && ![.text, .markdown].contains(format) {
                 throw ValidationError("--compare-with writes text or markdown, not \(format.rawValue)")
             }
-            if compareWith == nil && format == .markdown { throw ValidationError("--format markdown needs --compare-with") }
+            if compareWith == nil && format == .markdown {
+                throw ValidationError("--format markdown needs --compare-with")
+            }
             if compareWith == nil && core != nil { throw ValidationError("--core needs --compare-with") }
-            if !(timeLimit >= 0 && timeLimit <= 86400) { throw ValidationError("--time-limit takes 0 to 86400 seconds") }
+            if !(timeLimit >= 0 && timeLimit <= 86400) {
+                throw ValidationError("--time-limit takes 0 to 86400 seconds")
+            }
             if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
-                throw ValidationError(
-                    "--rules-format: unknown format '\(rulesFormat)' (known: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")))")
+                let known = SplitFormats.all.map { $0.name }.joined(separator: ", ")
+                throw ValidationError("--rules-format: unknown format '\(rulesFormat)' (known: \(known))")
             }
         }
 
@@ -134,9 +139,9 @@ extension Modsplit {
             Timings.mark("graph")
             let kept = try usable { () throws(MinimalCoreError) in try MinimalCore.modules(named: keep, in: graph) }
             var result = try usable { () throws(MinimalCoreError) in
-                try MinimalCore.derive(graph: graph, builtinModinfo: scan.builtinModinfo, profiles: profiles, keep: kept,
-                                       objective: objective.objective, limits: limits, further: GuestProfile.builtIn,
-                                       skipLacking: skipLacking)
+                try MinimalCore.derive(graph: graph, builtinModinfo: scan.builtinModinfo, profiles: profiles,
+                                       keep: kept, objective: objective.objective, limits: limits,
+                                       further: GuestProfile.builtIn, skipLacking: skipLacking)
             }
             result.kernelVersion = scan.tree.kernelVersion
             Timings.mark("minimize")
@@ -194,7 +199,8 @@ extension Modsplit {
                 package = bound[0]
             } else {
                 throw UsageFailure(bound.isEmpty
-                    ? "\(rulesPath) binds no profile to a package: name the core with --core and the profiles with --profile"
+                    ? "\(rulesPath) binds no profile to a package: "
+                        + "name the core with --core and the profiles with --profile"
                     : "\(rulesPath) binds profiles to \(bound.joined(separator: ", ")): choose one with --core")
             }
             let chosen: [GuestProfile]? = profile.isEmpty ? nil : try usable { () throws(MinimalCoreError) in
