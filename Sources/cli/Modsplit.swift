@@ -21,7 +21,7 @@ struct Modsplit: ParsableCommand {
         abstract: "Static analysis of Linux kernel module trees and their packaging splits.",
         version: version,
         subcommands: [Scan.self, Check.self, Place.self, Explain.self, Rules.self, Export.self, Deps.self, Why.self,
-                      SymbolInfo.self, Diff.self, Report.self, Cache.self])
+                      SymbolInfo.self, Diff.self, Report.self, Minimize.self, Cache.self])
 
     /// Exit status: 0 success, 1 findings of error severity, 2 unusable input or bad usage.
     static func main() {
