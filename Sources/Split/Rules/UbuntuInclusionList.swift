@@ -188,6 +188,10 @@ private struct UbuntuRun {
             }
         }
         passes(from: listing)
+        if let lost = list.unterminated {
+            findings.append(entry("unterminated-last-line", .warning, lost,
+                                  "\(quoted(lost)) has no newline: module-inclusion's `while read` never reads it, so modsplit ignores it too"))
+        }
     }
 
     /// module-inclusion's dependency passes: pass n scans what pass n−1 moved (pass 1: every listed path)
