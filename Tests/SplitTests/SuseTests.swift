@@ -261,3 +261,94 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         #expect(tiny.exhausted)
     }
 }
+
+/// SUSE's shared supported.conf on Debian's 6.1 amd64 tree: the numbers SUSE's own scripts give there
+/// (guards, the spec's awk, modpost's matcher and split-modules, replayed on the tree; see the notes of
+/// issue 12).
+@Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
+struct SuseRealTests {
+    static let conf = Fixtures.url("suse/supported.conf").path
+
+    func analyse(variants: [String] = []) throws -> SplitAnalysis {
+        try Analyse.tree(RealKernels.Tree("amd64"), split: .rules(path: Self.conf, format: nil), variants: variants)
+    }
+
+    func counts(_ a: SplitAnalysis) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: a.placement.members(a.graph).enumerated().map { (a.placement.packages.names[$0], $1.count) })
+    }
+
+    @Test("packages, probes and every finding class equal to what SUSE's build gives")
+    func sharedConf() throws {
+        let a = try analyse()
+        #expect(a.graph.modules.count == 4023)
+        #expect(counts(a) == ["kernel-default-base": 311, "kernel-default": 1657, "kernel-default-extra": 2043,
+                              "ocfs2-kmp-default": 7, "cluster-md-kmp-default": 1, "dlm-kmp-default": 1, "gfs2-kmp-default": 1,
+                              "reiserfs-kmp-default": 1, "kselftests-kmp-default": 1])
+        let p = packagesByModule(a)
+        for m in ["virtio_blk", "virtio_net", "xfs", "ext4", "virtio_scsi", "xhci_hcd", "xhci_pci", "scsi_common", "virtio_dma_buf"] {
+            #expect(p[m] == "kernel-default-base", "\(m)")
+        }
+        #expect(p["pvpanic"] == "kernel-default-extra" && p["pvpanic_mmio"] == "kernel-default-extra" && p["pvpanic_pci"] == "kernel-default-extra")
+        #expect(p["vhost_iotlb"] == "kernel-default")
+
+        // "unsupported modules are used by supported modules": the 40 split-modules names, each with symbols.
+        let needs = a.findings.filter { $0.kind == "needs-unsupported" }
+        #expect(Set(needs.compactMap(\.provider)) == [
+            "bcm_phy_ptp", "btmtk", "cec", "cifs_arc4", "cifs_md4", "crc64_rocksoft", "cs_dsp", "drm_buddy", "drm_display_helper",
+            "drm_shmem_helper", "drm_ttm_helper", "i2c_ccgx_ucsi", "intel_pmc_bxt", "libdes", "libpoly1305", "mdio_devres",
+            "nct6775_core", "netfs", "pci_hyperv_intf", "pcs_xpcs", "platform_profile", "regmap_sdw", "regmap_sdw_mbq", "regmap_spi",
+            "scsi_common", "selftests", "skx_edac_common", "soundwire_bus", "soundwire_cadence", "soundwire_generic_allocation",
+            "soundwire_intel", "t10_pi", "v4l2_async", "vfio_pci_core", "vhost_iotlb", "virtio_dma_buf", "virtio_pci_legacy_dev",
+            "virtio_pci_modern_dev", "watchdog", "zsmalloc",
+        ])
+        #expect(needs.allSatisfy { !$0.symbols.isEmpty && $0.severity == .warning && $0.rule != nil })
+        let iotlb = try #require(needs.first { $0.provider == "vhost_iotlb" })
+        #expect(iotlb.module == "vhost" && iotlb.message.contains("does not list"))
+        let dmaBuf = try #require(needs.first { $0.provider == "virtio_dma_buf" })
+        #expect(dmaBuf.module == "virtio_gpu" && dmaBuf.symbols.contains("virtio_dma_buf_attach"))
+
+        // The base closure: 256 +base names present, 55 modules added, each naming who pulled it.
+        let pulled = a.findings.filter { $0.kind == "pulled-into-base" }
+        #expect(Set(pulled.compactMap(\.module)) == [
+            "cdrom", "crc16", "crc64", "crc64_rocksoft", "crc_t10dif", "crct10dif_common", "dns_resolver", "drm", "drm_kms_helper",
+            "drm_shmem_helper", "esp_scsi", "failover", "fat", "fscache", "grace", "hid", "ip6_udp_tunnel", "ip_vs",
+            "iscsi_boot_sysfs", "libcrc32c", "llc", "lockd", "mii", "mptbase", "mptscsih", "net_failover", "netfs", "nf_conncount",
+            "nf_reject_ipv4", "nf_reject_ipv6", "nf_socket_ipv4", "nf_socket_ipv6", "nf_tproxy_ipv4", "nf_tproxy_ipv6",
+            "nfnetlink_osf", "nfs", "nfs_acl", "nsh", "raid6_pq", "roles", "scsi_common", "scsi_transport_fc",
+            "scsi_transport_sas", "scsi_transport_spi", "stp", "sunrpc", "t10_pi", "udp_tunnel", "virtio_dma_buf",
+            "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "vsock", "watchdog", "xor", "zstd_compress",
+        ])
+        let scsiCommon = try #require(a.graph.module(named: "scsi_common"))
+        guard case .pulled(let by, let location) = a.placement.basis[scsiCommon] else {
+            Issue.record("scsi_common is not pulled: \(a.placement.basis[scsiCommon])")
+            return
+        }
+        #expect(Set(by) == ["hv_storvsc", "libata", "mptsas", "mptscsih", "scsi_mod", "sg", "sr_mod", "st", "usb_storage"])
+        #expect(location?.file == Self.conf)
+
+        // Entries: 1,797 match nothing; 54 name another architecture's arch/ (not reported), 97 are built in (info).
+        let none = a.findings.filter { $0.kind == "entry-matches-nothing" }
+        #expect(none.filter { $0.severity == .warning }.count == 1646)
+        #expect(none.filter { $0.severity == .info }.count == 97)
+        #expect(none.contains { $0.rule?.line == 266 && $0.severity == .info })  // drivers/acpi/processor, built in
+        #expect(!none.contains { $0.rule?.line == 88 })  // arch/s390/mm/cmm
+        #expect(Set(a.findings.filter { $0.kind == "entry-shadowed" }.compactMap(\.rule?.line))
+            == [87, 130, 1642, 3610, 3623, 3696, 3697, 3698, 3699, 3700, 3701, 3702, 3712, 3767])
+        #expect(a.findings.filter { $0.kind == "base-wildcard" }.map(\.rule?.line) == [3200])
+        // KMPs that use each other require each other, as the build's KMP requires do: no error.
+        #expect(a.findings.filter { $0.severity == .error }.isEmpty, "\(a.findings.filter { $0.severity == .error }.prefix(3))")
+    }
+
+    @Test("Leap's optional split: 1,631 in -extra, 412 in -optional, 10 modules -extra needs from -optional")
+    func optionalSplit() throws {
+        let a = try analyse(variants: ["optional"])
+        let c = counts(a)
+        #expect(c["kernel-default-extra"] == 1631 && c["kernel-default-optional"] == 412 && c["kernel-default-base"] == 311)
+        let p = packagesByModule(a)
+        #expect(p["pvpanic"] == "kernel-default-extra" && p["pvpanic_mmio"] == "kernel-default-optional")
+        #expect(Set(a.findings.filter { $0.kind == "needs-optional" }.compactMap(\.provider)) == [
+            "hid_vivaldi_common", "inv_sensors_timestamp", "libchacha", "ltc2497_core", "mhi", "processor_thermal_mbox",
+            "processor_thermal_rapl", "processor_thermal_rfim", "surface_aggregator", "viafb",
+        ])
+    }
+}

@@ -138,3 +138,71 @@ import TestSupport
         #expect(l.lines.first?.text == "arch/*/{crypto,kernel,oprofile}")
     }
 }
+
+/// Launchpad bug 2126659 replayed on Debian's 6.1 amd64 tree with Ubuntu's two inclusion lists.
+@Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
+struct UbuntuRealTests {
+    static let pvpanic: Set<String> = ["pvpanic", "pvpanic_mmio", "pvpanic_pci"]
+    /// What the lists' `!` line adds when module-inclusion runs it: modsplit does not.
+    static let bangModules: Set<String> = [
+        "drivers/leds/trigger/ledtrig-audio.ko", "sound/core/seq/snd-seq-dummy.ko", "sound/core/seq/snd-seq-midi-emul.ko",
+        "sound/core/seq/snd-seq-midi-event.ko", "sound/core/seq/snd-seq-midi.ko", "sound/core/seq/snd-seq-virmidi.ko",
+        "sound/core/seq/snd-seq.ko", "sound/core/snd-compress.ko", "sound/core/snd-ctl-led.ko", "sound/core/snd-hrtimer.ko",
+        "sound/core/snd-hwdep.ko",
+    ]
+
+    static func list(_ commit: String) -> String { Fixtures.url("ubuntu/\(commit)/generic.inclusion-list").path }
+
+    func analyses() throws -> (old: SplitAnalysis, new: SplitAnalysis) {
+        let old = try Analyse.tree(RealKernels.Tree("amd64"), split: .rules(path: Self.list("420a2928"), format: nil))
+        let new = try SplitAnalysis(scan: old.scan, split: try SplitFormats.load(path: Self.list("ccab78d9"), options: RulesOptions()))
+        return (old, new)
+    }
+
+    @Test("pvpanic in -extra with 420a2928, in linux-modules with ccab78d9; the lists are module-inclusion's minus the ! line's")
+    func bug2126659() throws {
+        let (old, new) = try analyses()
+        for (a, commit, size, pvpanicPackage) in [(old, "420a2928", 996, "linux-modules-extra"), (new, "ccab78d9", 1000, "linux-modules")] {
+            let p = packagesByModule(a)
+            for m in Self.pvpanic { #expect(p[m] == pvpanicPackage, "\(m) with \(commit)") }
+            for m in ["virtio_blk", "virtio_net", "virtio_scsi"] { #expect(p[m] == "linux-modules", "\(m) with \(commit)") }
+            let lists = Dictionary(uniqueKeysWithValues: a.placement.lists(a.graph).map { ($0.package, $0.paths) })
+            let mine = Set(lists["linux-modules"]!.map { String($0.dropFirst("kernel/".count)) })
+            #expect(mine.count == size)
+            let tool = try String(contentsOf: Fixtures.url("ubuntu/module-inclusion-6.1.0-57-amd64/\(commit).linux-modules.txt"),
+                                  encoding: .utf8)
+            let real = Set(tool.split(separator: "\n").map(String.init))
+            #expect(real.subtracting(mine) == Self.bangModules, "\(commit)")
+            #expect(mine.subtracting(real).isEmpty, "\(commit)")
+            let passes = a.findings.filter { $0.kind == "dependency-pass" }
+            #expect(passes.count == 49)
+            #expect(passes.contains { $0.module == "nvmet" && $0.message.contains("pass 2") && $0.message.contains("nvmet_fc") })
+            #expect(!a.findings.contains { $0.kind == "beyond-pass-limit" })
+            let bang = a.findings.filter { $0.kind == "unsupported-entry" }
+            #expect(bang.count == 1 && bang[0].rule?.line == (commit == "420a2928" ? 295 : 299))
+            let none = a.findings.filter { $0.kind == "entry-matches-nothing" }
+            #expect(none.filter { $0.severity == .warning }.count == 76 && none.filter { $0.severity == .info }.count == 7)
+            let moved = try #require(none.first { $0.message.contains("drivers/platform/x86/pvpanic.ko") })
+            #expect(moved.notes.contains("a module of that name exists at drivers/misc/pvpanic/pvpanic.ko"))
+            #expect(a.findings.filter { $0.severity == .error }.isEmpty)
+        }
+    }
+
+    @Test("diff 420a2928 → ccab78d9: the three pvpanic drivers and erofs move into linux-modules, nothing out")
+    func diff() throws {
+        let (old, new) = try analyses()
+        let d = SplitDiff(before: old, after: new)
+        #expect(Set(d.moved.map(\.module)) == Self.pvpanic.union(["erofs"]))
+        #expect(d.moved.allSatisfy { $0.from == "linux-modules-extra" && $0.to == "linux-modules" })
+        #expect(d.moved.first { $0.module == "pvpanic" }?.rule?.line == 98)
+        #expect(d.added.isEmpty && d.removed.isEmpty)
+    }
+
+    @Test("a cloud profile bound to linux-modules is met by it")
+    func profile() throws {
+        let a = try Analyse.tree(RealKernels.Tree("amd64"), split: .rules(path: Self.list("ccab78d9"), format: nil),
+                                 profiles: [("kvm-guest", "linux-modules")])
+        #expect(!a.findings.contains { $0.kind == "profile-unsatisfied" })
+        #expect(a.context.profileBindings.map(\.profile.name) == ["kvm-guest"])
+    }
+}
