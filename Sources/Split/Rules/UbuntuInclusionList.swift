@@ -123,6 +123,8 @@ private struct UbuntuRun {
     /// Each module's path under kernel/ with `.ko` as the build names it; nil outside kernel/.
     let relative: [String?]
     let components: [[[UInt8]]]
+    /// `relative` as bytes (empty outside kernel/).
+    let bytes: [[UInt8]]
     var inModules: [Bool]
     var basis: [PlacementBasis]
     var findings: [Finding] = []
@@ -134,7 +136,8 @@ private struct UbuntuRun {
         relative = graph.modules.map { m in
             m.path.hasPrefix("kernel/") ? String(uncompressedPath(m.path).dropFirst(7)) : nil
         }
-        components = relative.map { r in (r ?? "").utf8.split(separator: UInt8(ascii: "/")).map(Array.init) }
+        bytes = relative.map { Array(($0 ?? "").utf8) }
+        components = bytes.map { $0.split(separator: UInt8(ascii: "/")).map(Array.init) }
         inModules = relative.map { $0 == nil }
         basis = Array(repeating: .unlisted, count: graph.modules.count)
         archDirectory = graph.modules.first.flatMap { KernelArchitecture(identity: $0.identity) }?.directory
@@ -148,7 +151,10 @@ private struct UbuntuRun {
             let onDisk = String(graph.modules[m].path.dropFirst(7))
             if byPath[onDisk] == nil { byPath[onDisk] = m }
         }
-        let order = relative.indices.filter { relative[$0] != nil }.sorted { relative[$0]! < relative[$1]! }
+        // Modules in byte order of their paths: a glob word's literal leading components pick a range.
+        let order = relative.indices.filter { relative[$0] != nil }.sorted { bytes[$0].lexicographicallyPrecedes(bytes[$1]) }
+        var byFile: [String: [Int]] = [:]
+        for m in order { byFile[String(relative[m]!.split(separator: "/").last ?? ""), default: []].append(m) }
         var budget = MatchBudget()
         var listing: [Int] = []
         var seenText: [String: Int] = [:]
@@ -163,7 +169,7 @@ private struct UbuntuRun {
             case .unsupported(let why, let notes):
                 findings.append(entry("unsupported-entry", .warning, line, "\(quoted(line)): \(why)", notes: notes))
             case .exact:
-                if let m = byPath[line.text] { listing.append(m) } else { reportExact(line) }
+                if let m = byPath[line.text] { listing.append(m) } else { reportExact(line, byFile: byFile) }
             case .glob(let words):
                 var yielded: [Int] = []
                 var dead: [String] = []
@@ -256,12 +262,20 @@ private struct UbuntuRun {
             parts.append(Array(c))
         }
         let globs = parts.map { ShellGlob($0) }
-        return order.filter { m in
-            let comps = components[m]
-            guard comps.count >= globs.count, budget.spend() else { return false }
-            for (g, c) in zip(globs, comps) where !g.matches(c, protectLeadingDot: true, budget: &budget) { return false }
-            return true
+        let literal = Array(globs.prefix { !$0.hasWildcard }.map(\.literalPrefix).joined(separator: [UInt8(ascii: "/")]))
+        var lo = 0, hi = order.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if bytes[order[mid]].lexicographicallyPrecedes(literal) { lo = mid + 1 } else { hi = mid }
         }
+        var found: [Int] = []
+        for m in order[lo...] {
+            guard bytes[m].starts(with: literal) else { break }
+            let comps = components[m]
+            guard comps.count >= globs.count, budget.spend() else { continue }
+            if zip(globs, comps).allSatisfy({ $0.matches($1, protectLeadingDot: true, budget: &budget) }) { found.append(m) }
+        }
+        return found
     }
 
     /// How module-inclusion treats a line: `!` runs it, a `*` evals it through find, else it is a path.
@@ -309,7 +323,7 @@ private struct UbuntuRun {
         Finding(kind: kind, severity: severity, rule: line.location, message: message, notes: notes)
     }
 
-    mutating func reportExact(_ line: UbuntuInclusionList.Line) {
+    mutating func reportExact(_ line: UbuntuInclusionList.Line, byFile: [String: [Int]]) {
         guard !otherArchitecture(line.text) else { return }
         let file = String(line.text.split(separator: "/").last ?? "")
         let name = moduleName(fromFileName: file)
@@ -318,9 +332,8 @@ private struct UbuntuRun {
             return
         }
         var notes: [String] = []
-        let elsewhere = graph.modules.indices.filter { m in
-            relative[m].map { $0.split(separator: "/").last.map(String.init) == file || graph.modules[m].name == name } ?? false
-        }
+        var elsewhere = byFile[file] ?? []
+        if let m = graph.module(named: name), relative[m] != nil, !elsewhere.contains(m) { elsewhere.append(m) }
         if !elsewhere.isEmpty {
             notes.append("a module of that name exists at \(elsewhere.prefix(3).map { relative[$0]! }.joined(separator: ", "))")
         }
