@@ -25,12 +25,6 @@ public struct SuseSupported: SplitDefinition {
         public var markers: [String]
         public var location: SourceLocation
 
-        public init(pattern: String, markers: [String], location: SourceLocation) {
-            self.pattern = pattern
-            self.markers = markers
-            self.location = location
-        }
-
         /// The markers and the pattern as the file writes them.
         public var text: String { (markers + [pattern]).joined(separator: " ") }
     }
@@ -188,11 +182,9 @@ private struct EntryMeaning {
             if m == "+external" {
                 tag = .external
             } else if m == "+" + cpu {
-                tag = .yes
-                mark = nil
+                (tag, mark) = (.yes, nil)
             } else if m.hasPrefix("-") {
-                tag = .no
-                mark = m
+                (tag, mark) = (.no, m)
             }
         }
         self.tag = tag
@@ -445,11 +437,8 @@ private struct SuseRun {
     /// `.pulled`: the direct users within the set, and the entry that placed the module the chain starts from.
     func pulledBasis(_ m: Int, _ parent: [Int: Int], within set: Set<Int>) -> PlacementBasis {
         var root = m
-        var steps = 0
-        while let p = parent[root], steps <= parent.count {
-            root = p
-            steps += 1
-        }
+        // Breadth-first parents form a tree: the walk ends at a root.
+        while let p = parent[root] { root = p }
         let entry = baseRequested[root].flatMap { base.contains(m) ? $0 : nil } ?? tagEntry[root]
         let users = graph.users[m].filter { set.contains($0) }.map { names[$0] }.sorted()
         return .pulled(by: users, location: entry.map { rules.entries[$0].location })
@@ -465,9 +454,7 @@ private struct SuseRun {
 
 extension SuseRun {
     func findings() -> [Finding] {
-        var out: [Finding] = []
-        out += closureFindings()
-        out += entryFindings()
+        var out = closureFindings() + entryFindings()
         if let lost = rules.lostAtEnd {
             out.append(Finding(kind: "entry-lost", severity: .warning, rule: lost,
                                message: "the last line ends in \\: guards waits for a line that never comes and drops the entries it was joining"))
@@ -476,11 +463,9 @@ extension SuseRun {
     }
 
     func location(_ m: Int) -> SourceLocation? {
-        switch basis[m] {
-        case .listed(let l): l
-        case .pulled(_, let l): l
-        default: nil
-        }
+        if case .pulled(_, let l) = basis[m] { return l }
+        if case .listed(let l) = basis[m] { return l }
+        return nil
     }
 
     func module(_ kind: String, _ severity: Severity, _ m: Int, provider: Int? = nil, symbols: [String] = [],
@@ -609,75 +594,5 @@ extension SuseRun {
             }
         }
         return Finding(kind: "entry-matches-nothing", severity: .warning, rule: e.location, message: message, notes: notes)
-    }
-}
-
-/// An architecture as the kernel's `arch/` directory and SUSE's `cpu_arch` name it.
-struct KernelArchitecture {
-    var directory: String
-    var suse: String
-
-    static let suseNames: Set<String> = ["x86_64", "i386", "arm64", "armv7hl", "armv6hl", "ppc64le", "ppc64", "s390x",
-                                         "riscv64", "loongarch64"]
-
-    /// From Debian's architecture name (`--arch`).
-    init?(debian: String) {
-        switch debian {
-        case "amd64": (directory, suse) = ("x86", "x86_64")
-        case "i386": (directory, suse) = ("x86", "i386")
-        case "arm64": (directory, suse) = ("arm64", "arm64")
-        case "armhf": (directory, suse) = ("arm", "armv7hl")
-        case "armel": (directory, suse) = ("arm", "armv6hl")
-        case "ppc64el": (directory, suse) = ("powerpc", "ppc64le")
-        case "ppc64", "powerpc": (directory, suse) = ("powerpc", "ppc64")
-        case "s390x": (directory, suse) = ("s390", "s390x")
-        case "riscv64": (directory, suse) = ("riscv", "riscv64")
-        case "loong64": (directory, suse) = ("loongarch", "loongarch64")
-        default: return nil
-        }
-    }
-
-    /// From the modules' ELF header.
-    init?(identity: ELFIdentity) {
-        switch identity.machine {
-        case 62: (directory, suse) = ("x86", "x86_64")
-        case 3: (directory, suse) = ("x86", "i386")
-        case 183: (directory, suse) = ("arm64", "arm64")
-        case 40: (directory, suse) = ("arm", "armv7hl")
-        case 21: (directory, suse) = ("powerpc", identity.bigEndian ? "ppc64" : "ppc64le")
-        case 20: (directory, suse) = ("powerpc", "ppc")
-        case 22: (directory, suse) = ("s390", "s390x")
-        case 243: (directory, suse) = ("riscv", "riscv64")
-        case 258: (directory, suse) = ("loongarch", "loongarch64")
-        default: return nil
-        }
-    }
-}
-
-/// Text handling both distro readers share.
-enum DistroText {
-    /// A NUL byte or bytes that are not UTF-8 make a file unusable as rules.
-    static func checkText(_ bytes: [UInt8], file: String) throws(RulesError) {
-        if let nul = bytes.firstIndex(of: 0) {
-            throw RulesError(file: file, line: bytes[..<nul].count { $0 == UInt8(ascii: "\n") } + 1,
-                             "a NUL byte: not a text file")
-        }
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw RulesError(file: file, "the file is not UTF-8") }
-    }
-
-    /// The lines of a file, without their newlines; a final newline ends the last line, it does not start one.
-    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if bytes.isEmpty || bytes.last == UInt8(ascii: "\n") { lines.removeLast() }
-        return lines
-    }
-
-    /// Perl's `\s` in ASCII: space, tab, newline, carriage return, form feed, vertical tab.
-    static func isBlank(_ b: UInt8) -> Bool { b == 32 || (9...13).contains(b) }
-
-    /// A pattern for a message: control characters shown as `?`, at most 120 characters.
-    static func short(_ s: String) -> String {
-        let clean = Display.sanitized(s)
-        return clean.count > 120 ? String(clean.prefix(117)) + "…" : clean
     }
 }

@@ -34,6 +34,8 @@ public struct UbuntuInclusionList: SplitDefinition {
     public var lines: [Line]
     /// A last line without a newline, which `while read` never hands to the loop.
     public var unterminated: Line?
+    /// The architecture the list is read for (Debian's name, `--arch`), nil for the tree's own.
+    public var arch: String?
 
     /// The most lines a file may hold: Ubuntu's own have about 300.
     public static let maxLines = 100_000
@@ -42,10 +44,11 @@ public struct UbuntuInclusionList: SplitDefinition {
     /// Dependency passes that scan: the counter breaks the loop when it reaches 20.
     public static let passes = 19
 
-    public init(file: String, lines: [Line], unterminated: Line? = nil) {
+    public init(file: String, lines: [Line], unterminated: Line? = nil, arch: String? = nil) {
         self.file = file
         self.lines = lines
         self.unterminated = unterminated
+        self.arch = arch
     }
 
     public var name: String? { file }
@@ -67,10 +70,12 @@ public struct UbuntuInclusionList: SplitDefinition {
         } catch {
             throw RulesError(file: path, error.reason)
         }
-        return try parse(bytes, file: path)
+        return try parse(bytes, file: path, options: options)
     }
 
-    public static func parse(_ bytes: [UInt8], file: String) throws(RulesError) -> UbuntuInclusionList {
+    public static func parse(_ bytes: [UInt8], file: String, options: RulesOptions = RulesOptions()) throws(RulesError)
+        -> UbuntuInclusionList
+    {
         try DistroText.checkText(bytes, file: file)
         var pieces = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let last = pieces.removeLast()
@@ -84,7 +89,7 @@ public struct UbuntuInclusionList: SplitDefinition {
         }
         let lines = pieces.enumerated().map { line($1, $0 + 1) }.filter { !$0.text.isEmpty }
         let dropped = last.isEmpty ? nil : line(last, pieces.count + 1)
-        return UbuntuInclusionList(file: file, lines: lines, unterminated: dropped)
+        return UbuntuInclusionList(file: file, lines: lines, unterminated: dropped, arch: options.arch)
     }
 
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
@@ -140,7 +145,8 @@ private struct UbuntuRun {
         components = bytes.map { $0.split(separator: UInt8(ascii: "/")).map(Array.init) }
         inModules = relative.map { $0 == nil }
         basis = Array(repeating: .unlisted, count: graph.modules.count)
-        archDirectory = graph.modules.first.flatMap { KernelArchitecture(identity: $0.identity) }?.directory
+        archDirectory = (list.arch.flatMap(KernelArchitecture.init(debian:))
+            ?? graph.modules.first.flatMap { KernelArchitecture(identity: $0.identity) })?.directory
     }
 
     mutating func run() throws(RulesError) {
