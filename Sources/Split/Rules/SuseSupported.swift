@@ -45,16 +45,6 @@ public struct SuseSupported: SplitDefinition {
     /// The most `+<name>-kmp` packages a file may name: SUSE's own names six.
     public static let maxKMPs = 256
 
-    public init(file: String, entries: [Entry], flavour: String = "default", optionalSplit: Bool = false,
-                arch: String? = nil, lostAtEnd: SourceLocation? = nil) {
-        self.file = file
-        self.entries = entries
-        self.flavour = flavour
-        self.optionalSplit = optionalSplit
-        self.arch = arch
-        self.lostAtEnd = lostAtEnd
-    }
-
     public var name: String? { file }
 
     /// The finding kinds this reader emits, for `modsplit rules`.
@@ -531,10 +521,12 @@ extension SuseRun {
         var out: [Finding] = []
         var winners = [Int](repeating: 0, count: rules.entries.count)
         for e in tagEntry { if let e { winners[e] += 1 } }
-        var byDirectory: [Substring: [Int]] = [:]
+        // Modules by directory, and how many sit anywhere below each directory.
+        var byDirectory: [Substring: [Int]] = [:], below: [Substring: Int] = [:]
         for (m, name) in modpostNames.enumerated() {
             let s = String(decoding: name, as: UTF8.self)
             byDirectory[s[..<(s.lastIndex(of: "/") ?? s.startIndex)], default: []].append(m)
+            for slash in s.indices where s[slash] == "/" { below[s[..<slash], default: 0] += 1 }
         }
         let known: Set<String> = ["+base", "+external", "-", "-!optional"]
         var reported = Set<String>()
@@ -555,7 +547,7 @@ extension SuseRun {
                     notes: matched.isEmpty ? [] : ["it matches \(matched.count) modules here: \(matched.prefix(6).joined(separator: ", "))\(matched.count > 6 ? ", …" : "")"]))
             }
             if hits[i].isEmpty {
-                if let finding = unmatched(i, shown: shown, byDirectory: byDirectory) { out.append(finding) }
+                if let finding = unmatched(i, shown: shown, byDirectory: byDirectory, below: below) { out.append(finding) }
             } else if winners[i] == 0 {
                 let takers = Set(hits[i].compactMap { tagEntry[$0] }).sorted()
                 let by = takers.prefix(3).map { "line \(rules.entries[$0].location.line) (`\(DistroText.short(rules.entries[$0].pattern))`)" }
@@ -570,7 +562,7 @@ extension SuseRun {
         return out
     }
 
-    func unmatched(_ i: Int, shown: String, byDirectory: [Substring: [Int]]) -> Finding? {
+    func unmatched(_ i: Int, shown: String, byDirectory: [Substring: [Int]], below: [Substring: Int]) -> Finding? {
         let e = rules.entries[i]
         let parts = e.pattern.split(separator: "/", omittingEmptySubsequences: false)
         // Another architecture's arch/ directory: the file serves every architecture.
@@ -585,13 +577,17 @@ extension SuseRun {
         }
         var message = "\(shown) matches no module of this tree"
         if meaning[i].inBase { message += ": \(packages.names[basePackage]) will not have it" }
+        // What the entry's directory (its literal part) holds: a near name, other modules, or nothing.
+        let dir = parts.dropLast().prefix { !ShellGlob.looksWild($0.utf8) }.joined(separator: "/")
+        let near = ShellGlob.looksWild(last) ? [] : (byDirectory[Substring(dir)] ?? []).map { names[$0] }.filter { $0.hasPrefix(lastName) }.sorted()
         var notes: [String] = []
-        if !ShellGlob.looksWild(last), parts.count > 1 {
-            let dir = parts.dropLast().joined(separator: "/")
-            let near = (byDirectory[Substring(dir)] ?? []).map { names[$0] }.filter { $0.hasPrefix(lastName) }.sorted()
-            if !near.isEmpty {
-                notes.append("\(dir)/ has \(near.prefix(5).joined(separator: ", "))\(near.count > 5 ? ", …" : "")")
-            }
+        if !near.isEmpty {
+            notes.append("\(dir)/ has \(near.prefix(5).joined(separator: ", "))\(near.count > 5 ? ", …" : "")")
+        } else if !dir.isEmpty {
+            let count = below[Substring(dir)] ?? 0
+            let none = ShellGlob.looksWild(last) ? "the pattern matches none" : "none anywhere is named \(lastName)"
+            notes.append(count == 0 ? "no module of this tree is under \(dir)/ (not configured, or built in)"
+                                    : "\(dir)/ holds \(count) module\(count == 1 ? "" : "s") of this tree; \(none) (not configured, renamed or dropped)")
         }
         return Finding(kind: "entry-matches-nothing", severity: .warning, rule: e.location, message: message, notes: notes)
     }
