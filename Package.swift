@@ -36,7 +36,10 @@ let package = Package(
         .target(name: "Graph", dependencies: ["ELFScan"], swiftSettings: strict),
         .target(name: "Split", dependencies: ["ELFScan", "Graph", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
-        .target(name: "Reports", dependencies: ["ELFScan", "Graph", "Split"], swiftSettings: strict),
+        // The report page's style and script are real files, compiled into the binary (the page stays one file).
+        .target(name: "Reports", dependencies: ["ELFScan", "Graph", "Split"],
+                resources: [.embedInCode("Page/Resources/report.css"), .embedInCode("Page/Resources/report.js")],
+                swiftSettings: strict),
         .executableTarget(
             name: "cli",
             dependencies: ["ELFScan", "Graph", "Split", "Reports",

@@ -21,7 +21,7 @@ struct Modsplit: ParsableCommand {
         abstract: "Static analysis of Linux kernel module trees and their packaging splits.",
         version: version,
         subcommands: [Scan.self, Check.self, Place.self, Explain.self, Rules.self, Export.self, Deps.self, Why.self,
-                      SymbolInfo.self, Diff.self, Report.self, Cache.self])
+                      SymbolInfo.self, Diff.self, Report.self, Minimize.self, Cache.self])
 
     /// Exit status: 0 success, 1 findings of error severity, 2 unusable input or bad usage.
     static func main() {
@@ -39,7 +39,9 @@ struct Modsplit: ParsableCommand {
                 // --help and --version.
                 Self.exit(withError: error)
             }
-            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            // ArgumentParser's message starts "Error: " and goes on with the usage; one line is enough.
+            var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
             FileHandle.standardError.write(Data("modsplit: \(message)\n".utf8))
             Foundation.exit(2)
         }

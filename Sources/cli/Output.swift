@@ -1,5 +1,6 @@
 import ArgumentParser
 import ELFScan
+import Graph
 import Foundation
 import Synchronization
 
@@ -39,7 +40,10 @@ func makeDirectory(_ path: String) throws {
 
 /// Files that could not be read are named on stderr; the rest of the output is still complete.
 func reportProblems(_ problems: [ELFScanError]) {
-    for p in problems { FileHandle.standardError.write(Data("modsplit: unreadable: \(p)\n".utf8)) }
+    // File names come from the tree: no escape sequence or line break reaches the terminal.
+    for p in problems {
+        FileHandle.standardError.write(Data("modsplit: unreadable: \(Display.sanitized(p.description))\n".utf8))
+    }
 }
 
 /// Keeps `values` alive until the process exits, so that nothing in them is freed piece by piece:

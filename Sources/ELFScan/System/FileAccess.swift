@@ -90,8 +90,10 @@ public enum FileAccess {
 /// A file being written: a regular file (or a new one) is written under a temporary name created
 /// exclusively beside it and renamed over it on `commit`, so readers never see half a file, a killed
 /// run leaves the old file, and a link planted at a predictable name cannot redirect the write. An
-/// existing file keeps its mode. A device, FIFO or socket at the path (`/dev/null`, `/dev/stdout`) is
-/// written directly, never replaced; a symbolic link is followed to the file it names.
+/// existing file keeps its mode. A device, FIFO or socket at the path (`/dev/null`) is written
+/// directly, never replaced; a symbolic link is followed to the file it names. `/dev/stdout`,
+/// `/dev/stderr` and `/dev/fd/N` (`/proc/self/fd/N`) are the process's own descriptors, written as
+/// they are: a pipe, or a file the shell opened for appending, gets the bytes at its end.
 public final class OutputFile {
     public let path: String
     private var fd: Int32
@@ -104,18 +106,31 @@ public final class OutputFile {
     public init(_ path: String) throws(FileError) {
         self.path = path
         guard !path.isEmpty else { throw FileError(path: path, "cannot write: empty file name") }
+        if let stream = Self.descriptor(named: path) {
+            // The descriptor itself, not the file behind it: reopening would lose a pipe (its /proc link
+            // names no file) or the shell's O_APPEND, and replacing would clobber what `>>` appends to.
+            let d = fcntl(stream, F_DUPFD_CLOEXEC, 0)
+            guard d >= 0 else { throw FileError(path: path, "cannot write: \(Syscalls.errnoText())") }
+            fd = d
+            temporary = nil
+            target = path
+            return
+        }
         var target = path
         var st = stat()
         var existing: stat?
         if lstat(path, &st) == 0 {
             if st.st_mode & S_IFMT == S_IFLNK {
-                guard let resolved = realpath(path, nil) else {
+                // stat, not realpath, decides what the link names: /proc's links to pipes name no path.
+                guard stat(path, &st) == 0 else {
                     throw FileError(path: path, "cannot write: a symbolic link to nothing (\(Syscalls.errnoText()))")
                 }
-                target = String(cString: resolved)
-                free(resolved)
-                guard stat(target, &st) == 0 else {
-                    throw FileError(path: path, "cannot write: \(Syscalls.errnoText())")
+                if st.st_mode & S_IFMT == S_IFREG {
+                    guard let resolved = realpath(path, nil) else {
+                        throw FileError(path: path, "cannot write: \(Syscalls.errnoText())")
+                    }
+                    target = String(cString: resolved)
+                    free(resolved)
                 }
             }
             existing = st
@@ -125,9 +140,15 @@ public final class OutputFile {
             guard existing.st_mode & S_IFMT != S_IFDIR else {
                 throw FileError(path: path, "cannot write: it is a directory")
             }
-            // A device, FIFO or socket: the user asked for the bytes to go there.
-            let d = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+            // A device, FIFO or socket: the user asked for the bytes to go there (through the link, if any).
+            let d = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
             guard d >= 0 else { throw FileError(path: path, "cannot write: \(Syscalls.errnoText())") }
+            var opened = stat()
+            // Replaced by a regular file since the lstat: writing it in place would leave a mix of old and new.
+            guard fstat(d, &opened) == 0, opened.st_mode & S_IFMT != S_IFREG else {
+                close(d)
+                throw FileError(path: path, "cannot write: it changed while being opened")
+            }
             fd = d
             temporary = nil
             return
@@ -179,6 +200,23 @@ public final class OutputFile {
             let reason = Syscalls.errnoText()
             unlink(temporary)
             throw FileError(path: path, "cannot write: \(reason)")
+        }
+    }
+
+    /// The descriptor a path names by convention: `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
+    /// `/proc/self/fd/N`; nil for any other path.
+    static func descriptor(named path: String) -> Int32? {
+        switch path {
+        case "/dev/stdout": return 1
+        case "/dev/stderr": return 2
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                let number = path.dropFirst(prefix.count)
+                guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int32(number)
+                else { return nil }
+                return n
+            }
+            return nil
         }
     }
 

@@ -1,5 +1,6 @@
 /// Graphviz DOT of the module graph: one node per module, edges labelled with their symbol counts.
 public enum DotGraph {
+    /// The graph, or the modules in `only` and the edges between them; nodes and edges sorted by name.
     public static func render(_ graph: ModuleGraph, only: Set<Int>? = nil) -> String {
         var out = "digraph modsplit {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n"
         let members = graph.modules.indices.filter { only?.contains($0) ?? true }
@@ -17,7 +18,8 @@ public enum DotGraph {
         return out + "}\n"
     }
 
-    /// A DOT string literal; module strings are untrusted, so quotes, backslashes and controls are escaped.
+    /// A DOT string literal; module strings are untrusted, so quotes and backslashes are escaped, a line break
+    /// becomes DOT's `\n` and other control characters `?` (`dot` output is often read in a terminal).
     public static func quoted(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -27,7 +29,7 @@ public enum DotGraph {
             case "\n": out += "\\n"
             case "\r", "\t": out += " "
             default:
-                if u.value < 0x20 || u.value == 0x7f { out += "?" } else { out.unicodeScalars.append(u) }
+                if Display.isControl(u) { out += "?" } else { out.unicodeScalars.append(u) }
             }
         }
         return out + "\""

@@ -87,23 +87,28 @@ public struct ScanSummary: Codable, Sendable, Equatable {
         try VersionedJSON.encode(self)
     }
 
+    /// For a terminal. Paths, versions, notes and reasons come from the tree (a file name can hold an escape
+    /// sequence or a line break), so each is shown through `Display.sanitized`.
     public func text() -> String {
         func inKiB(_ b: UInt64) -> String { "\((b + 1023) / 1024) KiB" }
-        var out = "tree        \(moduleDirectory) (\(kernelVersion))\n"
+        let show = Display.sanitized
+        var out = "tree        \(show(moduleDirectory)) (\(show(kernelVersion)))\n"
         out += "modules     \(modules) read, \(unreadable) unreadable, \(builtinModules) built in\n"
         out += "            " + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        out += "; " + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + "\n"
+        out += "; " + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \(show($0.key))" }
+            .joined(separator: ", ") + "\n"
         out += "size        \(inKiB(bytesOnDisk)) on disk, \(inKiB(bytesUncompressed)) uncompressed\n"
         out += "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
         out += "imports     \(imports) (\(weakImports) weak), \(edges) module-to-module edges, \(cycles) cycles\n"
         if let kernelExports {
-            out += "kernel      \(kernelExportCount) exports from \(kernelExports); \(unresolvedImports) imports unresolved\n"
+            out += "kernel      \(kernelExportCount) exports from \(show(kernelExports)); "
+            out += "\(unresolvedImports) imports unresolved\n"
         } else {
             out += "kernel      exports unknown (no Module.symvers or System.map)\n"
         }
-        for s in shadowedModules { out += "shadowed    \(s) (another file has the same module name)\n" }
-        for n in notes { out += "note: \(n)\n" }
-        for p in problems { out += "unreadable: \(p.path): \(p.reason)\n" }
+        for s in shadowedModules { out += "shadowed    \(show(s)) (another file has the same module name)\n" }
+        for n in notes { out += "note: \(show(n))\n" }
+        for p in problems { out += "unreadable: \(show(p.path)): \(show(p.reason))\n" }
         return out
     }
 }

@@ -16,11 +16,14 @@ public enum Display {
             : symbols.prefix(limit).joined(separator: ", ") + " and \(symbols.count - limit) more"
     }
 
-    /// `s` with every control character shown as `?`: strings from modules must not reach a terminal
-    /// as escape sequences or line breaks.
+    /// `s` with every control character (C0, DEL and C1, whose U+009B is a terminal's CSI) shown as `?`:
+    /// strings from modules must not reach a terminal as escape sequences or line breaks.
     public static func sanitized(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+        String(String.UnicodeScalarView(s.unicodeScalars.map { isControl($0) ? "?" : $0 }))
     }
+
+    /// C0 controls, DEL and the C1 controls.
+    public static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
 }
 
 /// Every versioned JSON document modsplit writes: pretty-printed, keys sorted, so the same input gives

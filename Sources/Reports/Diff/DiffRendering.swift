@@ -43,29 +43,61 @@ extension SplitDiff {
         return out
     }
 
-    /// A pull-request comment: totals first, details folded.
-    public func markdown() -> String {
+    /// A pull-request comment: totals and the package table first, then the details folded, the most
+    /// important first: findings that appear (errors first), modules that move between packages (largest
+    /// first), added modules (costliest first), findings that disappear, removed and changed modules. Cut to
+    /// `limit` UTF-8 bytes (nil: whole; the default fits GitHub's comment limit), each cut list ending with how
+    /// many it left out and `fullReport`: where the whole diff is (a file the caller wrote), else how to get it.
+    public func markdown(limit: Int? = PullRequestComment.maximumBytes, fullReport: String? = nil) -> String {
         let errors = findingsAppeared.count { $0.severity == .error }
-        var out = "### modsplit diff: \(added.count) added, \(removed.count) removed, \(moved.count) moved, \(errors) new errors\n\n"
-        out += "`\(markdownCode(before))` → `\(markdownCode(after))`\n\n"
-        out += "| package | modules | shipped | uncompressed |\n| --- | ---: | ---: | ---: |\n"
+        var head = "### modsplit diff: \(added.count) added, \(removed.count) removed, \(moved.count) moved, "
+        head += "\(errors) new errors\n\n"
+        head += "`\(markdownCode(before))` → `\(markdownCode(after))`\n\n"
+        head += "| package | modules | shipped | uncompressed |\n| --- | ---: | ---: | ---: |\n"
         for p in packages {
-            out += "| \(markdownEscape(p.name)) | \(p.modulesBefore) → \(p.modulesAfter) | \(Display.kib(p.bytesBefore)) → \(Display.kib(p.bytesAfter)) (\(signed(p.bytesBefore, p.bytesAfter))) | \(Display.kib(p.uncompressedBefore)) → \(Display.kib(p.uncompressedAfter)) (\(signed(p.uncompressedBefore, p.uncompressedAfter))) |\n"
+            head += "| \(markdownEscape(p.name)) | \(p.modulesBefore) → \(p.modulesAfter) "
+            head += "| \(Display.kib(p.bytesBefore)) → \(Display.kib(p.bytesAfter)) "
+            head += "(\(signed(p.bytesBefore, p.bytesAfter))) "
+            head += "| \(Display.kib(p.uncompressedBefore)) → \(Display.kib(p.uncompressedAfter)) "
+            head += "(\(signed(p.uncompressedBefore, p.uncompressedAfter))) |\n"
         }
-        func fold(_ title: String, _ lines: [String]) {
-            guard !lines.isEmpty else { return }
-            out += "\n<details><summary><b>\(title)</b> (\(lines.count))</summary>\n\n" + lines.map { "- " + $0 + "\n" }.joined() + "\n</details>\n"
+        func section(_ title: String, _ lines: [String]) -> MarkdownComment.Section {
+            MarkdownComment.Section(title: title, items: lines.map { "- " + $0 + "\n" })
         }
-        fold("findings that appear", findingsAppeared.map { "**\($0.severity.rawValue)** \($0.kind): \(markdownEscape($0.message))" })
-        fold("findings that disappear", findingsDisappeared.map { "\($0.kind): \(markdownEscape($0.message))" })
-        fold("added modules", added.map { a in
-            "`\(markdownCode(a.name))` → \(markdownEscape(a.package ?? "no package")), \(Display.kib(a.cost.bytes))"
-                + (a.binds.isEmpty ? "" : ", binds \(a.binds.joined(separator: ", "))")
-                + (a.needsAcross.isEmpty ? "" : "; needs " + a.needsAcross.map { "`\(markdownCode($0.provider))` (\(markdownEscape($0.package ?? "none")))" }.joined(separator: ", "))
-        })
-        fold("moved between packages", moved.map { "`\(markdownCode($0.module))`: \(markdownEscape($0.from ?? "none")) → \(markdownEscape($0.to ?? "none")) (\(Display.kib($0.bytes)))" })
-        fold("removed modules", removed.map { "`\(markdownCode($0))`" })
-        fold("changed modules", changed.map { "`\(markdownCode($0.name))`: \(markdownEscape($0.changes.joined(separator: "; ")))" })
-        return out
+        func code(_ s: String) -> String { "`\(markdownCode(s))`" }
+        // Largest first; ties keep their order (by name).
+        let moves = moved.enumerated().sorted { ($1.element.bytes, $0.offset) < ($0.element.bytes, $1.offset) }
+        let additions = added.enumerated()
+            .sorted { ($1.element.cost.bytes, $0.offset) < ($0.element.cost.bytes, $1.offset) }
+        let sections = [
+            section("findings that appear", findingsAppeared.map {
+                "**\($0.severity.rawValue)** \(markdownEscape($0.kind)): \(markdownEscape($0.message))"
+            }),
+            section("moved between packages", moves.map(\.element).map {
+                "\(code($0.module)): \(markdownEscape($0.from ?? "none")) → \(markdownEscape($0.to ?? "none")) "
+                    + "(\(Display.kib($0.bytes)))"
+            }),
+            section("added modules", additions.map(\.element).map { a in
+                var line = "\(code(a.name)) → \(markdownEscape(a.package ?? "no package")), "
+                line += Display.kib(a.cost.bytes)
+                if !a.binds.isEmpty { line += ", binds \(a.binds.map(markdownEscape).joined(separator: ", "))" }
+                if !a.needsAcross.isEmpty {
+                    line += "; needs " + a.needsAcross.map {
+                        "\(code($0.provider)) (\(markdownEscape($0.package ?? "none")))"
+                    }.joined(separator: ", ")
+                }
+                return line
+            }),
+            section("findings that disappear", findingsDisappeared.map {
+                "\(markdownEscape($0.kind)): \(markdownEscape($0.message))"
+            }),
+            section("removed modules", removed.map(code)),
+            section("changed modules", changed.map {
+                "\(code($0.name)): \(markdownEscape($0.changes.joined(separator: "; ")))"
+            }),
+        ]
+        let pointer = fullReport.map { "see the full report in \(code($0))" }
+            ?? "see the full report with `modsplit diff --format json` (or `--full-output FILE`)"
+        return MarkdownComment(head: head, sections: sections).render(limit: limit, fullReport: pointer)
     }
 }

@@ -1,55 +1,49 @@
 internal import ELFScan
 internal import Graph
 internal import Split
-/// A pull-request comment: totals first, then each kind of finding folded in a <details> block.
+
+/// A pull-request comment: totals first, then each kind of finding folded in a <details> block, cut to fit
+/// GitHub's comment limit (`MarkdownComment`) with a pointer to the full report.
 struct MarkdownReporter: CheckReporter {
+    /// The comment's size limit in UTF-8 bytes; nil writes every finding.
+    var limit: Int? = MarkdownComment.defaultLimit
+
     func render(_ report: CheckReport) -> String {
         let c = report.counts
         let verdict = c.error > 0 ? "❌" : (c.warning > 0 ? "⚠️" : "✅")
-        var out = "### \(verdict) modsplit: \(c.error) errors, \(c.warning) warnings, \(c.info) notes\n\n"
-        out += "Kernel `\(markdownCode(report.kernelVersion))`"
-        if let split = report.split { out += ", split `\(markdownCode(split))`" }
-        out += "\n\n| package | modules | size | uncompressed |\n| --- | ---: | ---: | ---: |\n"
+        var head = "### \(verdict) modsplit: \(c.error) errors, \(c.warning) warnings, \(c.info) notes\n\n"
+        head += "Kernel `\(markdownCode(report.kernelVersion))`"
+        if let split = report.split { head += ", split `\(markdownCode(split))`" }
+        head += "\n\n| package | modules | size | uncompressed |\n| --- | ---: | ---: | ---: |\n"
         for p in report.packages {
-            out += "| \(markdownEscape(p.name)) | \(p.modules) | \(Display.kib(p.bytes)) | \(Display.kib(p.uncompressedBytes)) |\n"
+            head += "| \(markdownEscape(p.name)) | \(p.modules) | \(Display.kib(p.bytes)) "
+            head += "| \(Display.kib(p.uncompressedBytes)) |\n"
         }
-        return out + markdownFindings(report.findings)
+        return MarkdownComment(head: head, sections: findingSections(report.findings))
+            .render(limit: limit, fullReport: "see the full report with `modsplit check --format json` (or `sarif`)")
     }
 }
 
-/// Findings by kind, each kind folded in a <details> block (pull-request comments and summary.md).
+/// Findings by kind, each kind folded in a <details> block, whole (summary.md).
 func markdownFindings(_ findings: [Finding]) -> String {
-    var out = ""
+    MarkdownComment(head: "", sections: findingSections(findings)).render(limit: nil, fullReport: "")
+}
+
+/// One section per kind of finding, in the order the findings come (most severe first); one item each.
+func findingSections(_ findings: [Finding]) -> [MarkdownComment.Section] {
     var kinds: [String] = []
-    for f in findings where !kinds.contains(f.kind) { kinds.append(f.kind) }
-    for kind in kinds {
-        let group = findings.filter { $0.kind == kind }
-        out += "\n<details><summary><b>\(kind)</b> (\(group.count))</summary>\n\n"
-        for f in group {
-            out += "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
-            if let rule = f.rule { out += " — `\(markdownCode(rule.description))`" }
-            out += "\n"
-            for note in f.notes { out += "  - \(markdownEscape(note))\n" }
-        }
-        out += "\n</details>\n"
+    var groups: [String: [Finding]] = [:]
+    for f in findings {
+        if groups[f.kind] == nil { kinds.append(f.kind) }
+        groups[f.kind, default: []].append(f)
     }
-    return out
-}
-
-/// Module strings are untrusted: escape Markdown and HTML so a description cannot inject markup.
-func markdownEscape(_ s: String) -> String {
-    var out = ""
-    for ch in Display.sanitized(s) {
-        switch ch {
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "&": out += "&amp;"
-        case "\\", "`", "*", "_", "[", "]", "|", "#", "!", "~": out += "\\" + String(ch)
-        default: out.append(ch)
-        }
+    return kinds.map { kind in
+        MarkdownComment.Section(title: markdownEscape(kind), items: (groups[kind] ?? []).map { f in
+            var item = "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
+            if let rule = f.rule { item += " — `\(markdownCode(rule.description))`" }
+            item += "\n"
+            for note in f.notes { item += "  - \(markdownEscape(note))\n" }
+            return item
+        })
     }
-    return out
 }
-
-/// Inside a code span only the backtick matters.
-func markdownCode(_ s: String) -> String { Display.sanitized(s).replacingOccurrences(of: "`", with: "'") }

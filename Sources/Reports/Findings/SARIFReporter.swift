@@ -10,7 +10,12 @@ struct SARIFReporter: CheckReporter {
         var runs: [Run]
         enum CodingKeys: String, CodingKey { case schema = "$schema", version, runs }
     }
-    struct Run: Encodable { var tool: Tool; var results: [Result] }
+    struct Run: Encodable {
+        var tool: Tool
+        /// Where `MODULEDIR` points: the tree's module directory, for findings located at a module file.
+        var originalUriBaseIds: [String: Artifact]?
+        var results: [Result]
+    }
     struct Tool: Encodable { var driver: Driver }
     struct Driver: Encodable {
         var name = "modsplit"
@@ -34,7 +39,10 @@ struct SARIFReporter: CheckReporter {
     }
     struct Location: Encodable { var physicalLocation: Physical }
     struct Physical: Encodable { var artifactLocation: Artifact; var region: Region? }
-    struct Artifact: Encodable { var uri: String }
+    struct Artifact: Encodable {
+        var uri: String
+        var uriBaseId: String?
+    }
     struct Region: Encodable { var startLine: Int; var startColumn: Int? }
     struct Properties: Encodable {
         var module: String?
@@ -59,19 +67,58 @@ struct SARIFReporter: CheckReporter {
             Rule(id: $0.id, shortDescription: Text(text: $0.summary), fullDescription: Text(text: $0.rationale),
                  defaultConfiguration: Configuration(level: Self.level($0.severity)))
         }
+        // Module paths are relative to the module directory: relative URIs against a base when that
+        // directory is absolute, else joined to it (a relative tree is relative to where modsplit ran).
+        let moduleDirectory = report.moduleDirectory
+        let absoluteTree = moduleDirectory.hasPrefix("/")
         let results = report.findings.map { f in
             let location: Location
             if let rule = f.rule {
-                location = Location(physicalLocation: Physical(artifactLocation: Artifact(uri: rule.file),
+                location = Location(physicalLocation: Physical(artifactLocation: Artifact(uri: Self.uri(rule.file)),
                                                                region: Region(startLine: max(rule.line, 1), startColumn: rule.column)))
+            } else if let path = f.path, absoluteTree {
+                location = Location(physicalLocation: Physical(
+                    artifactLocation: Artifact(uri: Self.uri(path), uriBaseId: Self.moduleDirectoryBase), region: nil))
             } else {
-                location = Location(physicalLocation: Physical(artifactLocation: Artifact(uri: f.path ?? report.moduleDirectory), region: nil))
+                let path = f.path.map { absoluteTree ? $0 : moduleDirectory + "/" + $0 } ?? moduleDirectory
+                location = Location(physicalLocation: Physical(artifactLocation: Artifact(uri: Self.uri(path)),
+                                                               region: nil))
             }
             return Result(ruleId: f.kind, level: Self.level(f.severity), message: Text(text: f.message), locations: [location],
                           properties: Properties(module: f.module, path: f.path, package: f.package, provider: f.provider,
                                                  providerPackage: f.providerPackage, symbols: f.symbols, notes: f.notes))
         }
+        let usesBase = results.contains { r in
+            r.locations.contains { $0.physicalLocation.artifactLocation.uriBaseId != nil }
+        }
+        let bases = usesBase ? [Self.moduleDirectoryBase: Artifact(uri: Self.uri(moduleDirectory + "/"))] : nil
         let version = report.tool.split(separator: " ").last.map(String.init) ?? report.tool
-        return try VersionedJSON.encode(Log(runs: [Run(tool: Tool(driver: Driver(version: version, rules: rules)), results: results)]))
+        let run = Run(tool: Tool(driver: Driver(version: version, rules: rules)), originalUriBaseIds: bases,
+                      results: results)
+        return try VersionedJSON.encode(Log(runs: [run]))
+    }
+
+    /// The base id of locations at a module file.
+    static let moduleDirectoryBase = "MODULEDIR"
+
+    /// `path` as an RFC 3986 URI reference: a relative path stays relative, an absolute one becomes a
+    /// `file://` URI (GitHub code scanning takes only those). Every byte but the unreserved characters,
+    /// the sub-delimiters, `@` and `/` is percent-encoded from UTF-8, so spaces, `%`, `#`, `?`, `:` (which
+    /// in a first segment would read as a scheme) and non-ASCII letters survive as themselves.
+    static func uri(_ path: String) -> String {
+        var out = path.hasPrefix("/") ? "file://" : ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case _ where "-._~!$&'()*+,;=@/".utf8.contains(byte):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true)
+                out += String(byte & 15, radix: 16, uppercase: true)
+            }
+        }
+        return out
     }
 }

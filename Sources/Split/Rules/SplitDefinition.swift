@@ -69,7 +69,9 @@ public protocol SplitFormat: Sendable {
 /// Every split language modsplit reads, and how `--rules` picks one.
 public enum SplitFormats {
     /// The languages in the order they are tried; filtermods is the fallback for any other file.
-    public static let all: [any SplitFormat.Type] = [FiltermodsFormat.self, KernelWedgeFormat.self]
+    public static let all: [any SplitFormat.Type] = [
+        FiltermodsFormat.self, KernelWedgeFormat.self, SuseSupportedFormat.self, UbuntuInclusionListFormat.self,
+    ]
 
     /// The format named `name` (for `--rules-format`), or nil.
     public static func named(_ name: String) -> (any SplitFormat.Type)? {

@@ -26,6 +26,12 @@ extension Modsplit {
         @OptionGroup var split: SplitOptions
         @Option(help: "Output format: text, json or markdown.") var format: DiffFormat = .text
         @Option(help: "File to write (default: standard output).") var output: String?
+        @Option(help: ArgumentHelp(
+            """
+            Also write the whole diff to this file (JSON if it ends in .json, Markdown if .md, else text); \
+            the Markdown summary, cut to fit a pull-request comment, points to it.
+            """,
+            valueName: "file")) var fullOutput: String?
 
         enum DiffFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
@@ -70,10 +76,15 @@ extension Modsplit {
                 after = try side(tree: newTree, symvers: newSymvers, rules: split)
             }
             let diff = SplitDiff(before: before, after: after)
+            if let fullOutput {
+                let whole = fullOutput.hasSuffix(".json") ? try diff.json()
+                    : fullOutput.hasSuffix(".md") ? diff.markdown(limit: nil) : diff.text()
+                try emit(whole, to: fullOutput)
+            }
             switch format {
             case .text: try emit(diff.text(), to: output)
             case .json: try emit(diff.json(), to: output)
-            case .markdown: try emit(diff.markdown(), to: output)
+            case .markdown: try emit(diff.markdown(fullReport: fullOutput), to: output)
             }
         }
     }

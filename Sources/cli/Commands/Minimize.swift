@@ -1,0 +1,241 @@
+import ArgumentParser
+import ELFScan
+import Foundation
+import Graph
+import Reports
+import Split
+
+extension Modsplit {
+    struct Minimize: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The smallest core that boots: the modules of least cost whose closure meets machine profiles.",
+            discussion: """
+                The core holds, for every requirement of every --profile, a module that meets it (a driver built \
+                into the kernel meets it at no cost), every --keep module, and the dependency closure of all of \
+                them, at the least cost: shipped bytes, uncompressed bytes or modules (--objective). The search is \
+                exact (branch and bound over each requirement's alternatives); if it needs longer than \
+                --time-limit it reports the best core found and the gap to what any core must cost.
+
+                The text output explains each requirement (the module chosen, what it adds, what each \
+                alternative would cost instead), each module (what it is for, or the chain that needs it) and \
+                what each further built-in profile would add. --out writes the core's list for --list core=FILE; \
+                --format rules writes a filtermods rules file (packages core and rest, an exact_pkg rule for \
+                each core module, default: rest).
+
+                --format json (schemaVersion 1): tool, kernelVersion, objective, profiles, keep; core {modules, \
+                bytes, uncompressedBytes, cost, percentOfTreeBytes}; tree {modules, bytes, uncompressedBytes}; \
+                search {optimal, lowerBound, gap, nodes, seconds, timeLimitSeconds, nodeLimit}; requirements[] \
+                {what, profiles, modaliases, moduleNames, met (builtin|module|lacking), builtin, module, via, \
+                marginalCost, marginalBytes, providers, alternatives[] {module, cost, delta, modules, bytes, \
+                optimal}}; modules[] {name, path, bytes, uncompressedBytes, kept, chosenFor, chain}; additions[] \
+                {profile, lacking, cost, delta, modules, bytes, added, dropped, optimal}. Costs are in the \
+                objective's unit; sizes in bytes.
+
+                --compare-with RULES puts a split's core package (--core) beside the minimal core for the \
+                profiles bound to it: what the package installs beyond that floor, by rule and by module, with \
+                the chain that pulls each module in (--format text or markdown).
+                """)
+
+        @OptionGroup var source: TreeOptions
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "A machine profile the core must meet (repeatable): a built-in one, one --rules defines, "
+                    + "or all-builtin.",
+                valueName: "name"))
+        var profile: [String] = []
+
+        @Option(help: ArgumentHelp("A module the core must hold, with its closure (repeatable).", valueName: "module"))
+        var keep: [String] = []
+
+        @Option(help: "What to minimise: bytes (shipped), uncompressed (bytes), or modules.")
+        var objective: ObjectiveOption = .bytes
+
+        @Option(help: "Output: text, json, list or rules; with --compare-with, text or markdown.")
+        var format: MinimizeOutput = .text
+
+        @Option(help: ArgumentHelp("File to write the output to (default: standard output).", valueName: "file"))
+        var output: String?
+
+        @Option(help: ArgumentHelp("Also write the core's module list, for --list core=FILE.", valueName: "file"))
+        var out: String?
+
+        @Option(help: ArgumentHelp("A rules file whose profiles --profile may name.", valueName: "path"))
+        var rules: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The language of --rules and --compare-with, when the name does not tell: "
+                    + SplitFormats.all.map { $0.name }.joined(separator: ", ") + ".",
+                valueName: "format"))
+        var rulesFormat: String?
+
+        @Option(help: "A variant for if_variant_in in --rules or --compare-with (repeatable).")
+        var variant: [String] = []
+
+        @Option(
+            help: """
+                Seconds the exact search may run before it settles for its best core and states the gap; pricing \
+                the alternatives and further profiles may take as long again.
+                """)
+        var timeLimit: Double = 10
+
+        @Flag(help: "Leave out requirements the kernel has no driver for, instead of failing.")
+        var skipLacking = false
+
+        @Option(
+            help: ArgumentHelp(
+                "A split's rules: compare its core package with the minimal core for that package's profiles.",
+                valueName: "path"))
+        var compareWith: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The core package of --compare-with (default: the one package profiles are bound to).",
+                valueName: "package"))
+        var core: String?
+
+        func validate() throws {
+            if profile.isEmpty && compareWith == nil {
+                throw ValidationError("minimize needs --profile (or --compare-with a split whose core has profiles)")
+            }
+            if compareWith != nil && ![.text, .markdown].contains(format) {
+                throw ValidationError("--compare-with writes text or markdown, not \(format.rawValue)")
+            }
+            if compareWith == nil && format == .markdown {
+                throw ValidationError("--format markdown needs --compare-with")
+            }
+            if compareWith == nil && core != nil { throw ValidationError("--core needs --compare-with") }
+            if !(timeLimit >= 0 && timeLimit <= 86400) {
+                throw ValidationError("--time-limit takes 0 to 86400 seconds")
+            }
+            if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
+                let known = SplitFormats.all.map { $0.name }.joined(separator: ", ")
+                throw ValidationError("--rules-format: unknown format '\(rulesFormat)' (known: \(known))")
+            }
+        }
+
+        var limits: CoreSearch.Limits { CoreSearch.Limits(seconds: timeLimit) }
+
+        func run() throws {
+            if let compareWith { return try compare(compareWith) }
+            // The rules file first: a mistake there should not wait for the scan.
+            var defined: [GuestProfile] = []
+            if let rules {
+                do {
+                    defined = try SplitFormats.load(path: rules, format: rulesFormat,
+                                                    options: RulesOptions(variants: variant)).profiles
+                } catch {
+                    throw UsageFailure(error.description)
+                }
+            }
+            let profiles = try usable { () throws(MinimalCoreError) in
+                try MinimalCore.profiles(named: profile, defined: defined)
+            }
+            let scan = try source.scan()
+            Timings.mark("scan")
+            let graph = ModuleGraph(scan: scan)
+            Timings.mark("graph")
+            let kept = try usable { () throws(MinimalCoreError) in try MinimalCore.modules(named: keep, in: graph) }
+            var result = try usable { () throws(MinimalCoreError) in
+                try MinimalCore.derive(graph: graph, builtinModinfo: scan.builtinModinfo, profiles: profiles,
+                                       keep: kept, objective: objective.objective, limits: limits,
+                                       further: GuestProfile.builtIn, skipLacking: skipLacking)
+            }
+            result.kernelVersion = scan.tree.kernelVersion
+            Timings.mark("minimize")
+            let tool = "modsplit \(Modsplit.version)"
+            let rendered: String
+            switch format {
+            case .text: rendered = result.text()
+            case .json: rendered = try result.json(tool: tool)
+            case .list: rendered = result.list()
+            case .rules: rendered = result.rules(tool: tool)
+            case .markdown: rendered = ""  // refused by validate()
+            }
+            try emit(rendered, to: output)
+            if let out { try emit(result.list(), to: out) }
+            if format != .text {
+                FileHandle.standardError.write(Data(summary(result).utf8))
+            }
+            Timings.mark("report")
+            buryAtExit(scan, graph, result)
+        }
+
+        /// One line on stderr when the output is for a program.
+        func summary(_ core: MinimalCore) -> String {
+            let share = core.treeBytes == 0 ? 0 : Double(core.bytes) * 100 / Double(core.treeBytes)
+            return "minimal core: \(core.members.count) modules, \(Display.kib(core.bytes)) shipped, "
+                + String(format: "%.1f%%", share) + " of the kernel; "
+                + (core.search.optimal ? "optimal" : "not proven optimal (gap \(core.cost - core.search.lowerBound))")
+                + ", \(core.search.nodes) nodes\n"
+        }
+
+        /// A split's core package beside the minimal core for its profiles.
+        func compare(_ rulesPath: String) throws {
+            let (tree, options, progress) = try source.located()
+            let request = SplitAnalysis.Request(tree: tree, scan: options,
+                                                split: .rules(path: rulesPath, format: rulesFormat), variants: variant)
+            let analysis: SplitAnalysis
+            do {
+                analysis = try SplitAnalysis(request) { phase in
+                    if phase == .scan { progress?.finish() }
+                    Timings.mark(phase.rawValue)
+                }
+            } catch {
+                progress?.finish()
+                throw UsageFailure(error.message)
+            }
+            let packages = analysis.placement.packages
+            var bound: [String] = []
+            for b in analysis.context.profileBindings where !bound.contains(packages.names[b.package]) {
+                bound.append(packages.names[b.package])
+            }
+            let package: String
+            if let core {
+                package = core
+            } else if bound.count == 1 {
+                package = bound[0]
+            } else {
+                throw UsageFailure(bound.isEmpty
+                    ? "\(rulesPath) binds no profile to a package: "
+                        + "name the core with --core and the profiles with --profile"
+                    : "\(rulesPath) binds profiles to \(bound.joined(separator: ", ")): choose one with --core")
+            }
+            let chosen: [GuestProfile]? = profile.isEmpty ? nil : try usable { () throws(MinimalCoreError) in
+                try MinimalCore.profiles(named: profile, defined: analysis.split.profiles)
+            }
+            let comparison = try usable { () throws(MinimalCoreError) in
+                try CoreComparison(analysis: analysis, package: package, profiles: chosen,
+                                   objective: objective.objective, limits: limits)
+            }
+            Timings.mark("minimize")
+            try emit(format == .markdown ? comparison.markdown() : comparison.text(), to: output)
+            if let out { try emit(comparison.floor.list(), to: out) }
+            Timings.mark("report")
+            buryAtExit(analysis, comparison)
+        }
+
+        /// The result of `body`, or its error as unusable input (exit status 2).
+        func usable<T>(_ body: () throws(MinimalCoreError) -> T) throws -> T {
+            do {
+                return try body()
+            } catch {
+                let hint = error.kernelLacksDriver ? " (--skip-lacking leaves it out)" : ""
+                throw UsageFailure(error.message + hint)
+            }
+        }
+    }
+}
+
+/// `--objective` of minimize.
+enum ObjectiveOption: String, CaseIterable, ExpressibleByArgument {
+    case bytes, uncompressed, modules
+    var objective: MinimalCore.Objective { MinimalCore.Objective(rawValue: rawValue)! }
+}
+
+/// `--format` of minimize.
+enum MinimizeOutput: String, CaseIterable, ExpressibleByArgument {
+    case text, json, list, rules, markdown
+}
