@@ -266,7 +266,9 @@ struct PayloadWalk {
     mutating func readRPM(fd: Int32, fileSize: UInt64) throws(PackageError) {
         let file = package.file
         let header = try RPMHeader(file: file, fileSize: fileSize) { offset, count throws(PackageError) in
-            var out = [UInt8](repeating: 0, count: count)
+            // What lies past the end is never allocated: a header may claim 256 MiB of data.
+            let available = Int(clamping: fileSize) > offset ? min(count, Int(clamping: fileSize) - offset) : 0
+            var out = [UInt8](repeating: 0, count: available)
             let got = out.withUnsafeMutableBytes { Syscalls.preadAll(fd, $0, offset: offset) }
             switch got {
             case .success(let n): return Array(out.prefix(n))
