@@ -29,8 +29,9 @@ public struct PackageLists: SplitDefinition {
             guard names.contains(d) else { throw RulesError(file: "--requires", "\(p):\(d) names unknown package \(d)") }
         }
         let packages = PackageSet(names: names, dependsOn: names.map { n in requires.filter { $0.package == n }.map(\.dependency) })
-        for p in names.indices where packages.below[p] & (1 << UInt64(p)) != 0 {
-            throw RulesError(file: "--requires", "cycle in package requirements through \(names[p])")
+        for p in names.indices {
+            guard let cycle = packages.cycle(through: p) else { continue }
+            throw RulesError(file: "--requires", "cycle in package requirements: \((cycle + [p]).map { names[$0] }.joined(separator: " → "))")
         }
         var packageOf = [Int?](repeating: nil, count: graph.modules.count)
         var basis = [PlacementBasis](repeating: .unruled, count: graph.modules.count)
