@@ -241,6 +241,10 @@ private struct RulesParser {
     func parseRules(_ node: Node, into result: inout FiltermodsRules) throws(RulesError) {
         guard case .sequence(let seq) = node else { throw error(node, "rules: must be a list") }
         let known = Set(result.packages.map(\.name))
+        if seq.count > RulesLimits.maxRules {
+            throw error(node, "more than \(RulesLimits.maxRules) rules (modsplit's limit: RulesLimits.maxRules)")
+        }
+        var patternCost = 0
         // As in filtermods, a rule naming a package that variants dropped is an error unless the rule is dropped too.
         for item in seq {
             guard let map = item.mapping else { throw error(item, "each rule must be a mapping of a pattern to a package") }
@@ -273,11 +277,19 @@ private struct RulesParser {
                     result.defaultLocation = location(k)
                     continue
                 }
+                if result.rules.count >= RulesLimits.maxRules {
+                    throw self.error(k, "more than \(RulesLimits.maxRules) rules (modsplit's limit: RulesLimits.maxRules)")
+                }
                 let pattern: PathPattern
                 do {
                     pattern = try PathPattern(key)
                 } catch {
-                    throw self.error(k, "bad regular expression '\(key)': \(error.message)")
+                    let at = error.position.map { " at position \($0)" } ?? ""
+                    throw self.error(k, "bad regular expression '\(key)': \(error.message)\(at)")
+                }
+                patternCost += pattern.expandedSize * pattern.expandedSize
+                if patternCost > RulesLimits.maxPatternCost {
+                    throw self.error(k, "the rules' patterns together are too costly to compile (the sum of their nodes squared exceeds \(RulesLimits.maxPatternCost), modsplit's limit RulesLimits.maxPatternCost)")
                 }
                 result.rules.append(PlacementRule(kind: exact ? .needs : .wants, pattern: pattern, package: package,
                                                   ignoreDeps: ignoreDeps, location: location(k)))
