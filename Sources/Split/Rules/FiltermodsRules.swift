@@ -102,6 +102,11 @@ private struct RulesParser {
     }
 
     func parse(_ text: String) throws(RulesError) -> FiltermodsRules {
+        if text.utf8.count > RulesLimits.maxFileBytes {
+            throw RulesError(file: file, "larger than \(RulesLimits.maxFileBytes >> 20) MiB (modsplit's limit: RulesLimits.maxFileBytes)")
+        }
+        // Before Yams builds anything: what aliases stand for, and how deep collections nest.
+        try YAMLBudget.check(text, file: file)
         let root: Node
         do {
             guard let r = try Yams.compose(yaml: text) else { throw error(nil, "the rules file is empty") }
