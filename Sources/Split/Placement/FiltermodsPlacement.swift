@@ -10,17 +10,22 @@ public import Graph
 /// Like filtermods, the edges are those of modules.dep: each module to its whole closure.
 public enum FiltermodsPlacement {
     public static func place(_ graph: ModuleGraph, rules: FiltermodsRules) -> Placement {
+        placeReporting(graph, rules: rules).placement
+    }
+
+    /// The placement, and what it found about the rules themselves (rules that match nothing).
+    public static func placeReporting(_ graph: ModuleGraph, rules: FiltermodsRules) -> RulesPlacement {
         let packages = PackageSet(rules)
         // Package sets live in one machine word when they fit (every real split): the propagation below
         // intersects them for every edge of modules.dep, many times over. Wider splits use PackageMask.
         if packages.names.count <= UInt64.bitWidth {
             var engine = Engine<WordBits>(graph: graph, rules: rules, packages: packages)
             engine.run()
-            return engine.result()
+            return RulesPlacement(placement: engine.result(), findings: engine.ruleFindings())
         }
         var engine = Engine<PackageMask>(graph: graph, rules: rules, packages: packages)
         engine.run()
-        return engine.result()
+        return RulesPlacement(placement: engine.result(), findings: engine.ruleFindings())
     }
 
     struct Engine<Mask: PackageBits> {
@@ -43,6 +48,10 @@ public enum FiltermodsPlacement {
         let compatibleWithUser: [Mask]
         var failure: [String?]
         var queued: [Bool]
+        /// Each module's path as patterns read it.
+        var paths: [ModulePath] = []
+        /// Rules (indices into `rules.rules`) that were the first to match some module.
+        var firstMatched = Set<Int>()
 
         init(graph: ModuleGraph, rules: FiltermodsRules, packages: PackageSet) {
             self.graph = graph
@@ -113,13 +122,17 @@ public enum FiltermodsPlacement {
 
         /// Rules in three passes: exact_pkg first (first one wins), then the first matching rule, then default.
         mutating func label() {
-            let paths = graph.modules.map { ModulePath($0.path) }
+            paths = graph.modules.map { ModulePath($0.path) }
             // exact_pkg rules whose package exists; for each module the first that matches wins.
-            let needs = rules.rules.compactMap { r in r.kind == .needs ? packages.index(of: r.package).map { (rule: r, package: $0) } : nil }
-            let needsSet = PatternSet(needs.map(\.rule.pattern))
+            let needs = rules.rules.indices.compactMap { i in
+                rules.rules[i].kind == .needs ? packages.index(of: rules.rules[i].package).map { (index: i, package: $0) } : nil
+            }
+            let needsSet = PatternSet(needs.map { rules.rules[$0.index].pattern })
             for m in 0..<n {
                 guard let k = needsSet.firstMatch(paths[m]) else { continue }
-                let (rule, p) = needs[k]
+                let (r, p) = needs[k]
+                let rule = rules.rules[r]
+                firstMatched.insert(r)
                 hard[m] = p
                 allowed[m] = Mask.single(p)
                 basis[m] = .needs(rule.location)
@@ -131,11 +144,13 @@ public enum FiltermodsPlacement {
                 }
             }
             // The first matching rule of the rest decides, even one naming a package the split lacks.
-            let wants = rules.rules.filter { $0.kind == .wants }
-            let wantsSet = PatternSet(wants.map(\.pattern))
+            let wants = rules.rules.indices.filter { rules.rules[$0].kind == .wants }
+            let wantsSet = PatternSet(wants.map { rules.rules[$0].pattern })
             for m in 0..<n where hard[m] == nil {
-                guard let k = wantsSet.firstMatch(paths[m]), let p = packages.index(of: wants[k].package) else { continue }
-                let rule = wants[k]
+                guard let k = wantsSet.firstMatch(paths[m]) else { continue }
+                firstMatched.insert(wants[k])
+                let rule = rules.rules[wants[k]]
+                guard let p = packages.index(of: rule.package) else { continue }
                 pref[m] = p
                 allowed[m] = compatibleWithUser[p]
                 basis[m] = .wants(rule.location)
@@ -226,6 +241,44 @@ public enum FiltermodsPlacement {
             var out: [String] = []
             mask.forEach { out.append(packages.names[$0]) }
             return out.joined(separator: ", ")
+        }
+
+        /// A `rule-matches-nothing` finding for each rule whose pattern matches no module path of the tree.
+        ///
+        /// Severity: a pattern that can match no path at all (a start anchor after filtermods' `[^/]+/`)
+        /// is a mistake in any tree: warning. A pattern that merely matches nothing here is information:
+        /// one rules file serves several architectures and configurations (Fedora's matches nothing for
+        /// 99 of its 417 rules on Debian's 6.12 amd64 tree: arch/arm64/, drivers/cdx/, modules Debian
+        /// does not build), so this tree alone cannot tell a typo from a rule for another build. The note
+        /// says whether the tree has modules under the rule's directory, which is where a typo shows.
+        func ruleFindings() -> [Finding] {
+            var out: [Finding] = []
+            for (i, rule) in rules.rules.enumerated() where !firstMatched.contains(i) {
+                let pattern = rule.pattern
+                // Shadowed by an earlier rule for every module it matches: it still matches something.
+                if !pattern.matchesNothing && paths.contains(where: pattern.matches) { continue }
+                let shown = Display.sanitized(pattern.source)
+                if pattern.matchesNothing {
+                    out.append(Finding(
+                        kind: RulesFindingKind.ruleMatchesNothing.id, severity: .warning, package: rule.package,
+                        rule: rule.location,
+                        message: "rule '\(shown)' (\(rule.package)) can never match a module path: filtermods matches '\(PathPattern.wrapper)\(shown)'",
+                        notes: ["a ^ or \\A after the first path component cannot hold; drop it (filtermods anchors every rule at the start)"]))
+                    continue
+                }
+                let directory = pattern.literalDirectory
+                var notes: [String] = []
+                if !directory.isEmpty {
+                    let under = paths.filter { $0.rest.starts(with: directory.utf8) }.count
+                    notes.append(under == 0
+                        ? "the tree has no module under \(Display.sanitized(directory)): a rule for another architecture or configuration?"
+                        : "the tree has \(under) modules under \(Display.sanitized(directory)), none of them matches: a misspelt name, or a module this build does not make?")
+                }
+                out.append(Finding(
+                    kind: RulesFindingKind.ruleMatchesNothing.id, severity: .info, package: rule.package, rule: rule.location,
+                    message: "rule '\(shown)' (\(rule.package)) matches no module of this tree", notes: notes))
+            }
+            return out
         }
 
         func result() -> Placement {

@@ -353,6 +353,6 @@ extension FiltermodsRules: SplitDefinition {
     }
 
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
-        RulesPlacement(placement: FiltermodsPlacement.place(graph, rules: self))
+        FiltermodsPlacement.placeReporting(graph, rules: self)
     }
 }

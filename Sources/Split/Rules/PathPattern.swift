@@ -161,6 +161,9 @@ public struct ModulePath: Sendable {
     /// Where the part after the first component starts; nil when there is no first component.
     let restStart: Int?
 
+    /// The bytes after the first component and its `/` (empty when there is no first component).
+    var rest: ArraySlice<UInt8> { restStart.map { bytes[$0..<(bytes.count - 1)] } ?? [] }
+
     public init(_ path: String) {
         bytes = Array(path.utf8) + [0]
         if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash != 0 {
