@@ -83,6 +83,17 @@ import TestSupport
         #expect(ContinuousClock.now - start < .seconds(1))
     }
 
+    @Test("a package name that is no plain file name is refused where it is written", arguments: [
+        "../../victim", "a/b", ".hidden", "..", "tab\there", String(repeating: "x", count: 201),
+    ])
+    func unsafePackageName(name: String) throws {
+        let quoted = name.replacingOccurrences(of: "\t", with: "\\t")
+        let e = try #require(parseError("packages:\n  - name: core\n  - name: \"\(quoted)\"\n"))
+        #expect(e.reason.contains("cannot name a file"), "\(e)")
+        #expect(e.line == 3 && e.column == 11, "\(e)")
+        #expect(!e.reason.contains("\t"))
+    }
+
     @Test("a file over RulesLimits.maxFileBytes is refused before it is read as YAML")
     func tooLarge() throws {
         let dir = try TemporaryDirectory()

@@ -191,9 +191,12 @@ private struct RulesParser {
             var depNodes: [Node] = []
             var profiles: [String] = []
             var keep = true
+            var nameNode = item
             for (k, v) in map {
                 switch try string(k, "a package key") {
-                case "name": name = try string(v, "name")
+                case "name":
+                    name = try string(v, "name")
+                    nameNode = v
                 case "depends-on":
                     deps = try strings(v, "depends-on")
                     if case .sequence(let s) = v { depNodes = Array(s) }
@@ -210,6 +213,12 @@ private struct RulesParser {
                 }
             }
             guard let name, !name.isEmpty else { throw error(item, "package without a name") }
+            // `place` writes <name>.list into its output directory: a name with a '/' (or '..', or a
+            // control character) would write elsewhere. filtermods would follow it; no RPM package can
+            // have such a name, so it is refused here, where it is written.
+            guard PackageSet.isSafeFileName(name) else {
+                throw error(nameNode, "package name '\(Display.sanitized(name))' cannot name a file (no '/', no leading '.', no control characters, at most 200 bytes)")
+            }
             if let first = seen[name] { throw error(item, "package \(name) is defined twice (first at line \(first.line))") }
             seen[name] = location(item)
             if keep { all.append((PackageDefinition(name: name, dependsOn: deps, profiles: profiles, location: location(item)), item, depNodes)) }
