@@ -76,7 +76,7 @@ import TestSupport
                 entries += "kernel/drivers/lone.ko\n"
             }
             let file = dir.url.appendingPathComponent("p\(p).list").path
-            try entries.write(toFile: file, atomically: true, encoding: .utf8)
+            try entries.write(toFile: file, atomically: false, encoding: .utf8)
             lists.append((package: "p\(p)", file: file))
             if p > 0 { requires.append((package: "p\(p)", dependency: "p\(p - 1)")) }
         }
