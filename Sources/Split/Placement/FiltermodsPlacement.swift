@@ -1,3 +1,4 @@
+internal import Glibc
 internal import ELFScan
 public import Graph
 /// Places modules the way Fedora's filtermods.py `sort` does, and keeps the reasons.
@@ -253,10 +254,37 @@ public enum FiltermodsPlacement {
         /// says whether the tree has modules under the rule's directory, which is where a typo shows.
         func ruleFindings() -> [Finding] {
             var out: [Finding] = []
-            for (i, rule) in rules.rules.enumerated() where !firstMatched.contains(i) {
+            let unmatched = rules.rules.indices.filter { !firstMatched.contains($0) }
+            if unmatched.isEmpty { return out }
+            // The paths after their first component, sorted: the paths a literal prefix admits are one run.
+            let rests = paths.map { Array($0.rest) }
+            let byRest = paths.indices.filter { paths[$0].restStart != nil }.sorted { a, b in
+                rests[a].withUnsafeBytes { x in
+                    rests[b].withUnsafeBytes { y in
+                        let n = min(x.count, y.count)
+                        let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                        return c != 0 ? c < 0 : x.count < y.count
+                    }
+                }
+            }
+            func starting(with prefix: [UInt8]) -> ArraySlice<Int> {
+                var low = 0, high = byRest.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if rests[byRest[mid]].lexicographicallyPrecedes(prefix) { low = mid + 1 } else { high = mid }
+                }
+                var end = low
+                while end < byRest.count && rests[byRest[end]].starts(with: prefix) { end += 1 }
+                return byRest[low..<end]
+            }
+            for i in unmatched {
+                let rule = rules.rules[i]
                 let pattern = rule.pattern
                 // Shadowed by an earlier rule for every module it matches: it still matches something.
-                if !pattern.matchesNothing && paths.contains(where: pattern.matches) { continue }
+                if !pattern.matchesNothing {
+                    let candidates = pattern.needsFirstComponent ? Array(starting(with: pattern.literalPrefix)) : Array(paths.indices)
+                    if candidates.contains(where: { pattern.matches(paths[$0]) }) { continue }
+                }
                 let shown = Display.sanitized(pattern.source)
                 if pattern.matchesNothing {
                     out.append(Finding(
@@ -269,7 +297,7 @@ public enum FiltermodsPlacement {
                 let directory = pattern.literalDirectory
                 var notes: [String] = []
                 if !directory.isEmpty {
-                    let under = paths.filter { $0.rest.starts(with: directory.utf8) }.count
+                    let under = starting(with: Array(directory.utf8)).count
                     notes.append(under == 0
                         ? "the tree has no module under \(Display.sanitized(directory)): a rule for another architecture or configuration?"
                         : "the tree has \(under) modules under \(Display.sanitized(directory)), none of them matches: a misspelt name, or a module this build does not make?")
