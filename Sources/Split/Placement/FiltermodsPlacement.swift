@@ -290,8 +290,10 @@ public enum FiltermodsPlacement {
                     out.append(Finding(
                         kind: RulesFindingKind.ruleMatchesNothing.id, severity: .warning, package: rule.package,
                         rule: rule.location,
-                        message: "rule '\(shown)' (\(rule.package)) can never match a module path: filtermods matches '\(PathPattern.wrapper)\(shown)'",
-                        notes: ["a ^ or \\A after the first path component cannot hold; drop it (filtermods anchors every rule at the start)"]))
+                        message: "rule '\(shown)' (\(rule.package)) can never match a module path: "
+                            + "filtermods matches '\(PathPattern.wrapper)\(shown)'",
+                        notes: ["a ^ or \\A after the first path component cannot hold; drop it "
+                                + "(filtermods anchors every rule at the start)"]))
                     continue
                 }
                 let directory = pattern.literalDirectory
@@ -299,8 +301,10 @@ public enum FiltermodsPlacement {
                 if !directory.isEmpty {
                     let under = starting(with: Array(directory.utf8)).count
                     notes.append(under == 0
-                        ? "the tree has no module under \(Display.sanitized(directory)): a rule for another architecture or configuration?"
-                        : "the tree has \(under) modules under \(Display.sanitized(directory)), none of them matches: a misspelt name, or a module this build does not make?")
+                        ? "the tree has no module under \(Display.sanitized(directory)): "
+                            + "a rule for another architecture or configuration?"
+                        : "the tree has \(under) modules under \(Display.sanitized(directory)), none of them matches: "
+                            + "a misspelt name, or a module this build does not make?")
                 }
                 out.append(Finding(
                     kind: RulesFindingKind.ruleMatchesNothing.id, severity: .info, package: rule.package, rule: rule.location,

@@ -217,7 +217,8 @@ private struct RulesParser {
             // control character) would write elsewhere. filtermods would follow it; no RPM package can
             // have such a name, so it is refused here, where it is written.
             guard PackageSet.isSafeFileName(name) else {
-                throw error(nameNode, "package name '\(Display.sanitized(name))' cannot name a file (no '/', no leading '.', no control characters, at most 200 bytes)")
+                throw error(nameNode, "package name '\(Display.sanitized(name))' cannot name a file "
+                                + "(no '/', no leading '.', no control characters, at most 200 bytes)")
             }
             if let first = seen[name] { throw error(item, "package \(name) is defined twice (first at line \(first.line))") }
             seen[name] = location(item)
@@ -303,7 +304,8 @@ private struct RulesParser {
                 }
                 patternCost += pattern.expandedSize * pattern.expandedSize
                 if patternCost > RulesLimits.maxPatternCost {
-                    throw self.error(k, "the rules' patterns together are too costly to compile (the sum of their nodes squared exceeds \(RulesLimits.maxPatternCost), modsplit's limit RulesLimits.maxPatternCost)")
+                    throw self.error(k, "the rules' patterns together are too costly to compile (the sum of their nodes "
+                                     + "squared exceeds \(RulesLimits.maxPatternCost), modsplit's limit RulesLimits.maxPatternCost)")
                 }
                 result.rules.append(PlacementRule(kind: exact ? .needs : .wants, pattern: pattern, package: package,
                                                   ignoreDeps: ignoreDeps, location: location(k)))

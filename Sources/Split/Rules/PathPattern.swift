@@ -55,7 +55,9 @@ public final class PathPattern: @unchecked Sendable {
         let simplified = PythonRegex.simplify(alternatives)
         expandedSize = PythonRegex.expandedSize(simplified)
         if expandedSize > RulesLimits.maxPatternNodes {
-            throw PatternError(message: "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: RulesLimits.maxPatternNodes); counted repetitions multiply when nested")
+            throw PatternError(
+                message: "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: "
+                    + "RulesLimits.maxPatternNodes); counted repetitions multiply when nested")
         }
         // Only the first alternative starts with the wrapper: with any other, nothing is anchored after it.
         let first = alternatives.count == 1 && simplified.count == 1 ? simplified[0] : []

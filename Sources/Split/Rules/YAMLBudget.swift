@@ -60,7 +60,8 @@ enum YAMLBudget {
                 let nodes = name(event.data.alias.anchor).flatMap { anchored[$0] } ?? 1
                 aliasNodes = min(aliasNodes + nodes, Int.max / 2)
                 if aliasNodes > RulesLimits.maxAliasNodes {
-                    return error(event, "YAML aliases here stand for more than \(RulesLimits.maxAliasNodes) nodes (modsplit's limit: RulesLimits.maxAliasNodes)")
+                    return error(event, "YAML aliases here stand for more than \(RulesLimits.maxAliasNodes) nodes "
+                                 + "(modsplit's limit: RulesLimits.maxAliasNodes)")
                 }
                 add(nodes)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
