@@ -21,9 +21,7 @@ public struct FileStamp: Sendable, Hashable {
 
     /// The stamp of the file `path` points to (following links); nil when it cannot be stat'ed.
     public static func of(_ path: String) -> FileStamp? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return FileStamp(st)
+        Syscalls.status(path).map(FileStamp.init)
     }
 
     init(_ st: stat) {
@@ -357,9 +355,10 @@ final class FileBytes: @unchecked Sendable {
     static func read(_ path: String, limit: Int, upTo: Int = .max) -> Result<FileBytes, Failure> {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(.unreadable) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.unreadable) }
+        defer { Syscalls.close(fd) }
+        guard case .success(let st) = Syscalls.status(of: fd), Syscalls.isRegular(st.st_mode) else {
+            return .failure(.unreadable)
+        }
         let size = Int(st.st_size)
         guard size <= limit else { return .failure(.tooLarge(size)) }
         guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else { return .failure(.unreadable) }
@@ -367,18 +366,11 @@ final class FileBytes: @unchecked Sendable {
     }
 
     private init?(fd: Int32, size: Int) {
-        mapped = max(size, 1)
-        guard let base = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
-              base != MAP_FAILED else { return nil }
-        var done = 0
-        while done < size {
-            let n = Glibc.read(fd, base + done, size - done)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            done += n
-        }
+        mapped = size
+        guard let base = Syscalls.populatedMemory(size) else { return nil }
+        let done = (try? Syscalls.preadAll(fd, UnsafeMutableRawBufferPointer(start: base, count: size), offset: 0).get()) ?? 0
         buffer = UnsafeRawBufferPointer(start: base, count: done)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: buffer.baseAddress), mapped) }
+    deinit { Syscalls.unmap(buffer.baseAddress, count: mapped) }
 }

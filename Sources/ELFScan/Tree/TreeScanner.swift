@@ -142,12 +142,12 @@ public enum TreeScanner {
         }
 
         func run() {
-            let threads = max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            let threads = max(1, options.threads ?? Syscalls.onlineProcessors)
             let base = tree.moduleDirectory
             // Modules are opened relative to the module directory: the kernel then resolves a short
             // path instead of the whole absolute one for each of thousands of files.
-            let directory = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            defer { if directory >= 0 { close(directory) } }
+            let directory = (try? Syscalls.openDirectory(base).get()) ?? -1
+            defer { if directory >= 0 { Syscalls.close(directory) } }
             walked.enter()
             walked.enter()
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
@@ -250,35 +250,32 @@ public enum TreeScanner {
         var problems: [ELFScanError] = []
         func walk(_ relative: String, depth: Int) {
             let absolute = relative.isEmpty ? tree.moduleDirectory : tree.moduleDirectory + "/" + relative
-            guard let dir = opendir(absolute) else { return }
-            defer { closedir(dir) }
             // readdir's d_type says what most entries are without a stat; the stats left are relative
             // to the open directory, so the kernel does not walk the long absolute path again each time.
-            let dfd = dirfd(dir)
-            var entries: [(name: String, type: UInt8)] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
-            }
+            guard let dir = try? Syscalls.Directory(absolute), case .success(var entries) = dir.entries() else { return }
             entries.sort { $0.name < $1.name }
-            for (name, direntType) in entries {
+            for entry in entries {
+                let name = entry.name
                 // depmod skips directories named build and source (the links to the kernel's trees) at any depth.
                 if name == "build" || name == "source" { continue }
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let isModuleName = announcesModule(name)
                 var type: mode_t
-                switch Int32(direntType) {
-                case Int32(DT_DIR): type = S_IFDIR
-                case Int32(DT_LNK): type = S_IFLNK
-                case Int32(DT_REG) where !isModuleName: continue
-                default: type = 0  // a module file (its size is wanted), or a type readdir did not tell
+                if entry.isDirectory {
+                    type = S_IFDIR
+                } else if entry.isSymbolicLink {
+                    type = S_IFLNK
+                } else if entry.isRegular && !isModuleName {
+                    continue
+                } else {
+                    type = 0  // a module file (its size is wanted), or a type readdir did not tell
                 }
                 var lst = stat()
                 if type == 0 {
-                    guard fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else {
-                        problems.append(ELFScanError(.io, path: rel, "lstat: \(ElfImage.errnoText())"))
+                    switch dir.status(name, followingLinks: false) {
+                    case .success(let st): lst = st
+                    case .failure(let f):
+                        problems.append(ELFScanError(.io, path: rel, "lstat: \(f.reason)"))
                         continue
                     }
                     type = lst.st_mode & S_IFMT
@@ -292,9 +289,11 @@ public enum TreeScanner {
                 }
                 guard isModuleName else { continue }
                 if type == S_IFLNK {
-                    var st = stat()
-                    guard fstatat(dfd, name, &st, 0) == 0 else {
-                        let reason = errno == ELOOP ? "symbolic link loop" : "dangling symbolic link"
+                    let st: stat
+                    switch dir.status(name, followingLinks: true) {
+                    case .success(let s): st = s
+                    case .failure(let f):
+                        let reason = f.code == ELOOP ? "symbolic link loop" : "dangling symbolic link"
                         problems.append(ELFScanError(.io, path: rel, reason))
                         continue
                     }
@@ -332,7 +331,7 @@ public enum TreeScanner {
         var notes: [String] = []
         if let symvers = options.symvers {
             do {
-                return (try KernelExports.load(symvers: makeAbsolute(symvers), displayPath: symvers), notes)
+                return (try KernelExports.load(symvers: Syscalls.absolute(symvers), displayPath: symvers), notes)
             } catch {
                 throw TreeError("\(error)")
             }
@@ -340,7 +339,7 @@ public enum TreeScanner {
         if let map = options.systemMap {
             let exports: KernelExports?
             do {
-                exports = try KernelExports.load(systemMap: makeAbsolute(map), displayPath: map)
+                exports = try KernelExports.load(systemMap: Syscalls.absolute(map), displayPath: map)
             } catch {
                 throw TreeError("\(error)")
             }
@@ -358,14 +357,14 @@ public enum TreeScanner {
             symversCandidates.append(dir + "/symvers" + ext)
             symversCandidates.append(root + "/boot/symvers-\(version)" + ext)
         }
-        for candidate in symversCandidates where exists(candidate) {
+        for candidate in symversCandidates where Syscalls.exists(candidate) {
             do {
                 return (try KernelExports.load(symvers: candidate, displayPath: candidate), notes)
             } catch {
                 notes.append("\(error); ignored")
             }
         }
-        for candidate in [dir + "/System.map", root + "/boot/System.map-\(version)"] where exists(candidate) {
+        for candidate in [dir + "/System.map", root + "/boot/System.map-\(version)"] where Syscalls.exists(candidate) {
             if let exports = try? KernelExports.load(systemMap: candidate, displayPath: candidate) {
                 return (exports, notes)
             }
