@@ -202,17 +202,15 @@ public struct ScanCache: Sendable {
             return "cannot write the scan cache \(target): \(error.localizedDescription)"
         }
         // Unique per process and call: concurrent runs each rename a complete file into place.
-        let temporary = target + ".tmp.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return "cannot write the scan cache \(target): \(String(cString: strerror(errno)))" }
+        let file: ReplacementFile
+        do {
+            file = try ReplacementFile(replacing: target)
+        } catch {
+            return "cannot write the scan cache \(target): \(error.reason)"
+        }
         var failed: String?
         func flush(_ w: inout ByteWriter) {
-            var done = 0
-            while done < w.bytes.count && failed == nil {
-                let n = w.bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failed = String(cString: strerror(errno)) } else { done += n }
-            }
+            if failed == nil { failed = w.bytes.withUnsafeBytes { file.write($0) } }
             w.bytes.removeAll(keepingCapacity: true)
         }
         var w = ByteWriter()
@@ -254,16 +252,7 @@ public struct ScanCache: Sendable {
         w.u64(UInt64(indexOffset))
         w.u64(sum.value)
         flush(&w)
-        close(fd)
-        if let failed {
-            unlink(temporary)
-            return "cannot write the scan cache \(target): \(failed)"
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            return "cannot write the scan cache \(target): \(reason)"
-        }
+        if let reason = failed ?? file.commit() { return "cannot write the scan cache \(target): \(reason)" }
         return nil
     }
 
