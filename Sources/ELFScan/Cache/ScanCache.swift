@@ -124,7 +124,7 @@ public struct ScanCache: Sendable {
 
     /// One cache file in memory: its index by path, and each module's facts decoded on demand, from
     /// any thread.
-    public final class Snapshot: @unchecked Sendable {
+    public final class Snapshot: Sendable {
         struct Slot {
             var stamp: FileStamp
             var offset: Int
@@ -330,6 +330,7 @@ public struct ScanCache: Sendable {
 /// A whole file read into memory it owns. The memory is mapped already populated: the kernel fills its
 /// pages in one go instead of faulting each one in as `read` writes it (a cache is ~10 MiB). Copied
 /// rather than mapped from the file, so a file truncated by someone else cannot fault the reader.
+/// Sendable by hand: its memory is written once, before `read` returns it, and only read after.
 final class FileBytes: @unchecked Sendable {
     let buffer: UnsafeRawBufferPointer
     private let mapped: Int

@@ -83,10 +83,12 @@ public enum TreeScanner {
     public static func scan(_ tree: KernelTree, options: ScanOptions = ScanOptions()) throws(TreeError) -> TreeScan {
         let work = ScanWork(tree: tree, options: options)
         work.run()
-        var problems = work.discoveryProblems
+        let walk = work.walk.withLock { $0 }
+        let (cached, cacheNote) = work.cache.withLock { $0 }
+        var problems = walk.problems
         var modules: [ModuleFacts] = []
-        modules.reserveCapacity(work.files.count)
-        for result in work.results.take() {
+        modules.reserveCapacity(walk.files.count)
+        for result in work.results.withLock({ $0 }) {
             switch result {
             case .success(let m): modules.append(m)
             case .failure(let e): problems.append(e)
@@ -96,14 +98,21 @@ public enum TreeScanner {
         // Files come in directory-walk order; sort only where that differs from path order.
         if !modules.isSorted(by: { $0.path < $1.path }) { modules.sort { $0.path < $1.path } }
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
-        let extras = work.extras
+        let extras = work.extras.withLock { $0 }
         if let error = extras.error { throw error }
         var notes = extras.notes
-        if let note = work.cacheNote { notes.append(note) }
-        if let note = work.damagedCacheNote { notes.append(note) }
-        if let cache = options.cache, work.cacheIsStale(modules: modules) {
+        if let cacheNote { notes.append(cacheNote) }
+        // A cached module that could not be decoded although the file's checksum matched.
+        if let cache = options.cache, cached?.isDamaged == true {
+            notes.append(ScanCache.corruptNote(cache.file(for: tree.moduleDirectory)))
+        }
+        // The cache is rewritten when a module was read afresh, or it holds files that are gone (or
+        // no cache was there); when every module came from it, and it holds nothing else, it is not.
+        let hits = work.hits.load(ordering: .relaxed)
+        let cacheIsStale = hits != modules.count || (cached?.count ?? 0) != hits || cached?.isDamaged == true
+        if let cache = options.cache, cacheIsStale {
             var stamps: [String: FileStamp] = [:]
-            for f in work.files { if let s = f.stamp { stamps[f.path] = s } }
+            for f in walk.files { if let s = f.stamp { stamps[f.path] = s } }
             let entries = modules.compactMap { m in stamps[m.path].map { (path: m.path, entry: ScanCache.Entry(stamp: $0, facts: m)) } }
             if let note = cache.store(moduleDirectory: tree.moduleDirectory, entries: entries) { notes.append(note) }
         }
@@ -116,25 +125,30 @@ public enum TreeScanner {
     /// ticket 1 reads its other inputs (Module.symvers above all, ~10k lines), and every later ticket
     /// reads one module, biggest first so that one huge module does not finish last. The walk and the
     /// other inputs thus run side by side, and module reading starts on each worker as soon as it is free.
-    private final class ScanWork: @unchecked Sendable {
+    private final class ScanWork: Sendable {
         let tree: KernelTree
         let options: ScanOptions
-        // Written by the walk before `walked` is left, read by module readers only after waiting on it.
-        private(set) var files: [ModuleFile] = []
-        private(set) var discoveryProblems: [ELFScanError] = []
-        private var readOrder: [Int] = []
-        private(set) var results = ResultSlots(count: 0)
-        // Written by ticket 1; read by the caller after `run` returns.
-        private(set) var extras = Extras()
-        // Written by the cache ticket before `walked` is left: the cache, each module decoded by the
-        // worker that takes it.
-        private var cached: ScanCache.Snapshot?
-        private(set) var cacheNote: String?
-        /// Modules taken from the cache; when all are, and the cache holds nothing else, it is not rewritten.
-        private let hits = Atomic<Int>(0)
+        /// What the walk found: set by ticket 0 before `walked` is left, only read after.
+        let walk = Mutex(Walk())
+        /// The cache, read, checked and indexed (not decoded) by ticket 1 before `walked` is left,
+        /// with a note when it had to be ignored.
+        let cache = Mutex<(snapshot: ScanCache.Snapshot?, note: String?)>((nil, nil))
+        /// Set by ticket 2; read by the caller after `run` returns.
+        let extras = Mutex(Extras())
+        /// Each file's outcome, by its index in `walk.files`.
+        let results = Mutex<[Result<ModuleFacts, ELFScanError>?]>([])
+        /// Modules taken from the cache.
+        let hits = Atomic<Int>(0)
         private let walked = DispatchGroup()
         private let next = Atomic<Int>(0)
         private let done = Atomic<Int>(0)
+
+        struct Walk {
+            var files: [ModuleFile] = []
+            var problems: [ELFScanError] = []
+            /// Indices into `files`, biggest file first.
+            var readOrder: [Int] = []
+        }
 
         init(tree: KernelTree, options: ScanOptions) {
             self.tree = tree
@@ -151,69 +165,65 @@ public enum TreeScanner {
             walked.enter()
             walked.enter()
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                // This worker's copy of what the walk and the cache ticket left, taken once.
+                var found: (walk: Walk, snapshot: ScanCache.Snapshot?)?
                 while true {
                     let ticket = next.add(1, ordering: .relaxed).oldValue
                     switch ticket {
                     case 0:
-                        (files, discoveryProblems) = TreeScanner.discover(tree)
-                        readOrder = files.indices.sorted { files[$0].size > files[$1].size }
-                        results = ResultSlots(count: files.count)
+                        let (files, problems) = TreeScanner.discover(tree)
+                        let readOrder = files.indices.sorted { files[$0].size > files[$1].size }
+                        results.withLock { $0 = Array(repeating: nil, count: files.count) }
+                        walk.withLock { $0 = Walk(files: files, problems: problems, readOrder: readOrder) }
                         walked.leave()
                     case 1:
-                        // The cache is read, checked and indexed while the tree is walked; modules
-                        // are decoded from it later, each by the worker that takes it.
-                        if let cache = options.cache {
-                            (cached, cacheNote) = cache.open(moduleDirectory: tree.moduleDirectory)
+                        if let scanCache = options.cache {
+                            let opened = scanCache.open(moduleDirectory: tree.moduleDirectory)
+                            cache.withLock { $0 = opened }
                         }
                         walked.leave()
                     case 2:
-                        extras = TreeScanner.loadExtras(tree: tree, options: options)
+                        let loaded = TreeScanner.loadExtras(tree: tree, options: options)
+                        extras.withLock { $0 = loaded }
                     default:
-                        walked.wait()
-                        guard ticket - 3 < files.count else { return }
-                        read(readOrder[ticket - 3], directory: directory, base: base)
+                        if found == nil {
+                            walked.wait()
+                            found = (walk.withLock { $0 }, cache.withLock { $0.snapshot })
+                        }
+                        let (w, snapshot) = found!
+                        guard ticket - 3 < w.files.count else { return }
+                        let i = w.readOrder[ticket - 3]
+                        read(w.files[i], at: i, of: w.files.count, snapshot: snapshot, directory: directory, base: base)
                     }
                 }
             }
         }
 
-        /// A note when a cached module could not be decoded although the file's checksum matched.
-        var damagedCacheNote: String? {
-            guard cached?.isDamaged == true, let cache = options.cache else { return nil }
-            return ScanCache.corruptNote(cache.file(for: tree.moduleDirectory))
-        }
-
-        /// Whether the cache should be written: a module was read afresh, or the cache holds files
-        /// that are gone (or no cache was there).
-        func cacheIsStale(modules: [ModuleFacts]) -> Bool {
-            let h = hits.load(ordering: .relaxed)
-            return h != modules.count || (cached?.count ?? 0) != h || cached?.isDamaged == true
-        }
-
-        private func read(_ i: Int, directory: Int32, base: String) {
-            let file = files[i]
-            if let stamp = file.stamp, let facts = cached?.facts(for: file.path, stamp: stamp) {
-                results.store(.success(facts), at: i)
+        private func read(_ file: ModuleFile, at i: Int, of total: Int, snapshot: ScanCache.Snapshot?,
+                          directory: Int32, base: String) {
+            let outcome: Result<ModuleFacts, ELFScanError>
+            if let stamp = file.stamp, let facts = snapshot?.facts(for: file.path, stamp: stamp) {
+                outcome = .success(facts)
                 hits.add(1, ordering: .relaxed)
-                let n = done.add(1, ordering: .relaxed).newValue
-                options.progress?(n, files.count)
-                return
+            } else {
+                do throws(ELFScanError) {
+                    let facts = directory >= 0
+                        ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
+                        : try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path,
+                                                limits: options.limits)
+                    outcome = .success(facts)
+                } catch {
+                    outcome = .failure(error)
+                }
             }
-            do throws(ELFScanError) {
-                let facts = directory >= 0
-                    ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
-                    : try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path, limits: options.limits)
-                results.store(.success(facts), at: i)
-            } catch {
-                results.store(.failure(error), at: i)
-            }
+            results.withLock { $0[i] = outcome }
             let n = done.add(1, ordering: .relaxed).newValue
-            options.progress?(n, files.count)
+            options.progress?(n, total)
         }
     }
 
     /// What a tree holds besides its modules.
-    fileprivate struct Extras {
+    fileprivate struct Extras: Sendable {
         var order: [String] = []
         var builtinModules: [String] = []
         var builtinModinfo: [String: [ModinfoEntry]] = [:]
@@ -385,25 +395,6 @@ public enum TreeScanner {
             result[module, default: []].append(ModinfoEntry(key: key, value: String(text[text.index(after: eq)...])))
         }
         return result
-    }
-}
-
-/// Per-file result slots the worker threads fill; each index is written by exactly one thread.
-private final class ResultSlots: @unchecked Sendable {
-    private var storage: UnsafeMutableBufferPointer<Result<ModuleFacts, ELFScanError>?>
-
-    init(count: Int) {
-        storage = .allocate(capacity: max(count, 1))
-        storage.initialize(repeating: nil)
-    }
-
-    func store(_ value: Result<ModuleFacts, ELFScanError>, at index: Int) { storage[index] = value }
-
-    func take() -> [Result<ModuleFacts, ELFScanError>?] { Array(storage) }
-
-    deinit {
-        storage.deinitialize()
-        storage.deallocate()
     }
 }
 
