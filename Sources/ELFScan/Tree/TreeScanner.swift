@@ -384,10 +384,12 @@ public enum TreeScanner {
         return (nil, notes)
     }
 
-    /// `modules.builtin.modinfo`: NUL-separated `module.key=value` strings.
+    /// `modules.builtin.modinfo`: NUL-separated `module.key=value` strings. A line break (LF or CRLF)
+    /// separates them too: the kernel writes none inside a value, and a file whose records went
+    /// through a text editor or a CRLF conversion still reads as it was meant.
     static func parseBuiltinModinfo(_ bytes: [UInt8]) -> [String: [ModinfoEntry]] {
         var result: [String: [ModinfoEntry]] = [:]
-        for piece in bytes.split(separator: 0) {
+        for piece in bytes.split(whereSeparator: { $0 == 0 || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
             let text = String(decoding: piece, as: UTF8.self)
             guard let dot = text.firstIndex(of: "."), let eq = text[dot...].firstIndex(of: "=") else { continue }
             let module = normalizedModuleName(text[..<dot])
@@ -406,11 +408,12 @@ func readText(_ path: String) -> String? {
     readBytes(path).map { String(decoding: $0, as: UTF8.self) }
 }
 
-/// `text.split(separator: "\n")`, cut on bytes when that is the same thing: a "\n" is a Character of
-/// its own except after "\r". Splitting by Characters cost more than reading the file.
+/// The lines of a text file of the tree, LF or CRLF. Cut on bytes: splitting by Characters cost more
+/// than reading the file, and would take "\r\n" (one Character) for no line end at all.
 func lines(of text: String) -> [Substring] {
-    guard !text.utf8.contains(UInt8(ascii: "\r")) else { return text.split(separator: "\n") }
-    return text.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0) }
+    text.utf8.split(separator: UInt8(ascii: "\n")).map { line in
+        Substring(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+    }
 }
 
 extension StringProtocol {
