@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// The kernel tree's text files read the same with CRLF line ends as with LF (a tree copied through
-/// Windows, or edited there).
+/// Windows, or edited there), and a Module.symvers that cannot say what the kernel exports is refused.
 @Suite struct TreeTextTests {
     static let symvers = """
         0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t
@@ -69,6 +69,24 @@ import TestSupport
             #expect(got.order == expected.order)
             #expect(got.builtinModules == expected.builtinModules)
             #expect(got.builtinModinfo == expected.builtinModinfo)
+        }
+    }
+
+    @Test("an empty Module.symvers, or one without vmlinux lines, is an input error naming the file",
+          arguments: ["", "\n\n", "0x00000001\tmod_sym\tdrivers/foo/bar\tEXPORT_SYMBOL\t\n"])
+    func emptySymvers(contents: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let f = dir.url.appendingPathComponent("Module.symvers")
+        try contents.write(to: f, atomically: true, encoding: .utf8)
+        #expect { try KernelExports.load(symvers: f.path, displayPath: "given/Module.symvers") } throws: { error in
+            "\(error)".hasPrefix("given/Module.symvers: ") && "\(error)".contains("vmlinux")
+        }
+        // Named with --symvers, it stops the scan (exit status 2 in the CLI).
+        let m = dir.url.appendingPathComponent("lib/modules/6.1.0-empty")
+        try FileManager.default.createDirectory(at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
+        #expect { try TreeScanner.scan(try KernelTree.locate(path: m.path), options: ScanOptions(symvers: f.path)) } throws: {
+            error in "\(error)".contains(f.path) && "\(error)".contains("vmlinux")
         }
     }
 }

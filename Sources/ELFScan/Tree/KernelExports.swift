@@ -33,7 +33,7 @@ public struct KernelExports: Sendable {
     }
 
     /// Parses Module.symvers (plain, gz, xz or zst; LF or CRLF lines). Only `vmlinux` lines are the
-    /// kernel's; both column orders are accepted:
+    /// kernel's, and a file without any is refused; both column orders are accepted:
     /// `crc sym module type [ns]` (5.10+) and `crc sym ns module type` (5.4–5.9).
     public static func load(symvers absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports {
         let bytes = try readDecompressedFile(absolutePath, path: displayPath)
@@ -81,6 +81,11 @@ public struct KernelExports: Sendable {
             return nil
         }
         if let failure { throw failure }
+        // Read as "the kernel exports nothing", such a file would make every import unresolved.
+        guard !symbols.isEmpty else {
+            throw ELFScanError(.malformed, path: displayPath,
+                               "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, cannot say what the kernel exports")
+        }
         return KernelExports(source: .symvers, path: displayPath, symbols: symbols)
     }
 
