@@ -157,8 +157,9 @@ enum Syscalls {
 
     // MARK: Directories
 
-    /// An open directory (`opendir(3)`), listed once by `entries()` and kept open so that its entries
-    /// can be stat'ed relative to it: the kernel then resolves a short name instead of the whole path.
+    /// An open directory (`openat(2)` and `fdopendir(3)`), listed once by `entries()` and kept open so
+    /// that its entries can be stat'ed relative to it: the kernel then resolves a short name instead of
+    /// the whole path.
     final class Directory {
         /// A name and what `readdir` said it is (`d_type`, `DT_UNKNOWN` when the file system does not say).
         struct Entry {
@@ -171,10 +172,22 @@ enum Syscalls {
 
         private let stream: OpaquePointer
 
-        init(_ path: String) throws(Failure) {
-            guard let stream = opendir(path) else { throw .current() }
+        /// Opens the directory `path`, relative to the open directory `directory` (or `AT_FDCWD`); a
+        /// symbolic link as its last component is followed only when `followingLinks`.
+        init(_ path: String, relativeTo directory: Int32 = AT_FDCWD, followingLinks: Bool = true) throws(Failure) {
+            let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW)
+            let fd = openat(directory, path, flags)
+            guard fd >= 0 else { throw .current() }
+            guard let stream = fdopendir(fd) else {
+                let failure = Failure.current()
+                Glibc.close(fd)
+                throw failure
+            }
             self.stream = stream
         }
+
+        /// The descriptor of the open directory, for opening files relative to it while it is open.
+        var descriptor: Int32 { dirfd(stream) }
 
         /// Every entry but `.` and `..`, in the order `readdir(3)` gives them; a failure part way
         /// through (an I/O error) is a failure of the whole listing.

@@ -253,23 +253,68 @@ public enum TreeScanner {
         return extras
     }
 
-    /// Every `*.ko`, `*.ko.xz`, `*.ko.gz` and `*.ko.zst` under the module directory, sorted by path.
-    /// Links to files are followed; links to directories are not, so a link loop cannot trap the walk.
+    /// Every `*.ko`, `*.ko.xz`, `*.ko.gz` and `*.ko.zst` under the module directory, depth first with each
+    /// directory's entries by name, and every entry that could not be used (a directory that cannot be
+    /// opened or listed, a dangling link) as a problem. Links to files are followed; links to
+    /// directories are not, so a link loop cannot trap the walk. There is no depth limit: directories
+    /// are opened relative to the module directory, one at a time, so depth costs neither stack nor
+    /// descriptors, and one too deep to open (its path reaching PATH_MAX, where the reader could not
+    /// open a module either) is reported like any other.
     public static func discover(_ tree: KernelTree) -> ([ModuleFile], [ELFScanError]) {
         var files: [ModuleFile] = []
         var problems: [ELFScanError] = []
-        func walk(_ relative: String, depth: Int) {
-            let absolute = relative.isEmpty ? tree.moduleDirectory : tree.moduleDirectory + "/" + relative
-            // readdir's d_type says what most entries are without a stat; the stats left are relative
-            // to the open directory, so the kernel does not walk the long absolute path again each time.
-            guard let dir = try? Syscalls.Directory(absolute), case .success(var entries) = dir.entries() else { return }
+        let root: Syscalls.Directory
+        do {
+            root = try Syscalls.Directory(tree.moduleDirectory)
+        } catch {
+            return ([], [ELFScanError(.io, path: ".", "cannot open directory: \(error.reason)")])
+        }
+        /// What is left to do, innermost last: a file found, or a directory to list.
+        enum Pending {
+            case file(ModuleFile)
+            case directory(String)
+        }
+        var pending: [Pending] = [.directory("")]
+        while let next = pending.popLast() {
+            let relative: String
+            switch next {
+            case .file(let f):
+                files.append(f)
+                continue
+            case .directory(let r):
+                relative = r
+            }
+            let dir: Syscalls.Directory
+            if relative.isEmpty {
+                dir = root
+            } else {
+                do {
+                    dir = try Syscalls.Directory(relative, relativeTo: root.descriptor, followingLinks: false)
+                } catch {
+                    problems.append(ELFScanError(.io, path: relative, "cannot open directory: \(error.reason)"))
+                    continue
+                }
+            }
+            var entries: [Syscalls.Directory.Entry]
+            switch dir.entries() {
+            case .success(let e): entries = e
+            case .failure(let f):
+                problems.append(ELFScanError(.io, path: relative.isEmpty ? "." : relative,
+                                             "cannot list directory: \(f.reason)"))
+                continue
+            }
             entries.sort { $0.name < $1.name }
+            // This directory's files and subdirectories, in name order; pushed in reverse below, so that
+            // they are taken in name order and each subdirectory's contents come where it stands.
+            var found: [Pending] = []
             for entry in entries {
                 let name = entry.name
                 // depmod skips directories named build and source (the links to the kernel's trees) at any depth.
                 if name == "build" || name == "source" { continue }
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let isModuleName = announcesModule(name)
+                // readdir's d_type says what most entries are without a stat; the stats left are relative
+                // to the open directory, so the kernel does not walk the long path again each time.
                 var type: mode_t
                 if entry.isDirectory {
                     type = S_IFDIR
@@ -294,7 +339,7 @@ public enum TreeScanner {
                     if isModuleName {
                         problems.append(ELFScanError(.io, path: rel, "not a regular file (a directory)"))
                     }
-                    if depth < 64 { walk(rel, depth: depth + 1) }
+                    found.append(.directory(rel))
                     continue
                 }
                 guard isModuleName else { continue }
@@ -311,15 +356,16 @@ public enum TreeScanner {
                         problems.append(ELFScanError(.io, path: rel, "symbolic link to something that is not a regular file"))
                         continue
                     }
-                    files.append(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st)))
+                    found.append(.file(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st))))
                 } else {
                     // Regular files, and FIFOs or devices named *.ko, which the reader rejects by name.
                     let regular = (lst.st_mode & S_IFMT) == S_IFREG
-                    files.append(ModuleFile(path: rel, size: UInt64(lst.st_size), stamp: regular ? FileStamp(lst) : nil))
+                    found.append(.file(ModuleFile(path: rel, size: UInt64(lst.st_size),
+                                                  stamp: regular ? FileStamp(lst) : nil)))
                 }
             }
+            pending.append(contentsOf: found.reversed())
         }
-        walk("", depth: 0)
         return (files, problems)
     }
 
