@@ -137,7 +137,7 @@ final class ElfImage {
                 // on a truncated stream (elfutils 0.188): refuse without inflating.
                 throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
             }
-            let inputBound = min(limits.maxCompressedInputBytes ?? .max, limits.maxCompressedFileBytes)
+            let inputBound = limits.maxCompressedReadBytes
             guard fileSize <= inputBound else {
                 throw ELFScanError(.compression, path: path,
                                    "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
@@ -348,30 +348,6 @@ final class ElfImage {
             buffer.deallocate()
             throw ELFScanError(.io, path: path, "read: \(f.reason)")
         }
-    }
-}
-
-/// Bounds on what one module file may cost to read.
-public struct ScanLimits: Sendable, Hashable {
-    /// A decompressed module larger than this is refused (the largest real modules are tens of MiB).
-    public var maxUncompressedBytes: UInt64
-    /// A compressed file larger than this is refused before it is inflated; nil means no bound.
-    public var maxCompressedInputBytes: UInt64?
-
-    public init(maxUncompressedBytes: UInt64 = 512 << 20, maxCompressedInputBytes: UInt64? = 256 << 20) {
-        self.maxUncompressedBytes = maxUncompressedBytes
-        self.maxCompressedInputBytes = maxCompressedInputBytes
-    }
-
-    public static let `default` = ScanLimits()
-
-    /// The largest compressed file worth reading: a compressed stream is never much bigger than what it
-    /// inflates to (stored blocks cost a few bytes per 64 KiB), so one past this cannot inflate within
-    /// the limit and is refused before it is read.
-    var maxCompressedFileBytes: UInt64 {
-        let slack = maxUncompressedBytes / 16
-        let (sum, overflow) = maxUncompressedBytes.addingReportingOverflow(slack + (1 << 20))
-        return overflow ? .max : sum
     }
 }
 

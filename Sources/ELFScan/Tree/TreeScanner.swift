@@ -202,7 +202,9 @@ public enum TreeScanner {
         private func read(_ file: ModuleFile, at i: Int, of total: Int, snapshot: ScanCache.Snapshot?,
                           directory: Int32, base: String) {
             let outcome: Result<ModuleFacts, ELFScanError>
-            if let stamp = file.stamp, let facts = snapshot?.facts(for: file.path, stamp: stamp) {
+            // A cached module past the limits in force is read again, to be refused as a read refuses it.
+            if let stamp = file.stamp, let facts = snapshot?.facts(for: file.path, stamp: stamp),
+               options.limits.admits(facts) {
                 outcome = .success(facts)
                 hits.add(1, ordering: .relaxed)
             } else {
