@@ -169,13 +169,13 @@ public enum PackageScanner {
         var kernelExports: KernelExports?
         if let symvers = options.symvers {
             do {
-                kernelExports = try KernelExports.load(symvers: makeAbsolute(symvers), displayPath: symvers)
+                kernelExports = try KernelExports.load(symvers: Syscalls.absolute(symvers), displayPath: symvers)
             } catch {
                 throw TreeError("\(error)")
             }
         } else if let map = options.systemMap {
             do {
-                kernelExports = try KernelExports.load(systemMap: makeAbsolute(map), displayPath: map)
+                kernelExports = try KernelExports.load(systemMap: Syscalls.absolute(map), displayPath: map)
             } catch {
                 throw TreeError("\(error)")
             }
