@@ -19,7 +19,9 @@ import TestSupport
                 source: .symvers, path: "Module.symvers",
                 symbols: Dictionary(uniqueKeysWithValues: kernel.map { ($0, KernelExport(name: $0, gplOnly: false)) }))
         }
-        return try SplitAnalysis(scan: read.scan, split: BuiltPackages(read))
+        let a = try SplitAnalysis(scan: read.scan, split: BuiltPackages(read))
+        for f in a.findings { #expect(FindingKinds.describe(f.kind) != nil, "\(f.kind) is not described") }
+        return a
     }
 
     /// Three fixture modules: `base` exports base_fn, `mid` needs it and exports mid_fn, `top` needs mid_fn.
@@ -164,7 +166,9 @@ struct RealBuiltPackagesTests {
         let read = Dictionary(uniqueKeysWithValues: zip(fresh, PackageScanner.read(fresh.map(\.path))))
         let packages = files.map { known[$0] ?? read[$0]! }
         let scan = try PackageScanner.assemble(packages, options: ScanOptions(symvers: try symvers().path))
-        return try SplitAnalysis(scan: scan.scan, split: BuiltPackages(scan))
+        let a = try SplitAnalysis(scan: scan.scan, split: BuiltPackages(scan))
+        for f in a.findings { #expect(FindingKinds.describe(f.kind) != nil, "\(f.kind) is not described") }
+        return a
     }
 
     @Test("the 52 udebs: their modules and Depends as Debian lists them, no error, and one soft dependency across packages")

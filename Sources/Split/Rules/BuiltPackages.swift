@@ -9,6 +9,9 @@ public import Graph
 /// A dependency is met by a given package, or not at all: one on a package that was not given is a
 /// note, and an error when modules of the package need symbols that no given package exports.
 public struct BuiltPackages: SplitDefinition {
+    /// What `modsplit rules` names as the language of its finding kinds (`--package`, not a `--rules` format).
+    public static let language = "packages"
+
     public let packages: PackageScan
 
     public init(_ packages: PackageScan) {
@@ -202,4 +205,42 @@ extension BuiltPackages {
         let read = try PackageScanner.scan(files, options: options, limits: limits)
         return (read.scan, BuiltPackages(read))
     }
+}
+
+extension RulesFindingKind {
+    /// What `--package` reports about the packages themselves.
+    static let builtPackages: [RulesFindingKind] = [
+        RulesFindingKind(
+            id: "unreadable-package", severity: .error,
+            summary: "A package file that cannot be read, or not to its end (truncated, corrupt, not a package, past --max-package-mib).",
+            rationale: "The package manager would refuse it too. The modules read before the failure are analysed as its "
+                + "contents; whatever came after is missing, and modules that need it show as unresolved.",
+            languages: [BuiltPackages.language]),
+        RulesFindingKind(
+            id: "package-contents", severity: .error,
+            summary: "Something wrong inside a package: a path with '..' or an empty component, an RPM file list the "
+                + "payload does not match (errors); a payload size the signature disowns (warning); dependencies not "
+                + "followed, such as RPM rich dependencies (info).",
+            rationale: "A hostile or broken package; its modules would not be installed where their paths say, or at all.",
+            languages: [BuiltPackages.language]),
+        RulesFindingKind(
+            id: "package-conflict", severity: .error,
+            summary: "Two packages ship the same module file.",
+            rationale: "dpkg and rpm refuse to install the second over the first (without Replaces or a conflict "
+                + "resolution); which copy loads depends on the install order. The copy in the package given first is analysed.",
+            languages: [BuiltPackages.language]),
+        RulesFindingKind(
+            id: "missing-dependency", severity: .error,
+            summary: "A package depends on a package that was not given: an error when modules of the package (or of "
+                + "what it depends on) need symbols no given package exports; a warning when a given package has the "
+                + "name but not a version that meets the dependency; otherwise info.",
+            rationale: "Installed as built, the package pulls in the missing one from the archive: modsplit cannot see "
+                + "its modules. Give it with --package, or check that the symbols are the kernel's (--symvers).",
+            languages: [BuiltPackages.language]),
+        RulesFindingKind(
+            id: "dependency-alternative", severity: .info,
+            summary: "A dependency with alternatives that several given packages meet; the first given is taken.",
+            rationale: "apt installs the first alternative it can; with another one installed the closure differs.",
+            languages: [BuiltPackages.language]),
+    ]
 }
