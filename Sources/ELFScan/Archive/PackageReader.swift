@@ -41,13 +41,15 @@ public enum PackageReader {
             package.failure = PackageError(file, "open: \(f.reason)")
             return package
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            package.failure = PackageError(file, "fstat: \(Syscalls.errnoText())")
+        defer { Syscalls.close(fd) }
+        let st: stat
+        switch Syscalls.status(of: fd) {
+        case .success(let s): st = s
+        case .failure(let f):
+            package.failure = PackageError(file, "fstat: \(f.reason)")
             return package
         }
-        guard st.st_mode & S_IFMT == S_IFREG else {
+        guard Syscalls.isRegular(st.st_mode) else {
             package.failure = PackageError(file, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
             return package
         }
@@ -451,8 +453,7 @@ struct PayloadWalk {
         // Stored modules are checked against the module limits before a byte is read: a plain one is
         // the image itself, a compressed one is inflated by the module reader under the same limits.
         let plain = path.hasSuffix(".ko")
-        let limit = plain ? limits.modules.maxUncompressedBytes
-            : min(limits.modules.maxCompressedInputBytes ?? .max, limits.modules.maxCompressedFileBytes)
+        let limit = plain ? limits.modules.maxUncompressedBytes : limits.modules.maxCompressedReadBytes
         let declared = entry.declaredSize ?? 0
         if UInt64(max(declared, 0)) > limit {
             record(.failure(ELFScanError(.compression, path: path, "\(displayName): \(declared) bytes, past the limit of \(limit)")),

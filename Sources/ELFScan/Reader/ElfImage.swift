@@ -182,7 +182,7 @@ final class ElfImage {
                 throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
             }
             if compression != .none {
-                let inputBound = min(limits.maxCompressedInputBytes ?? .max, limits.maxCompressedFileBytes)
+                let inputBound = limits.maxCompressedReadBytes
                 guard fileSize <= inputBound else {
                     throw ELFScanError(.compression, path: path,
                                        "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
