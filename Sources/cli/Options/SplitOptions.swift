@@ -63,8 +63,9 @@ struct SplitOptions: ParsableArguments {
         if !package.isEmpty && (rules != nil || !list.isEmpty) {
             throw ValidationError("--package and \(rules != nil ? "--rules" : "--list") exclude each other: the packages are the split")
         }
-        if !(1...(1 << 20)).contains(maxPackageMib) {
-            throw ValidationError("--max-package-mib must be between 1 and \(1 << 20)")
+        if !ScanLimits.mebibyteRange.contains(maxPackageMib) {
+            let range = ScanLimits.mebibyteRange
+            throw ValidationError("--max-package-mib must be from \(range.lowerBound) to \(range.upperBound)")
         }
         if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
         if let rulesFormat, SplitFormats.named(rulesFormat) == nil {

@@ -106,7 +106,7 @@ extension TreeOptions {
             throw UsageFailure("\(file): cannot read")
         }
         let progress = Progress.forTerminal(label: "reading packages")
-        let limits = ScanLimits(maxUncompressedBytes: maxModuleMib << 20)
+        let limits = ScanLimits(maxUncompressedMiB: maxModuleMib) ?? .default
         let options = ScanOptions(
             symvers: symvers, systemMap: systemMap, discoverKernelSymbols: false, limits: limits, threads: jobs,
             progress: progress?.update, cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
