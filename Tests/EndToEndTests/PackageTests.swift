@@ -136,6 +136,57 @@ import TestSupport
     }
 }
 
+extension PackageTests {
+    @Test("200 packages in a chain of Depends check clean, one with its Depends left out is cross-package; the summary stays one line")
+    func manyPackages() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        // One module built once; copies renamed in place (same-length strings): name=link000 and its
+        // export chain_fn_000 become link042 and chain_fn_042, its import chain_fn_999 chain_fn_041.
+        var m = FixtureModule(name: "link")
+        m.exports = [.init("chain_fn_000")]
+        m.imports = ["chain_fn_999"]
+        m.modinfo = ["name=link000", "license=GPL"]
+        let original = Array(try Data(contentsOf: try m.build(in: dir.url.appendingPathComponent("built"))))
+        func replacing(_ bytes: [UInt8], _ old: String, _ new: String) -> [UInt8] {
+            let o = Array(old.utf8), n = Array(new.utf8)
+            var out = bytes
+            var i = 0
+            while i + o.count <= out.count {
+                if out[i] == o[0] && Array(out[i..<(i + o.count)]) == o {
+                    out.replaceSubrange(i..<(i + o.count), with: n)
+                    i += o.count
+                } else {
+                    i += 1
+                }
+            }
+            return out
+        }
+        let count = 200
+        var files: [URL] = []
+        for i in 0..<count {
+            let n = String(format: "%03d", i)
+            var bytes = replacing(original, "link000", "link\(n)")
+            bytes = replacing(bytes, "chain_fn_000", "chain_fn_\(n)")
+            // The first link needs nothing from another package: the kernel's printk instead.
+            bytes = replacing(bytes, "chain_fn_999", i == 0 ? "printk_sym00" : String(format: "chain_fn_%03d", i - 1))
+            var tar = TarWriter()
+            tar.add(Self.prefix + "kernel/link\(n).ko", bytes)
+            let depends = i == 0 || i == 100 ? nil : String(format: "chain-%03d", i - 1)
+            let deb = try DebFixture.deb(control: DebFixture.control("chain-\(n)", depends: depends),
+                                         data: try Compressor.compress(tar.finished(), with: "gzip -n"), dataMember: "data.tar.gz")
+            files.append(try DebFixture.write(deb, to: dir.url, "chain-\(n).udeb"))
+        }
+        let r = try Binary.run(["check", "--no-cache"] + files.flatMap { ["--package", $0.path] })
+        #expect(r.status == 1, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.last == "1 error, 0 warnings, 0 notes — 200 packages, 200 modules, \(lines.last?.split(separator: ",").last?.dropFirst() ?? "")")
+        #expect(lines.filter { $0.hasPrefix("  chain-") }.count == count)
+        #expect(r.stdout.contains("link100 (chain-100) needs chain_fn_099 from link099 (chain-099), which chain-100 does not depend on"),
+                "\(r.stdout.prefix(600))")
+    }
+}
+
 /// The acceptance runs on Debian's 52 real udebs and on RPMs built from Debian's modules.
 @Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
 struct RealPackageTests {
