@@ -52,7 +52,8 @@ public enum PackageScanner {
     static func readAll(_ files: [String], options: ScanOptions, limits: PackageLimits)
         -> (packages: [BuiltPackage], notes: [String])
     {
-        let order = files.indices.sorted { (FileStamp.of(files[$0])?.size ?? 0) > (FileStamp.of(files[$1])?.size ?? 0) }
+        let sizes = files.map { FileStamp.of($0)?.size ?? 0 }
+        let order = files.indices.sorted { sizes[$0] > sizes[$1] }
         let results = Mutex([(BuiltPackage, String?)?](repeating: nil, count: files.count))
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
