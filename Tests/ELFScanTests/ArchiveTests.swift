@@ -207,6 +207,7 @@ import TestSupport
             tar.add(Self.prefix + "kernel/fifo.ko", kind: .fifo)
             tar.add(Self.prefix + "kernel/dir.ko", kind: .directory)
             tar.add(Self.prefix + "kernel/" + String(repeating: "long-directory-name/", count: 8) + "user.ko", user)
+            tar.add(Self.prefix + "build/scripts/skipped.ko", user)  // depmod skips build/ and source/
         }
         let p = read(file)
         #expect(p.failure == nil)

@@ -121,7 +121,9 @@ enum PayloadPlace: Equatable {
             return
         }
         let last = parts[parts.count - 1]
-        if Compression.announced(byName: last) != nil {
+        // depmod skips directories named build and source (links to the kernel's trees) at any depth.
+        let skipped = parts[(start + 1)..<(parts.count - 1)].contains { $0 == "build" || $0 == "source" }
+        if Compression.announced(byName: last) != nil && !skipped {
             self = .module(version: version, path: parts[(start + 1)...].joined(separator: "/"))
         } else if parts.count == start + 2,
                   last == "modules.order" || last == "modules.builtin" || last == "modules.builtin.modinfo"
