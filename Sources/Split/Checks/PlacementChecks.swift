@@ -244,9 +244,13 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
         softdepTargets(ctx, key: key).compactMap { m, name, target in
             guard case .nothing(let builtinAliasesKnown) = target else { return nil }
             let module = ctx.graph.modules[m].name
+            // On a whole kernel tree nothing else could provide it: the kernel's own gap, not the split's
+            // (info). Only when the tree is what some packages hold (--package) can a package be missing.
+            let complete = ctx.rules?.coversWholeTree ?? true
             if builtinAliasesKnown {
-                return ctx.finding(id, severity, module: m,
-                                   message: "\(module) has \(key) \(name), which no module and no built-in module provides")
+                let whose = complete ? "; the kernel has none, whatever the split" : ""
+                return ctx.finding(id, complete ? .info : severity, module: m,
+                                   message: "\(module) has \(key) \(name), which no module and no built-in module provides\(whose)")
             }
             // A built-in module's aliases are unknown here: it may be there.
             let why = ctx.builtinModinfo.isEmpty ? "built-in modules' aliases are unknown (no modules.builtin.modinfo)"

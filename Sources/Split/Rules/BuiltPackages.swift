@@ -18,6 +18,10 @@ public struct BuiltPackages: SplitDefinition {
         self.packages = packages
     }
 
+    /// The tree is only what the given packages hold: a softdep none of them provides may be in a
+    /// package that was not given.
+    public var coversWholeTree: Bool { false }
+
     public var name: String? {
         let files = packages.packages.map(\.file)
         guard files.count > 1 else { return files.first }
