@@ -54,7 +54,7 @@ public enum PackageScanner {
     {
         let sizes = files.map { FileStamp.of($0)?.size ?? 0 }
         let order = files.indices.sorted { sizes[$0] > sizes[$1] }
-        let results = Mutex([(BuiltPackage, String?)?](repeating: nil, count: files.count))
+        let results = ResultSlots<(BuiltPackage, String?)>(count: files.count)
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         let threads = max(1, min(files.count, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
@@ -65,12 +65,12 @@ public enum PackageScanner {
                 guard ticket < order.count else { return }
                 let i = order[ticket]
                 let read = cache?.read(files[i], limits: limits) ?? (PackageReader.read(files[i], limits: limits), nil)
-                results.withLock { $0[i] = read }
+                results.set(i, read)
                 let n = done.add(1, ordering: .relaxed).newValue
                 options.progress?(n, files.count)
             }
         }
-        let all = results.withLock { $0.map { $0! } }
+        let all = results.values.map { $0! }
         return (all.map(\.0), all.compactMap(\.1))
     }
 

@@ -88,7 +88,7 @@ public enum TreeScanner {
         var problems = walk.problems
         var modules: [ModuleFacts] = []
         modules.reserveCapacity(walk.files.count)
-        for result in work.results.withLock({ $0 }) {
+        for result in walk.results.values {
             switch result {
             case .success(let m): modules.append(m)
             case .failure(let e): problems.append(e)
@@ -135,8 +135,6 @@ public enum TreeScanner {
         let cache = Mutex<(snapshot: ScanCache.Snapshot?, note: String?)>((nil, nil))
         /// Set by ticket 2; read by the caller after `run` returns.
         let extras = Mutex(Extras())
-        /// Each file's outcome, by its index in `walk.files`.
-        let results = Mutex<[Result<ModuleFacts, ELFScanError>?]>([])
         /// Modules taken from the cache.
         let hits = Atomic<Int>(0)
         private let walked = DispatchGroup()
@@ -148,6 +146,8 @@ public enum TreeScanner {
             var problems: [ELFScanError] = []
             /// Indices into `files`, biggest file first.
             var readOrder: [Int] = []
+            /// Each file's outcome, by its index in `files`.
+            var results = ResultSlots<Result<ModuleFacts, ELFScanError>>(count: 0)
         }
 
         init(tree: KernelTree, options: ScanOptions) {
@@ -173,8 +173,10 @@ public enum TreeScanner {
                     case 0:
                         let (files, problems) = TreeScanner.discover(tree)
                         let readOrder = files.indices.sorted { files[$0].size > files[$1].size }
-                        results.withLock { $0 = Array(repeating: nil, count: files.count) }
-                        walk.withLock { $0 = Walk(files: files, problems: problems, readOrder: readOrder) }
+                        let slots = ResultSlots<Result<ModuleFacts, ELFScanError>>(count: files.count)
+                        walk.withLock {
+                            $0 = Walk(files: files, problems: problems, readOrder: readOrder, results: slots)
+                        }
                         walked.leave()
                     case 1:
                         if let scanCache = options.cache {
@@ -193,14 +195,15 @@ public enum TreeScanner {
                         let (w, snapshot) = found!
                         guard ticket - 3 < w.files.count else { return }
                         let i = w.readOrder[ticket - 3]
-                        read(w.files[i], at: i, of: w.files.count, snapshot: snapshot, directory: directory, base: base)
+                        w.results.set(i, read(w.files[i], of: w.files.count, snapshot: snapshot,
+                                              directory: directory, base: base))
                     }
                 }
             }
         }
 
-        private func read(_ file: ModuleFile, at i: Int, of total: Int, snapshot: ScanCache.Snapshot?,
-                          directory: Int32, base: String) {
+        private func read(_ file: ModuleFile, of total: Int, snapshot: ScanCache.Snapshot?,
+                          directory: Int32, base: String) -> Result<ModuleFacts, ELFScanError> {
             let outcome: Result<ModuleFacts, ELFScanError>
             // A cached module past the limits in force is read again, to be refused as a read refuses it.
             if let stamp = file.stamp, let facts = snapshot?.facts(for: file.path, stamp: stamp),
@@ -218,9 +221,9 @@ public enum TreeScanner {
                     outcome = .failure(error)
                 }
             }
-            results.withLock { $0[i] = outcome }
             let n = done.add(1, ordering: .relaxed).newValue
             options.progress?(n, total)
+            return outcome
         }
     }
 
