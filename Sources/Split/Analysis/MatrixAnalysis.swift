@@ -1,0 +1,240 @@
+internal import Dispatch
+public import ELFScan
+public import Graph
+internal import Synchronization
+
+/// One tree of a matrix: where it is, how to scan it (its own Module.symvers or System.map), and how the
+/// user named it (for messages).
+public struct MatrixTree: Sendable {
+    public var tree: KernelTree
+    public var scan: ScanOptions
+    /// The `--tree` argument as given.
+    public var label: String
+
+    public init(tree: KernelTree, scan: ScanOptions, label: String? = nil) {
+        self.tree = tree
+        self.scan = scan
+        self.label = label ?? tree.moduleDirectory
+    }
+}
+
+/// One split checked against several kernels at once (a rules file governs x86_64, aarch64, s390x… and a
+/// change that is fine on one can strand a module on another): every tree scanned, placed and checked as
+/// `SplitAnalysis` does it alone, and the findings merged, so that a finding that occurs on several trees is
+/// one finding that names them.
+///
+/// The trees keep the order they were given in; each finding names its trees in that order and reads as the
+/// first of them reported it. What makes two trees' findings one is `MatrixFinding.Identity`.
+public struct MatrixAnalysis: Sendable {
+    /// The phases, in order; the callback hears of each as it ends.
+    public enum Phase: String, Sendable, CaseIterable {
+        /// Every tree scanned, placed and checked (side by side, so not one phase after another).
+        case trees
+        /// The findings merged.
+        case merge
+    }
+
+    /// What to analyse: the trees, and one split, variants and profiles for all of them.
+    public struct Request: Sendable {
+        public var trees: [MatrixTree]
+        public var split: SplitInput
+        public var variants: [String]
+        public var profiles: [(profile: String, package: String)]
+        public var arch: String?
+        public var flavour: String?
+        /// How many trees are scanned and analysed at once; nil chooses (see `defaultWidth`).
+        public var width: Int?
+
+        public init(trees: [MatrixTree], split: SplitInput, variants: [String] = [],
+                    profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
+                    width: Int? = nil) {
+            self.trees = trees
+            self.split = split
+            self.variants = variants
+            self.profiles = profiles
+            self.arch = arch
+            self.flavour = flavour
+            self.width = width
+        }
+    }
+
+    /// Each tree's own analysis, in the order the trees were given: exactly what a run on that tree alone gives.
+    public let analyses: [SplitAnalysis]
+    /// Every finding of every tree, merged across trees, in `Finding.sorted`'s order.
+    public let findings: [MatrixFinding]
+
+    public var variants: [String] { analyses.first?.variants ?? [] }
+    /// The split's name in reports (the rules file or the lists), nil for the whole tree.
+    public var splitName: String? { analyses.first?.splitName }
+    /// The trees' kernel versions, in order: what findings name their trees by.
+    public var kernelVersions: [String] { analyses.map(\.scan.tree.kernelVersion) }
+
+    /// Scans every tree (several at once), reads the split once when its language allows (else once per tree),
+    /// then places and checks each tree and merges the findings.
+    public init(_ request: Request, phase: (Phase) -> Void = { _ in }) throws(AnalysisError) {
+        try Self.validate(request.trees.map { ($0.label, $0.tree) })
+        let trees = request.trees
+        let options = { @Sendable (tree: KernelTree?) in
+            RulesOptions(variants: request.variants, tree: tree, arch: request.arch, flavour: request.flavour)
+        }
+        // A split whose reading looks at the tree (kernel-wedge picks its lists by the tree's architecture)
+        // is read once per tree; any other is read once, while the trees are scanned, and shared.
+        let perTree = Self.readsTree(request.split)
+        let work = MatrixWork(count: trees.count)
+        let sharedRead = DispatchGroup()
+        @Sendable func readShared() {
+            work.shared = Result { () throws(RulesError) -> any SplitDefinition in
+                try SplitAnalysis.read(request.split, options: options(nil))
+            }
+            sharedRead.leave()
+        }
+        @Sendable func analyse(_ t: Int) {
+            let item = trees[t]
+            let scan: TreeScan
+            do {
+                scan = try TreeScanner.scan(item.tree, options: item.scan)
+            } catch {
+                work.store(t, .failure(AnalysisError("\(item.label): \(error.message)")))
+                return
+            }
+            let split: any SplitDefinition
+            if perTree {
+                do throws(RulesError) {
+                    split = try SplitAnalysis.read(request.split, options: options(item.tree))
+                } catch {
+                    work.store(t, .failure(AnalysisError("\(error.description) (for \(item.tree.kernelVersion))")))
+                    return
+                }
+            } else {
+                sharedRead.wait()
+                guard case .success(let s)? = work.shared else {
+                    work.store(t, .failure(AnalysisError("the split could not be read")))
+                    return
+                }
+                split = s
+            }
+            work.store(t, Result { () throws(AnalysisError) -> SplitAnalysis in
+                do throws(AnalysisError) {
+                    return try SplitAnalysis(scan: scan, split: split, variants: request.variants,
+                                             profiles: request.profiles)
+                } catch {
+                    throw AnalysisError("\(item.tree.kernelVersion): \(error.message)")
+                }
+            })
+        }
+        if !perTree { sharedRead.enter() }
+        let width = max(1, min(request.width ?? Self.defaultWidth(trees: trees.count), trees.count))
+        if width == 1 {
+            // One tree after another, each scan on every core; the split is read beside the first scan.
+            if !perTree { DispatchQueue.global().async { readShared() } }
+            for t in trees.indices { analyse(t) }
+        } else {
+            // Trees side by side. Ticket 0 reads the shared split, ticket k > 0 analyses tree k-1: the split is
+            // read by a running worker, never queued behind the workers that wait for it.
+            let first = perTree ? 1 : 0
+            work.next.store(first, ordering: .relaxed)
+            DispatchQueue.concurrentPerform(iterations: width + 1 - first) { _ in
+                while true {
+                    let ticket = work.next.add(1, ordering: .relaxed).oldValue
+                    if ticket == 0 {
+                        readShared()
+                    } else if ticket <= trees.count {
+                        analyse(ticket - 1)
+                    } else {
+                        return
+                    }
+                }
+            }
+        }
+        if !perTree { sharedRead.wait() }
+        phase(.trees)
+        // A rules error is the same for every tree: report it once, as a single-tree run would.
+        if case .failure(let e)? = work.shared { throw AnalysisError(e.description) }
+        var analyses: [SplitAnalysis] = []
+        for result in work.results {
+            switch result! {
+            case .success(let a): analyses.append(a)
+            case .failure(let e): throw e
+            }
+        }
+        try Self.checkExportsFiles(request.trees, analyses)
+        self.analyses = analyses
+        findings = MatrixFinding.merge(analyses.map { ($0.scan.tree.kernelVersion, $0.findings) })
+        phase(.merge)
+    }
+
+    /// The matrix of trees already analysed (in memory, or by a caller that ran them), merged.
+    public init(analyses: [SplitAnalysis]) throws(AnalysisError) {
+        try Self.validate(analyses.map { ($0.scan.tree.moduleDirectory, $0.scan.tree) })
+        self.analyses = analyses
+        findings = MatrixFinding.merge(analyses.map { ($0.scan.tree.kernelVersion, $0.findings) })
+    }
+
+    /// Trees at once when the caller does not say: all of them. A warm tree's scan is mostly decoding its cache
+    /// and its analysis runs on one core, so trees side by side keep every core busy; a cold scan fills the
+    /// cores by itself, and running trees side by side costs nothing then (measured: bench/matrix-vs-depmod).
+    public static func defaultWidth(trees: Int) -> Int { trees }
+
+    /// A matrix needs at least one tree, and one tree per kernel version (findings name trees by it).
+    static func validate(_ trees: [(label: String, tree: KernelTree)]) throws(AnalysisError) {
+        guard !trees.isEmpty else { throw AnalysisError("no tree to analyse") }
+        var seen: [String: String] = [:]
+        for (label, tree) in trees {
+            if let other = seen[tree.kernelVersion] {
+                let what = other == label ? "\(label) is given twice" : "\(other) and \(label) are both kernel \(tree.kernelVersion)"
+                throw AnalysisError("\(what): a matrix needs one tree per kernel version")
+            }
+            seen[tree.kernelVersion] = label
+        }
+    }
+
+    /// One Module.symvers (or System.map) read for trees of different architectures cannot be right for all
+    /// of them: its CRCs and symbols are one build's.
+    static func checkExportsFiles(_ trees: [MatrixTree], _ analyses: [SplitAnalysis]) throws(AnalysisError) {
+        var byFile: [String: [Int]] = [:]
+        var files: [String] = []
+        for (i, t) in trees.enumerated() {
+            guard let file = t.scan.symvers ?? t.scan.systemMap else { continue }
+            if byFile[file] == nil { files.append(file) }
+            byFile[file, default: []].append(i)
+        }
+        for file in files {
+            let users = byFile[file] ?? []
+            let machines = users.map { MatrixAnalysis.machine(of: analyses[$0].graph) }
+            guard Set(machines).count > 1 else { continue }
+            let named = zip(users, machines).map { "\(trees[$0].label) (\($1))" }.joined(separator: ", ")
+            throw AnalysisError(
+                "\(file) is given for trees of different architectures: \(named); give each tree its own, "
+                    + "labelled with its kernel version (KERNELVERSION=FILE)")
+        }
+    }
+
+    /// The ELF machine most of a tree's modules are built for (`x86_64`, `aarch64`, …), `unknown` without modules.
+    public static func machine(of graph: ModuleGraph) -> String {
+        var counts: [UInt16: Int] = [:]
+        // By index: iterating the modules would copy each one's facts.
+        for i in graph.modules.indices { counts[graph.modules[i].identity.machine, default: 0] += 1 }
+        guard let top = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return "unknown" }
+        return ELFIdentity(bits: 64, bigEndian: false, machine: top.key).machineName
+    }
+
+    /// Whether reading `input` depends on the tree it will place.
+    static func readsTree(_ input: SplitInput) -> Bool {
+        guard case .rules(let path, let format) = input else { return false }
+        return SplitFormats.chosen(path: path, format: format)?.readsTree ?? false
+    }
+}
+
+/// The trees' results, each written once by the worker that analyses its tree; read after all workers end.
+private final class MatrixWork: @unchecked Sendable {
+    let next = Atomic<Int>(0)
+    var shared: Result<any SplitDefinition, RulesError>?
+    private(set) var results: [Result<SplitAnalysis, AnalysisError>?]
+    private let lock = Mutex(())
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ result: Result<SplitAnalysis, AnalysisError>) {
+        lock.withLock { _ in results[index] = result }
+    }
+}
