@@ -72,19 +72,49 @@ public struct MatrixAnalysis: Sendable {
     /// Scans every tree (several at once), reads the split once when its language allows (else once per tree),
     /// then places and checks each tree and merges the findings.
     public init(_ request: Request, phase: (Phase) -> Void = { _ in }) throws(AnalysisError) {
-        try Self.validate(request.trees.map { ($0.label, $0.tree) })
+        let analyses = try Self.run(request, splits: [request.split], phase: phase)
+        try self.init(checked: analyses[0], trees: request.trees)
+        phase(.merge)
+    }
+
+    /// Two splits of the same trees (a rules change), each tree scanned once: the matrix under `before`, and
+    /// under the request's split.
+    public static func comparing(_ request: Request, before: SplitInput, phase: (Phase) -> Void = { _ in })
+        throws(AnalysisError) -> (before: MatrixAnalysis, after: MatrixAnalysis)
+    {
+        let analyses = try run(request, splits: [before, request.split], phase: phase)
+        let pair = (try MatrixAnalysis(checked: analyses[0], trees: request.trees),
+                    try MatrixAnalysis(checked: analyses[1], trees: request.trees))
+        phase(.merge)
+        return pair
+    }
+
+    private init(checked analyses: [SplitAnalysis], trees: [MatrixTree]) throws(AnalysisError) {
+        try Self.checkExportsFiles(trees, analyses)
+        self.analyses = analyses
+        findings = MatrixFinding.merge(analyses.map { ($0.scan.tree.kernelVersion, $0.findings) })
+    }
+
+    /// Each split's analyses of every tree (`[split][tree]`), each tree scanned once.
+    private static func run(_ request: Request, splits: [SplitInput], phase: (Phase) -> Void)
+        throws(AnalysisError) -> [[SplitAnalysis]]
+    {
+        try validate(request.trees.map { ($0.label, $0.tree) })
         let trees = request.trees
         let options = { @Sendable (tree: KernelTree?) in
             RulesOptions(variants: request.variants, tree: tree, arch: request.arch, flavour: request.flavour)
         }
         // A split whose reading looks at the tree (kernel-wedge picks its lists by the tree's architecture)
         // is read once per tree; any other is read once, while the trees are scanned, and shared.
-        let perTree = Self.readsTree(request.split)
-        let work = MatrixWork(count: trees.count)
+        let perTree = splits.map(readsTree)
+        let sharing = perTree.contains(false)
+        let work = MatrixWork(trees: trees.count, splits: splits.count)
         let sharedRead = DispatchGroup()
         @Sendable func readShared() {
-            work.shared = Result { () throws(RulesError) -> any SplitDefinition in
-                try SplitAnalysis.read(request.split, options: options(nil))
+            for (k, split) in splits.enumerated() where !perTree[k] {
+                work.shared[k] = Result { () throws(RulesError) -> any SplitDefinition in
+                    try SplitAnalysis.read(split, options: options(nil))
+                }
             }
             sharedRead.leave()
         }
@@ -94,44 +124,43 @@ public struct MatrixAnalysis: Sendable {
             do {
                 scan = try TreeScanner.scan(item.tree, options: item.scan)
             } catch {
-                work.store(t, .failure(AnalysisError("\(item.label): \(error.message)")))
+                work.fail(t, AnalysisError("\(item.label): \(error.message)"))
                 return
             }
-            let split: any SplitDefinition
-            if perTree {
-                do throws(RulesError) {
-                    split = try SplitAnalysis.read(request.split, options: options(item.tree))
-                } catch {
-                    work.store(t, .failure(AnalysisError("\(error.description) (for \(item.tree.kernelVersion))")))
-                    return
+            for (k, input) in splits.enumerated() {
+                let split: any SplitDefinition
+                if perTree[k] {
+                    do throws(RulesError) {
+                        split = try SplitAnalysis.read(input, options: options(item.tree))
+                    } catch {
+                        work.fail(t, AnalysisError("\(error.description) (for \(item.tree.kernelVersion))"))
+                        return
+                    }
+                } else {
+                    sharedRead.wait()
+                    // A split that could not be read is reported once, below.
+                    guard case .success(let s)? = work.shared[k] else { return }
+                    split = s
                 }
-            } else {
-                sharedRead.wait()
-                guard case .success(let s)? = work.shared else {
-                    work.store(t, .failure(AnalysisError("the split could not be read")))
-                    return
-                }
-                split = s
-            }
-            work.store(t, Result { () throws(AnalysisError) -> SplitAnalysis in
                 do throws(AnalysisError) {
-                    return try SplitAnalysis(scan: scan, split: split, variants: request.variants,
-                                             profiles: request.profiles)
+                    work.store(t, k, try SplitAnalysis(scan: scan, split: split, variants: request.variants,
+                                                       profiles: request.profiles))
                 } catch {
-                    throw AnalysisError("\(item.tree.kernelVersion): \(error.message)")
+                    work.fail(t, AnalysisError("\(item.tree.kernelVersion): \(error.message)"))
+                    return
                 }
-            })
+            }
         }
-        if !perTree { sharedRead.enter() }
-        let width = max(1, min(request.width ?? Self.defaultWidth(trees: trees.count), trees.count))
+        if sharing { sharedRead.enter() }
+        let width = max(1, min(request.width ?? defaultWidth(trees: trees.count), trees.count))
         if width == 1 {
             // One tree after another, each scan on every core; the split is read beside the first scan.
-            if !perTree { DispatchQueue.global().async { readShared() } }
+            if sharing { DispatchQueue.global().async { readShared() } }
             for t in trees.indices { analyse(t) }
         } else {
-            // Trees side by side. Ticket 0 reads the shared split, ticket k > 0 analyses tree k-1: the split is
-            // read by a running worker, never queued behind the workers that wait for it.
-            let first = perTree ? 1 : 0
+            // Trees side by side. Ticket 0 reads the shared splits, ticket k > 0 analyses tree k-1: the splits
+            // are read by a running worker, never queued behind the workers that wait for them.
+            let first = sharing ? 0 : 1
             work.next.store(first, ordering: .relaxed)
             DispatchQueue.concurrentPerform(iterations: width + 1 - first) { _ in
                 while true {
@@ -146,28 +175,19 @@ public struct MatrixAnalysis: Sendable {
                 }
             }
         }
-        if !perTree { sharedRead.wait() }
+        if sharing { sharedRead.wait() }
         phase(.trees)
-        // A rules error is the same for every tree: report it once, as a single-tree run would.
-        if case .failure(let e)? = work.shared { throw AnalysisError(e.description) }
-        var analyses: [SplitAnalysis] = []
-        for result in work.results {
-            switch result! {
-            case .success(let a): analyses.append(a)
-            case .failure(let e): throw e
-            }
-        }
-        try Self.checkExportsFiles(request.trees, analyses)
-        self.analyses = analyses
-        findings = MatrixFinding.merge(analyses.map { ($0.scan.tree.kernelVersion, $0.findings) })
-        phase(.merge)
+        // A rules error is the same for every tree: it is reported once, as a single-tree run reports it.
+        for case .failure(let e)? in work.shared { throw AnalysisError(e.description) }
+        // Otherwise the first tree that failed, in the order given.
+        if let failure = work.failures.compactMap({ $0 }).first { throw failure }
+        return splits.indices.map { k in trees.indices.map { t in work.results[t][k]! } }
     }
 
     /// The matrix of trees already analysed (in memory, or by a caller that ran them), merged.
     public init(analyses: [SplitAnalysis]) throws(AnalysisError) {
         try Self.validate(analyses.map { ($0.scan.tree.moduleDirectory, $0.scan.tree) })
-        self.analyses = analyses
-        findings = MatrixFinding.merge(analyses.map { ($0.scan.tree.kernelVersion, $0.findings) })
+        try self.init(checked: analyses, trees: [])
     }
 
     /// Trees at once when the caller does not say: all of them. A warm tree's scan is mostly decoding its cache
@@ -225,16 +245,27 @@ public struct MatrixAnalysis: Sendable {
     }
 }
 
-/// The trees' results, each written once by the worker that analyses its tree; read after all workers end.
+/// The trees' results, each written by the worker that analyses its tree; read after all workers end.
 private final class MatrixWork: @unchecked Sendable {
     let next = Atomic<Int>(0)
-    var shared: Result<any SplitDefinition, RulesError>?
-    private(set) var results: [Result<SplitAnalysis, AnalysisError>?]
+    /// Each split read once for all trees (nil for those read per tree); written by one worker before the
+    /// others wait for it.
+    var shared: [Result<any SplitDefinition, RulesError>?]
+    private(set) var results: [[SplitAnalysis?]]
+    private(set) var failures: [AnalysisError?]
     private let lock = Mutex(())
 
-    init(count: Int) { results = Array(repeating: nil, count: count) }
+    init(trees: Int, splits: Int) {
+        shared = Array(repeating: nil, count: splits)
+        results = Array(repeating: Array(repeating: nil, count: splits), count: trees)
+        failures = Array(repeating: nil, count: trees)
+    }
 
-    func store(_ index: Int, _ result: Result<SplitAnalysis, AnalysisError>) {
-        lock.withLock { _ in results[index] = result }
+    func store(_ tree: Int, _ split: Int, _ analysis: SplitAnalysis) {
+        lock.withLock { _ in results[tree][split] = analysis }
+    }
+
+    func fail(_ tree: Int, _ error: AnalysisError) {
+        lock.withLock { _ in failures[tree] = error }
     }
 }

@@ -47,3 +47,25 @@ extension Modsplit.Place {
         try output.finish(matrix)
     }
 }
+
+extension Modsplit.Diff {
+    /// A rules change over several trees: each tree scanned once and placed under both rules files.
+    func runMatrix() throws {
+        guard let oldRules else { throw UsageFailure("several --tree go with --old-rules and --rules") }
+        var old = split
+        old.rules = oldRules
+        let (before, after) = try source.analyseMatrixPair(before: old, after: split)
+        let diff = MatrixDiff(before: before, after: after)
+        if let fullOutput {
+            let whole = fullOutput.hasSuffix(".json") ? try diff.json()
+                : fullOutput.hasSuffix(".md") ? diff.markdown(limit: nil) : diff.text()
+            try emit(whole, to: fullOutput)
+        }
+        switch format {
+        case .text: try emit(diff.text(), to: output)
+        case .json: try emit(diff.json(), to: output)
+        case .markdown: try emit(diff.markdown(fullReport: fullOutput), to: output)
+        }
+        buryAtExit(before, after, diff)
+    }
+}

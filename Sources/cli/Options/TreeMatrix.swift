@@ -94,6 +94,25 @@ extension TreeOptions {
         }
     }
 
+    /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
+    func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
+        let progress = Progress.forTerminal(label: "reading modules")
+        defer { progress?.finish() }
+        let request = MatrixAnalysis.Request(
+            trees: try locatedTrees(progress: progress), split: try after.input(), variants: after.variant,
+            profiles: try after.profileBindings(), arch: after.arch, flavour: after.flavour)
+        let old = try before.input()
+        Timings.mark("start-up")
+        do {
+            return try MatrixAnalysis.comparing(request, before: old) { phase in
+                if phase == .trees { progress?.finish() }
+                Timings.mark(phase.rawValue)
+            }
+        } catch {
+            throw UsageFailure(error.message)
+        }
+    }
+
     /// Which of `specs` (`LABEL=FILE` or `FILE`) is each tree's: nil where none is.
     static func perTree(_ specs: [String], option: String, trees: [(argument: String?, tree: KernelTree)]) throws
         -> [String?]
