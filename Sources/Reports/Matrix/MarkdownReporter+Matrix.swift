@@ -6,7 +6,7 @@ internal import Split
 /// modules and size), then the merged findings by kind, each naming its trees; cut to fit as for one tree.
 extension MarkdownReporter: MatrixReporter {
     func render(_ report: MatrixReport) -> String {
-        MarkdownComment(head: matrixHead(report), sections: matrixSections(report))
+        MarkdownComment(head: matrixHead(report), sections: matrixSections(report.findings, trees: report.trees.count))
             .render(limit: limit, fullReport: "see the full report with `modsplit check --format json` (or `sarif`)")
     }
 }
@@ -39,11 +39,11 @@ func matrixHead(_ report: MatrixReport) -> String {
     return head
 }
 
-/// The merged findings by kind, each item ending with the trees it occurs on.
-func matrixSections(_ report: MatrixReport) -> [MarkdownComment.Section] {
+/// The merged findings by kind, each item ending with the kernels it occurs on (of `trees` in all).
+func matrixSections(_ findings: [MatrixFinding], trees: Int) -> [MarkdownComment.Section] {
     var kinds: [String] = []
     var groups: [String: [MatrixFinding]] = [:]
-    for m in report.findings {
+    for m in findings {
         if groups[m.finding.kind] == nil { kinds.append(m.finding.kind) }
         groups[m.finding.kind, default: []].append(m)
     }
@@ -52,7 +52,7 @@ func matrixSections(_ report: MatrixReport) -> [MarkdownComment.Section] {
             let f = m.finding
             var item = "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
             if let rule = f.rule { item += " — `\(markdownCode(rule.description))`" }
-            item += " — on " + (report.isEveryTree(m.trees)
+            item += " — on " + (trees > 1 && m.trees.count == trees
                 ? "every kernel"
                 : m.trees.map { "`\(markdownCode($0))`" }.joined(separator: ", "))
             item += "\n"

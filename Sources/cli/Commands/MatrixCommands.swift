@@ -69,3 +69,23 @@ extension Modsplit.Diff {
         buryAtExit(before, after, diff)
     }
 }
+
+extension Modsplit.Report {
+    /// One page with a tree switcher, summary.md over every tree, graph.dot with a cluster per tree.
+    func runMatrix() throws {
+        let matrix = try source.analyseMatrix(split)
+        try makeDirectory(out)
+        let data = MatrixReportData(tool: "modsplit \(Modsplit.version)", matrix: matrix,
+                                    split: matrix.splitName.map(ReportData.displayName))
+        try emit(try HTMLReport.render(data), to: out + "/index.html")
+        try emit(SummaryReport.markdown(data), to: out + "/summary.md")
+        try emit(SummaryReport.packageDot(data), to: out + "/graph.dot")
+        let c = data.counts
+        FileHandle.standardError.write(Data(
+            "wrote \(out)/index.html, summary.md, graph.dot for \(data.trees.count) kernels: \(c.error) errors, \(c.warning) warnings, \(c.info) notes\n"
+                .utf8))
+        Timings.mark("report")
+        buryAtExit(matrix, data)
+        if failOnErrors && c.error > 0 { throw ExitCode(1) }
+    }
+}
