@@ -135,7 +135,7 @@ func expectSameFindings(_ merged: [MatrixFinding], _ alone: [Finding], _ version
 
 /// The matrix pipeline on trees built from real modules (`RealModuleFixture`) and on trees of two machines.
 @Suite struct MatrixPipelineTests {
-    @Test("each tree of a matrix gives what it gives alone, one tree at a time or side by side")
+    @Test("each tree of a matrix gives what it gives alone, on every schedule")
     func fixtureTrees() throws {
         let dir = try TemporaryDirectory("modsplit-matrix")
         defer { dir.cleanup() }
@@ -147,14 +147,14 @@ func expectSameFindings(_ merged: [MatrixFinding], _ alone: [Finding], _ version
         let trees = try RealModuleFixture.Release.allCases.map {
             MatrixTree(tree: try KernelTree.locate(path: built.root($0).path), scan: ScanOptions())
         }
-        for width in [1, 2] {
+        for schedule in [MatrixAnalysis.Schedule.oneAtATime, .pipelined, .sideBySide(2)] {
             var phases: [MatrixAnalysis.Phase] = []
-            let matrix = try MatrixAnalysis(MatrixAnalysis.Request(trees: trees, split: split, width: width)) {
+            let matrix = try MatrixAnalysis(MatrixAnalysis.Request(trees: trees, split: split, schedule: schedule)) {
                 phases.append($0)
             }
             #expect(phases == [.trees, .merge])
             #expect(matrix.kernelVersions == RealModuleFixture.Release.allCases.map(\.version))
-            #expect(matrix.analyses.map(\.findings) == alone.map(\.findings), "width \(width)")
+            #expect(matrix.analyses.map(\.findings) == alone.map(\.findings), "\(schedule)")
             for a in alone {
                 let v = a.scan.tree.kernelVersion
                 expectSameFindings(matrix.findings.filter { $0.trees.contains(v) }, a.findings, v)

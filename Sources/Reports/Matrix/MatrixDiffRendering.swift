@@ -44,8 +44,8 @@ extension MatrixDiff {
             out += m.rule.map { ", placed by \($0)" } ?? ""
             out += " — on \(on(m.trees))\n"
         }
-        for (title, list) in [("findings that appear", findingsAppeared), ("findings that disappear", findingsDisappeared)]
-        where !list.isEmpty {
+        let lists = [("findings that appear", findingsAppeared), ("findings that disappear", findingsDisappeared)]
+        for (title, list) in lists where !list.isEmpty {
             out += "\n\(title):\n"
             for m in list {
                 out += "  \(m.finding.severity.rawValue) \(m.finding.kind): \(Display.sanitized(m.finding.message))"
@@ -94,8 +94,8 @@ extension MatrixDiff {
                     + "\(markdownEscape(m.finding.message)) — on \(kernels(m.trees))\n"
             }),
             MarkdownComment.Section(title: "moved between packages", items: moves.map(\.element).map { m in
-                "- `\(markdownCode(m.module))`: \(markdownEscape(m.from ?? "none")) → \(markdownEscape(m.to ?? "none")) "
-                    + "(\(Display.kib(m.bytes))) — on \(kernels(m.trees))\n"
+                "- `\(markdownCode(m.module))`: \(markdownEscape(m.from ?? "none")) → "
+                    + "\(markdownEscape(m.to ?? "none")) (\(Display.kib(m.bytes))) — on \(kernels(m.trees))\n"
             }),
             MarkdownComment.Section(title: "findings that disappear", items: findingsDisappeared.map { m in
                 "- \(markdownEscape(m.finding.kind)): \(markdownEscape(m.finding.message)) — on \(kernels(m.trees))\n"

@@ -58,7 +58,8 @@ extension HTMLReport {
 
     /// One button per tree: its machine, kernel and error count.
     static func treeSwitch(_ data: MatrixReportData) -> String {
-        var out = "<nav id=\"tree-switch\" class=\"tree-switch\" aria-label=\"Kernel\"><span class=\"ts-label\">Kernel</span>"
+        var out = "<nav id=\"tree-switch\" class=\"tree-switch\" aria-label=\"Kernel\">"
+        out += "<span class=\"ts-label\">Kernel</span>"
         for (k, tree) in data.trees.enumerated() {
             let s = tree.report.summary
             out += "<button type=\"button\" data-tree=\"\(k)\" aria-pressed=\"\(k == 0)\" "

@@ -28,7 +28,8 @@ public struct MatrixReportData: Codable, Sendable {
         self.tool = tool
         self.split = split
         trees = matrix.analyses.map {
-            Tree(machine: MatrixAnalysis.machine(of: $0.graph), report: ReportData(tool: tool, analysis: $0, split: split))
+            Tree(machine: MatrixAnalysis.machine(of: $0.graph),
+                 report: ReportData(tool: tool, analysis: $0, split: split))
         }
         findings = matrix.findings
         counts = MatrixReport.count(findings.map(\.finding))

@@ -27,7 +27,8 @@ extension SummaryReport {
                 guard let p = t.report.packages.first(where: { $0.name == name }) else { continue }
                 out += "| \(markdownEscape(name)) | `\(markdownCode(t.report.kernelVersion))` | "
                 out += "\(p.dependsOn.map(markdownEscape).joined(separator: ", ")) | \(p.modules) | "
-                out += "\(Display.kib(p.bytes)) | \(Display.kib(p.uncompressedBytes)) | \(Display.kib(p.installBytes)) |\n"
+                out += "\(Display.kib(p.bytes)) | \(Display.kib(p.uncompressedBytes)) | "
+                out += "\(Display.kib(p.installBytes)) |\n"
             }
         }
         if !data.findings.isEmpty {
@@ -47,7 +48,8 @@ extension SummaryReport {
             out += "  subgraph \(DotGraph.quoted("cluster_\(k)")) {\n"
             out += "    label=\(DotGraph.quoted("\(r.kernelVersion) (\(t.machine))"));\n"
             for p in r.packages {
-                out += "    \(node(p.name)) [label=\(DotGraph.quoted("\(p.name)\n\(p.modules) modules, \(Display.kib(p.bytes))"))];\n"
+                let label = DotGraph.quoted("\(p.name)\n\(p.modules) modules, \(Display.kib(p.bytes))")
+                out += "    \(node(p.name)) [label=\(label)];\n"
             }
             for p in r.packages {
                 for d in p.dependsOn { out += "    \(node(p.name)) -> \(node(d)) [style=dashed, color=gray];\n" }

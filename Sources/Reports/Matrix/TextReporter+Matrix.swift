@@ -17,7 +17,9 @@ extension TextReporter: MatrixReporter {
                 let f = m.finding
                 out += "  \(label(f.severity)): \(Display.sanitized(f.message))\n"
                 if let rule = f.rule { out += "    placed by \(rule)\n" }
-                if let rule = f.providerRule, let provider = f.provider { out += "    \(Display.sanitized(provider)) placed by \(rule)\n" }
+                if let rule = f.providerRule, let provider = f.provider {
+                    out += "    \(Display.sanitized(provider)) placed by \(rule)\n"
+                }
                 for note in f.notes { out += "    \(Display.sanitized(note))\n" }
                 out += "    on " + trees(m.trees, report) + "\n"
             }
@@ -27,7 +29,8 @@ extension TextReporter: MatrixReporter {
         for t in report.trees {
             out += "  \(Display.sanitized(t.kernelVersion)) (\(t.machine)): \(t.counts.error) errors, "
             out += "\(t.counts.warning) warnings, \(t.counts.info) notes — "
-            out += t.packages.map { "\(Display.sanitized($0.name)): \($0.modules) modules, \(Display.kib($0.bytes))" }.joined(separator: "; ")
+            out += t.packages.map { "\(Display.sanitized($0.name)): \($0.modules) modules, \(Display.kib($0.bytes))" }
+                .joined(separator: "; ")
             out += "\n"
         }
         return out

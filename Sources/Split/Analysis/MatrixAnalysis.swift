@@ -42,19 +42,19 @@ public struct MatrixAnalysis: Sendable {
         public var profiles: [(profile: String, package: String)]
         public var arch: String?
         public var flavour: String?
-        /// How many trees are scanned and analysed at once; nil chooses (see `defaultWidth`).
-        public var width: Int?
+        /// How the trees share the cores (see `Schedule`).
+        public var schedule: Schedule
 
         public init(trees: [MatrixTree], split: SplitInput, variants: [String] = [],
                     profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
-                    width: Int? = nil) {
+                    schedule: Schedule = .pipelined) {
             self.trees = trees
             self.split = split
             self.variants = variants
             self.profiles = profiles
             self.arch = arch
             self.flavour = flavour
-            self.width = width
+            self.schedule = schedule
         }
     }
 
@@ -69,8 +69,8 @@ public struct MatrixAnalysis: Sendable {
     /// The trees' kernel versions, in order: what findings name their trees by.
     public var kernelVersions: [String] { analyses.map(\.scan.tree.kernelVersion) }
 
-    /// Scans every tree (several at once), reads the split once when its language allows (else once per tree),
-    /// then places and checks each tree and merges the findings.
+    /// Scans every tree, reads the split once when its language allows (else once per tree), places and checks
+    /// each tree, on the cores as `Request.schedule` shares them, and merges the findings.
     public init(_ request: Request, phase: (Phase) -> Void = { _ in }) throws(AnalysisError) {
         let analyses = try Self.run(request, splits: [request.split], phase: phase)
         try self.init(checked: analyses[0], trees: request.trees)
@@ -118,15 +118,19 @@ public struct MatrixAnalysis: Sendable {
             }
             sharedRead.leave()
         }
-        @Sendable func analyse(_ t: Int) {
-            let item = trees[t]
-            let scan: TreeScan
+        @Sendable func scan(_ t: Int) -> TreeScan? {
             do {
-                scan = try TreeScanner.scan(item.tree, options: item.scan)
+                return try TreeScanner.scan(trees[t].tree, options: trees[t].scan)
             } catch {
-                work.fail(t, AnalysisError("\(item.label): \(error.message)"))
-                return
+                work.fail(t, AnalysisError("\(trees[t].label): \(error.message)"))
+                return nil
             }
+        }
+        @Sendable func analyse(_ t: Int) {
+            if let scanned = scan(t) { place(t, scanned) }
+        }
+        @Sendable func place(_ t: Int, _ scan: TreeScan) {
+            let item = trees[t]
             for (k, input) in splits.enumerated() {
                 let split: any SplitDefinition
                 if perTree[k] {
@@ -152,14 +156,24 @@ public struct MatrixAnalysis: Sendable {
             }
         }
         if sharing { sharedRead.enter() }
-        let width = max(1, min(request.width ?? defaultWidth(trees: trees.count), trees.count))
-        if width == 1 {
-            // One tree after another, each scan on every core; the split is read beside the first scan.
+        switch request.schedule.bounded(trees: trees.count) {
+        case .oneAtATime:
+            // Each scan on every core; the split is read beside the first scan.
             if sharing { DispatchQueue.global().async { readShared() } }
             for t in trees.indices { analyse(t) }
-        } else {
-            // Trees side by side. Ticket 0 reads the shared splits, ticket k > 0 analyses tree k-1: the splits
-            // are read by a running worker, never queued behind the workers that wait for them.
+        case .pipelined:
+            // Scans one after another on this thread, each on every core (a nested concurrentPerform would get
+            // one core); each tree is placed and checked on another thread while the next is scanned.
+            if sharing { DispatchQueue.global().async { readShared() } }
+            let placing = DispatchGroup()
+            for t in trees.indices {
+                guard let scanned = scan(t) else { continue }
+                DispatchQueue.global().async(group: placing) { place(t, scanned) }
+            }
+            placing.wait()
+        case .sideBySide(let width):
+            // Ticket 0 reads the shared splits, ticket k > 0 analyses tree k-1: the splits are read by a
+            // running worker, never queued behind the workers that wait for them.
             let first = sharing ? 0 : 1
             work.next.store(first, ordering: .relaxed)
             DispatchQueue.concurrentPerform(iterations: width + 1 - first) { _ in
@@ -190,10 +204,23 @@ public struct MatrixAnalysis: Sendable {
         try self.init(checked: analyses, trees: [])
     }
 
-    /// Trees at once when the caller does not say: all of them. A warm tree's scan is mostly decoding its cache
-    /// and its analysis runs on one core, so trees side by side keep every core busy; a cold scan fills the
-    /// cores by itself, and running trees side by side costs nothing then (measured: bench/matrix-vs-depmod).
-    public static func defaultWidth(trees: Int) -> Int { trees }
+    /// How the trees share the cores.
+    public enum Schedule: Sendable, Equatable {
+        /// One tree after another: scan (on every core), place, check.
+        case oneAtATime
+        /// Scans one after another, each on every core; each tree placed and checked beside the next scans.
+        case pipelined
+        /// This many trees at once, each scanned, placed and checked on its own (a scan inside gets a core
+        /// or so: Dispatch divides the cores among nested concurrent loops).
+        case sideBySide(Int)
+
+        /// The schedule for `trees` trees: side by side no wider than there are trees.
+        func bounded(trees: Int) -> Schedule {
+            guard case .sideBySide(let n) = self else { return self }
+            let width = min(n, trees)
+            return width <= 1 ? .oneAtATime : .sideBySide(width)
+        }
+    }
 
     /// A matrix needs at least one tree, and one tree per kernel version (findings name trees by it).
     static func validate(_ trees: [(label: String, tree: KernelTree)]) throws(AnalysisError) {
@@ -201,7 +228,8 @@ public struct MatrixAnalysis: Sendable {
         var seen: [String: String] = [:]
         for (label, tree) in trees {
             if let other = seen[tree.kernelVersion] {
-                let what = other == label ? "\(label) is given twice" : "\(other) and \(label) are both kernel \(tree.kernelVersion)"
+                let what = other == label
+                    ? "\(label) is given twice" : "\(other) and \(label) are both kernel \(tree.kernelVersion)"
                 throw AnalysisError("\(what): a matrix needs one tree per kernel version")
             }
             seen[tree.kernelVersion] = label

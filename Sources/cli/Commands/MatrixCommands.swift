@@ -81,9 +81,9 @@ extension Modsplit.Report {
         try emit(SummaryReport.markdown(data), to: out + "/summary.md")
         try emit(SummaryReport.packageDot(data), to: out + "/graph.dot")
         let c = data.counts
+        let counts = "\(c.error) errors, \(c.warning) warnings, \(c.info) notes"
         FileHandle.standardError.write(Data(
-            "wrote \(out)/index.html, summary.md, graph.dot for \(data.trees.count) kernels: \(c.error) errors, \(c.warning) warnings, \(c.info) notes\n"
-                .utf8))
+            "wrote \(out)/index.html, summary.md, graph.dot for \(data.trees.count) kernels: \(counts)\n".utf8))
         Timings.mark("report")
         buryAtExit(matrix, data)
         if failOnErrors && c.error > 0 { throw ExitCode(1) }

@@ -29,8 +29,8 @@ extension TreeOptions {
     /// Commands that read one tree refuse several.
     func requireOneTree() throws {
         guard trees.count > 1 else { return }
-        throw UsageFailure(
-            "this command reads one tree, but --tree is given \(trees.count) times (check, place, report and diff take several)")
+        throw UsageFailure("this command reads one tree, but --tree is given \(trees.count) times "
+                           + "(check, place, report and diff take several)")
     }
 
     /// Whether the command was given several trees.
@@ -62,7 +62,8 @@ extension TreeOptions {
             if symvers[i] != nil && maps[i] != nil {
                 throw UsageFailure("\(argument ?? tree.moduleDirectory): --symvers and --system-map exclude each other")
             }
-            for file in [symvers[i], maps[i]].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            for file in [symvers[i], maps[i]].compactMap({ $0 })
+            where !FileManager.default.isReadableFile(atPath: file) {
                 throw UsageFailure("\(file): cannot read")
             }
             var update: (@Sendable (Int, Int) -> Void)?
@@ -82,7 +83,7 @@ extension TreeOptions {
         let request = MatrixAnalysis.Request(
             trees: try locatedTrees(progress: progress), split: try split.input(), variants: split.variant,
             profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour,
-            width: ProcessInfo.processInfo.environment["MODSPLIT_TREES_AT_ONCE"].flatMap { Int($0) })
+            schedule: Self.schedule)
         Timings.mark("start-up")
         do {
             return try MatrixAnalysis(request) { phase in
@@ -94,13 +95,23 @@ extension TreeOptions {
         }
     }
 
+    /// `MODSPLIT_MATRIX_SCHEDULE`, for measurements: `one` (a tree at a time), `pipeline` (the default), or a
+    /// number of trees side by side.
+    static var schedule: MatrixAnalysis.Schedule {
+        switch ProcessInfo.processInfo.environment["MODSPLIT_MATRIX_SCHEDULE"] {
+        case "one": .oneAtATime
+        case let n? where Int(n) != nil: .sideBySide(Int(n)!)
+        default: .pipelined
+        }
+    }
+
     /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
     func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
         let progress = Progress.forTerminal(label: "reading modules")
         defer { progress?.finish() }
         let request = MatrixAnalysis.Request(
             trees: try locatedTrees(progress: progress), split: try after.input(), variants: after.variant,
-            profiles: try after.profileBindings(), arch: after.arch, flavour: after.flavour)
+            profiles: try after.profileBindings(), arch: after.arch, flavour: after.flavour, schedule: Self.schedule)
         let old = try before.input()
         Timings.mark("start-up")
         do {
@@ -130,11 +141,13 @@ extension TreeOptions {
                 let label = String(spec[..<eq]), file = String(spec[spec.index(after: eq)...])
                 let hits = trees.indices.filter { matches(label, trees[$0]) }
                 if !hits.isEmpty {
-                    guard !file.isEmpty else { throw UsageFailure("\(option) \(Display.sanitized(spec)): no file after =") }
+                    guard !file.isEmpty else {
+                        throw UsageFailure("\(option) \(Display.sanitized(spec)): no file after =")
+                    }
                     for i in hits {
                         if let other = labelled[i] {
-                            throw UsageFailure(
-                                "\(option): two files for \(trees[i].tree.kernelVersion): \(Display.sanitized(other)) and \(Display.sanitized(file))")
+                            throw UsageFailure("\(option): two files for \(trees[i].tree.kernelVersion): "
+                                               + "\(Display.sanitized(other)) and \(Display.sanitized(file))")
                         }
                         labelled[i] = file
                     }
@@ -142,8 +155,8 @@ extension TreeOptions {
                 }
                 if !FileManager.default.fileExists(atPath: spec) {
                     let known = trees.map(\.tree.kernelVersion).joined(separator: ", ")
-                    throw UsageFailure(
-                        "\(option) \(Display.sanitized(spec)): no such file, and no tree is \(Display.sanitized(label)) (kernels: \(known))")
+                    throw UsageFailure("\(option) \(Display.sanitized(spec)): no such file, and no tree is "
+                                       + "\(Display.sanitized(label)) (kernels: \(known))")
                 }
             }
             unlabelled.append(spec)
