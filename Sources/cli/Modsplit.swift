@@ -39,7 +39,9 @@ struct Modsplit: ParsableCommand {
                 // --help and --version.
                 Self.exit(withError: error)
             }
-            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            // ArgumentParser's message starts "Error: " and goes on with the usage; one line is enough.
+            var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
             FileHandle.standardError.write(Data("modsplit: \(message)\n".utf8))
             Foundation.exit(2)
         }

@@ -79,8 +79,8 @@ import TestSupport
             (["--profile", "kvm-guest", "--keep", "nosuch"], "modsplit: --keep: no module nosuch in this tree\n"),
             (["--profile", "kvm-guest", "--keep", "8250"], "modsplit: --keep: 8250 is built into the kernel"),
             (["--profile", "ec2-nitro"], "modsplit: ec2-nitro needs EBS NVMe storage, which this kernel lacks: "),
-            ([], "modsplit: Error: minimize needs --profile"),
-            (["--profile", "kvm-guest", "--format", "markdown"], "modsplit: Error: --format markdown needs --compare-with"),
+            ([], "modsplit: minimize needs --profile"),
+            (["--profile", "kvm-guest", "--format", "markdown"], "modsplit: --format markdown needs --compare-with"),
         ]
         for (args, prefix) in cases {
             let r = try Binary.run(["minimize", "--tree", root, "--no-cache"] + args)

@@ -43,14 +43,14 @@ import TestSupport
                 return url
             }()
             """),
-        ("Tests/IntegrationTests/SplitIntegrationTests.swift",
+        ("Tests/SplitTests/RealSplitTests.swift",
          "static let fedora = RealKernels.repositoryRoot.deletingLastPathComponent().appendingPathComponent(\"x\")"),
         ("Tests/TestSupport/RealKernels.swift", """
             var url = URL(fileURLWithPath: #filePath)
             url.deleteLastPathComponent()
             for _ in 0..<3 { url.deleteLastPathComponent() }
             """),
-        ("Tests/IntegrationTests/X.swift", "let f = Fixtures.url(\"../../elsewhere/rules.yaml\")"),
+        ("Tests/EndToEndTests/X.swift", "let f = Fixtures.url(\"../../elsewhere/rules.yaml\")"),
         ("scripts/make-reports", "cd \"$(dirname \"$0\")/..\"\nfedora=../elsewhere/def_variants.yaml.fedora"),
         ("bench/depmod-vs-modsplit", "here=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\nrules=\"$here/../elsewhere/x.yaml\""),
         ("scripts/compare-with-depmod", "bin=\"$(dirname \"$0\")/../../elsewhere/modsplit\""),
@@ -67,7 +67,7 @@ import TestSupport
          "URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(\"Regressions\")"),
         ("scripts/compare-with-depmod", "bin=\"$(dirname \"$0\")/../.build/release/modsplit\""),
         ("bench/depmod-vs-modsplit", "here=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\nrules=\"$here/Tests/x\""),
-        ("Tests/IntegrationTests/HostileInputTests.swift", "let name = \"../../victim\""),
+        ("Tests/EndToEndTests/HostileInputTests.swift", "let name = \"../../victim\""),
     ])
     func allowsInside(file: String, text: String) {
         #expect(RepositoryScan.escapes(file: file, text: text).isEmpty)
@@ -78,7 +78,7 @@ import TestSupport
 enum RepositoryScan {
     static let roots = ["Sources", "Tests", "scripts", "bench", ".ci", "Package.swift"]
     /// Fixtures are data; this file holds the patterns it looks for, as examples.
-    static let skipped = ["Tests/Fixtures/", "Tests/IntegrationTests/RepositoryHygieneTests.swift"]
+    static let skipped = ["Tests/Fixtures/", "Tests/EndToEndTests/RepositoryHygieneTests.swift"]
 
     /// Repository-relative paths of every regular file to scan.
     static func files() throws -> [String] {

@@ -7,7 +7,7 @@ public enum MoveCost {
         let install = placement.packages.closure(package)
         var counted = [module]
         for d in graph.closure(of: module) {
-            if let p = placement.packageOf[d], install & (1 << UInt64(p)) != 0 { continue }
+            if let p = placement.packageOf[d], install.contains(p) { continue }
             counted.append(d)
         }
         counted.sort { graph.modules[$0].name < graph.modules[$1].name }

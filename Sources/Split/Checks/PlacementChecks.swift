@@ -44,7 +44,7 @@ struct ForcedMoveCheck: SplitCheck {
         for m in ctx.graph.modules.indices {
             guard ctx.placement.failure[m] == nil, let final = ctx.placement.packageOf[m], let wanted = ctx.placement.wanted[m],
                   final != wanted else { continue }
-            let intoAncestor = packages.below[wanted] & (1 << UInt64(final)) != 0
+            let intoAncestor = packages.isBelow(final, wanted)
             let severity: Severity = intoAncestor ? .info : .warning
             let name = ctx.graph.modules[m].name
             var notes: [String] = []

@@ -28,7 +28,7 @@ struct ProfileUnsatisfiedCheck: SplitCheck {
             let closure = packages.closure(binding.package)
             let candidates = ctx.graph.modules.indices.filter {
                 guard let p = ctx.placement.packageOf[$0] else { return false }
-                return closure & (1 << UInt64(p)) != 0
+                return closure.contains(p)
             }
             for r in binding.profile.requirements {
                 let found = GuestProfile.providers(of: r, in: ctx.graph, candidates: candidates, builtinModinfo: builtin)

@@ -102,6 +102,11 @@ private struct RulesParser {
     }
 
     func parse(_ text: String) throws(RulesError) -> FiltermodsRules {
+        if text.utf8.count > RulesLimits.maxFileBytes {
+            throw RulesError(file: file, "larger than \(RulesLimits.maxFileBytes >> 20) MiB (modsplit's limit: RulesLimits.maxFileBytes)")
+        }
+        // Before Yams builds anything: what aliases stand for, and how deep collections nest.
+        try YAMLBudget.check(text, file: file)
         let root: Node
         do {
             guard let r = try Yams.compose(yaml: text) else { throw error(nil, "the rules file is empty") }
@@ -186,9 +191,12 @@ private struct RulesParser {
             var depNodes: [Node] = []
             var profiles: [String] = []
             var keep = true
+            var nameNode = item
             for (k, v) in map {
                 switch try string(k, "a package key") {
-                case "name": name = try string(v, "name")
+                case "name":
+                    name = try string(v, "name")
+                    nameNode = v
                 case "depends-on":
                     deps = try strings(v, "depends-on")
                     if case .sequence(let s) = v { depNodes = Array(s) }
@@ -205,6 +213,13 @@ private struct RulesParser {
                 }
             }
             guard let name, !name.isEmpty else { throw error(item, "package without a name") }
+            // `place` writes <name>.list into its output directory: a name with a '/' (or '..', or a
+            // control character) would write elsewhere. filtermods would follow it; no RPM package can
+            // have such a name, so it is refused here, where it is written.
+            guard PackageSet.isSafeFileName(name) else {
+                throw error(nameNode, "package name '\(Display.sanitized(name))' cannot name a file "
+                                + "(no '/', no leading '.', no control characters, at most 200 bytes)")
+            }
             if let first = seen[name] { throw error(item, "package \(name) is defined twice (first at line \(first.line))") }
             seen[name] = location(item)
             if keep { all.append((PackageDefinition(name: name, dependsOn: deps, profiles: profiles, location: location(item)), item, depNodes)) }
@@ -241,6 +256,10 @@ private struct RulesParser {
     func parseRules(_ node: Node, into result: inout FiltermodsRules) throws(RulesError) {
         guard case .sequence(let seq) = node else { throw error(node, "rules: must be a list") }
         let known = Set(result.packages.map(\.name))
+        if seq.count > RulesLimits.maxRules {
+            throw error(node, "more than \(RulesLimits.maxRules) rules (modsplit's limit: RulesLimits.maxRules)")
+        }
+        var patternCost = 0
         // As in filtermods, a rule naming a package that variants dropped is an error unless the rule is dropped too.
         for item in seq {
             guard let map = item.mapping else { throw error(item, "each rule must be a mapping of a pattern to a package") }
@@ -273,11 +292,20 @@ private struct RulesParser {
                     result.defaultLocation = location(k)
                     continue
                 }
+                if result.rules.count >= RulesLimits.maxRules {
+                    throw self.error(k, "more than \(RulesLimits.maxRules) rules (modsplit's limit: RulesLimits.maxRules)")
+                }
                 let pattern: PathPattern
                 do {
                     pattern = try PathPattern(key)
                 } catch {
-                    throw self.error(k, "bad regular expression '\(key)': \(error.message)")
+                    let at = error.position.map { " at position \($0)" } ?? ""
+                    throw self.error(k, "bad regular expression '\(key)': \(error.message)\(at)")
+                }
+                patternCost += pattern.expandedSize * pattern.expandedSize
+                if patternCost > RulesLimits.maxPatternCost {
+                    throw self.error(k, "the rules' patterns together are too costly to compile (the sum of their nodes "
+                                     + "squared exceeds \(RulesLimits.maxPatternCost), modsplit's limit RulesLimits.maxPatternCost)")
                 }
                 result.rules.append(PlacementRule(kind: exact ? .needs : .wants, pattern: pattern, package: package,
                                                   ignoreDeps: ignoreDeps, location: location(k)))
@@ -336,6 +364,6 @@ extension FiltermodsRules: SplitDefinition {
     }
 
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
-        RulesPlacement(placement: FiltermodsPlacement.place(graph, rules: self))
+        FiltermodsPlacement.placeReporting(graph, rules: self)
     }
 }

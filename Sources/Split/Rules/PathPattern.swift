@@ -2,51 +2,111 @@ internal import Glibc
 internal import ELFScan
 internal import Graph
 
-/// One rule's regular expression, matched as filtermods matches it: against a module path with its
-/// first component (`kernel/`, `updates/`, …) skipped, anchored at the start only (a prefix match).
+/// One rule's regular expression, matched exactly as filtermods matches it: Python's
+/// `re.match('[^/]+/' + pattern, path)` on a module path relative to the module directory (e.g.
+/// `kernel/drivers/net/tun.ko.xz`): its first component skipped, anchored at the start only.
 ///
-/// POSIX extended regular expressions (glibc's `regcomp`/`regexec`) run it: the syntax split rules
-/// use (`.`, `*`, `+`, `?`, `[^/]`, `(a|b)`) means the same there as in Python's `re`, they match in
-/// time polynomial in the input (no backtracking blow-up on hostile patterns), and they are far
-/// faster than building a Swift `Regex` per rule. Python-only escapes (`\d`, `\w`, `\s`) are
-/// translated; constructs POSIX lacks (`(?…)`, lazy quantifiers, back-references) are refused with
-/// the position of the rule.
+/// `PythonRegex` reads the pattern as Python does and rewrites it as a POSIX extended regular
+/// expression, which glibc's `regcomp`/`regexec` run: they match in time polynomial in the input
+/// (no backtracking blow-up on hostile patterns) and far faster than a Swift `Regex` per rule. What
+/// POSIX cannot express is refused with the reason; so is what Python refuses. Nesting and counted
+/// repetition are bounded before `regcomp` sees the pattern (`RulesLimits`).
 public final class PathPattern: @unchecked Sendable {
     public let source: String
-    /// Literal text every match must start with (after the first path component): a cheap pre-filter.
+    /// The POSIX extended regular expression that decides, nil when the pattern can match no path.
+    let posix: String?
+    /// Nodes the compiled form has, counted repetitions copied out (see `RulesLimits.maxPatternNodes`).
+    let expandedSize: Int
+    /// Whether a match must begin with the first path component and its `/` (no top-level `|`, no
+    /// quantifier on the wrapper's `/`): then `literalPrefix` and `requiredLiterals` apply to the rest.
+    let needsFirstComponent: Bool
+    /// Literal text every match has right after the first component: a cheap pre-filter.
     let literalPrefix: [UInt8]
-    /// The pattern is `literalPrefix` alone or followed by `.*`: the prefix decides, no regex runs.
+    /// What follows `literalPrefix` can always match the empty string: the prefix decides, no regex runs.
     private let prefixOnly: Bool
     /// Literal runs every match must contain (after the first path component): most paths lack one
     /// of a pattern such as `.*kunit.*`, and then the regex need not run.
-    private let requiredLiterals: [[UInt8]]
+    let requiredLiterals: [[UInt8]]
     private var compiled = regex_t()
+
+    /// Whether the pattern can match no path at all (a `^` or `\A` after filtermods' `[^/]+/`, a NUL).
+    public var matchesNothing: Bool { posix == nil }
+
+    /// The directory the pattern's literal prefix names (`drivers/net/` for `drivers/net/tun.*`),
+    /// empty when it names none.
+    public var literalDirectory: String {
+        guard needsFirstComponent, let slash = literalPrefix.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(decoding: literalPrefix[...slash], as: UTF8.self)
+    }
+
+    /// Filtermods' wrapper, pasted before every pattern as text.
+    static let wrapper = "[^/]+/"
 
     public init(_ source: String) throws(PatternError) {
         self.source = source
-        let translated = try Self.translate(source)
-        // Group the whole key so that a top-level `a|b` stays anchored on both sides, as re.match does.
-        let pattern = "^[^/]+/(" + translated + ")"
+        let offset = Self.wrapper.unicodeScalars.count
+        var alternatives: [[PythonRegex.Node]]
+        do {
+            alternatives = try PythonRegex.parse(Self.wrapper + source, limits: .init(depth: RulesLimits.maxPatternNesting))
+        } catch {
+            throw PatternError(message: error.message, position: max(0, error.position - offset))
+        }
+        alternatives[0] = PythonRegex.startAnchorsFail(alternatives[0])
+        let simplified = PythonRegex.simplify(alternatives)
+        expandedSize = PythonRegex.expandedSize(simplified)
+        if expandedSize > RulesLimits.maxPatternNodes {
+            throw PatternError(
+                message: "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: "
+                    + "RulesLimits.maxPatternNodes); counted repetitions multiply when nested")
+        }
+        // Only the first alternative starts with the wrapper: with any other, nothing is anchored after it.
+        let first = alternatives.count == 1 && simplified.count == 1 ? simplified[0] : []
+        needsFirstComponent = first.count >= 2 && first[1] == .char([UInt8(ascii: "/")])
+        var prefix: [UInt8] = []
+        var rest = needsFirstComponent ? first[2...] : []
+        while case .char(let bytes)? = rest.first {
+            prefix += bytes
+            rest = rest.dropFirst()
+        }
+        literalPrefix = prefix
+        prefixOnly = needsFirstComponent && rest.allSatisfy(PythonRegex.alwaysMatchesEmpty)
+        var runs: [[UInt8]] = []
+        var run: [UInt8] = []
+        for n in rest {
+            if case .char(let bytes) = n {
+                run += bytes
+            } else if !run.isEmpty {
+                runs.append(run)
+                run = []
+            }
+        }
+        if !run.isEmpty { runs.append(run) }
+        requiredLiterals = needsFirstComponent ? runs : []
+        guard !simplified.isEmpty else {
+            posix = nil
+            return
+        }
+        let pattern = PythonRegex.posix(simplified)
+        posix = pattern
         let rc = regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB)
         if rc != 0 {
             var buf = [CChar](repeating: 0, count: 256)
             regerror(rc, &compiled, &buf, buf.count)
             let message = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw PatternError(message: message)
+            throw PatternError(message: "the C library refuses its translation \(pattern): \(message)")
         }
-        literalPrefix = Self.literalPrefix(of: source)
-        prefixOnly = source.utf8.elementsEqual(literalPrefix) || source.utf8.elementsEqual(literalPrefix + Array(".*".utf8))
-        requiredLiterals = Self.requiredLiterals(of: source).filter { !$0.isEmpty }
     }
 
-    deinit { regfree(&compiled) }
+    deinit { if posix != nil { regfree(&compiled) } }
 
     /// Whether the rule matches `path` (relative to the module directory, e.g. `kernel/drivers/net/tun.ko.xz`).
     public func matches(_ path: String) -> Bool { matches(ModulePath(path)) }
 
     /// The same, on a path prepared once for many patterns.
     public func matches(_ path: ModulePath) -> Bool {
-        // `^[^/]+/` cannot match a path without a first component.
+        guard posix != nil else { return false }
+        guard needsFirstComponent else { return matchesByRegex(path) }
+        // `[^/]+/` cannot match a path without a first component.
         guard let restStart = path.restStart else { return false }
         return path.bytes.withUnsafeBufferPointer { all in
             let rest = UnsafeBufferPointer(rebasing: all[restStart..<(all.count - 1)])
@@ -63,7 +123,8 @@ public final class PathPattern: @unchecked Sendable {
 
     /// `matches` without its short cuts: the regular expression alone decides (for tests).
     func matchesByRegex(_ path: ModulePath) -> Bool {
-        path.bytes.withUnsafeBufferPointer { all in
+        guard posix != nil else { return false }
+        return path.bytes.withUnsafeBufferPointer { all in
             all.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
         }
     }
@@ -84,126 +145,13 @@ public final class PathPattern: @unchecked Sendable {
 
     public struct PatternError: Error, Sendable {
         public var message: String
-    }
+        /// Where in the pattern (0-based, in characters as Python counts), when one place is to blame.
+        public var position: Int?
 
-    /// Python `re` → POSIX ERE for the common escapes; refuses what POSIX cannot express.
-    static func translate(_ source: String) throws(PatternError) -> String {
-        var out = ""
-        var chars = Array(source)
-        var i = 0
-        var inBracket = false
-        chars.append("\0")
-        while i < chars.count - 1 {
-            let c = chars[i]
-            if c == "\\" {
-                let n = chars[i + 1]
-                switch n {
-                case "d": out += inBracket ? "0-9" : "[0-9]"
-                case "w": out += inBracket ? "A-Za-z0-9_" : "[A-Za-z0-9_]"
-                case "s": out += inBracket ? "[:space:]" : "[[:space:]]"
-                case "\0": throw PatternError(message: "trailing backslash")
-                default:
-                    if n.isNumber { throw PatternError(message: "back-references (\\\(n)) are not supported") }
-                    if n.isLetter { throw PatternError(message: "escape \\\(n) is not supported") }
-                    out += inBracket ? String(n) : "\\" + String(n)
-                }
-                i += 2
-                continue
-            }
-            if !inBracket {
-                if c == "[" {
-                    inBracket = true
-                    out.append(c)
-                    // A ] right after [ or [^ is a literal member.
-                    if chars[i + 1] == "^" { out.append("^"); i += 1 }
-                    if chars[i + 1] == "]" { out.append("]"); i += 1 }
-                    i += 1
-                    continue
-                }
-                if c == "(" && chars[i + 1] == "?" {
-                    throw PatternError(message: "(?…) groups are not supported")
-                }
-                if (c == "*" || c == "+" || c == "?" || c == "}") && chars[i + 1] == "?" {
-                    throw PatternError(message: "lazy quantifiers are not supported")
-                }
-            } else if c == "]" {
-                inBracket = false
-            }
-            out.append(c)
-            i += 1
+        public init(message: String, position: Int? = nil) {
+            self.message = message
+            self.position = position
         }
-        if inBracket { throw PatternError(message: "unterminated [") }
-        return out
-    }
-
-    /// Runs of literal characters every match contains, in order; empty when the pattern has a `|`.
-    /// Conservative: a run ends at anything that is not a plain character, a character made optional
-    /// by `*`, `?` or `{` is dropped, and nothing after the first group is looked at.
-    static func requiredLiterals(of source: String) -> [[UInt8]] {
-        if source.contains("|") { return [] }
-        var runs: [[UInt8]] = []
-        var run: [UInt8] = []
-        let bytes = Array(source.utf8)
-        var i = 0
-        while i < bytes.count {
-            let u = bytes[i]
-            switch u {
-            case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "{"):
-                if !run.isEmpty { run.removeLast() }
-                runs.append(run)
-                run = []
-                if u == UInt8(ascii: "{") {
-                    while i < bytes.count && bytes[i] != UInt8(ascii: "}") { i += 1 }
-                }
-            case UInt8(ascii: "["):
-                runs.append(run)
-                run = []
-                // Skip the bracket expression; a ']' right after '[' or '[^' is a member.
-                i += 1
-                if i < bytes.count && bytes[i] == UInt8(ascii: "^") { i += 1 }
-                if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1 }
-                while i < bytes.count && bytes[i] != UInt8(ascii: "]") { i += 1 }
-            case UInt8(ascii: "("), UInt8(ascii: ")"):
-                runs.append(run)
-                return runs
-            case UInt8(ascii: "\\"):
-                runs.append(run)
-                run = []
-                i += 1
-            case UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "]"), UInt8(ascii: "}"):
-                // `x+` still needs one x: the run keeps it and ends.
-                runs.append(run)
-                run = []
-            default:
-                run.append(u)
-            }
-            i += 1
-        }
-        runs.append(run)
-        return runs
-    }
-
-    /// The literal characters a match must begin with; empty when the pattern has a top-level `|`.
-    static func literalPrefix(of source: String) -> [UInt8] {
-        if source.contains("|") { return [] }
-        var prefix: [UInt8] = []
-        for u in source.utf8 {
-            switch u {
-            case UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "{"):
-                // The quantifier may drop the character before it.
-                if !prefix.isEmpty { prefix.removeLast() }
-                return prefix
-            case UInt8(ascii: "."), UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "\\"), UInt8(ascii: "^"),
-                 UInt8(ascii: "$"), UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
-                return prefix
-            case UInt8(ascii: "+"):
-                // x+ still needs one x.
-                return prefix
-            default:
-                prefix.append(u)
-            }
-        }
-        return prefix
     }
 }
 
@@ -214,6 +162,9 @@ public struct ModulePath: Sendable {
     let bytes: [UInt8]
     /// Where the part after the first component starts; nil when there is no first component.
     let restStart: Int?
+
+    /// The bytes after the first component and its `/` (empty when there is no first component).
+    var rest: ArraySlice<UInt8> { restStart.map { bytes[$0..<(bytes.count - 1)] } ?? [] }
 
     public init(_ path: String) {
         bytes = Array(path.utf8) + [0]
@@ -254,7 +205,10 @@ public struct PatternSet: Sendable {
 
     /// The index of the first pattern that matches `path`, nil when none does.
     public func firstMatch(_ path: ModulePath) -> Int? {
-        guard let restStart = path.restStart else { return nil }
+        guard let restStart = path.restStart else {
+            // Only a pattern with a top-level `|` (or a quantified wrapper `/`) can match such a path.
+            return patterns.indices.first { !patterns[$0].needsFirstComponent && patterns[$0].matches(path) }
+        }
         var candidates: [Int32] = ending[0]
         var node = 0
         for i in restStart..<(path.bytes.count - 1) {

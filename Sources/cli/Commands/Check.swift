@@ -80,6 +80,10 @@ extension Modsplit {
                     out += "  triggers: \(c.triggering.summary)\n  passes:   \(c.passing.summary)\n"
                 }
             }
+            // What split languages report about the rules themselves.
+            for k in RulesFindingKinds.all {
+                out += "\(k.id)  [\(k.severity.rawValue)]  (\(k.languages.joined(separator: ", ")) rules)\n  \(k.summary)\n  \(k.rationale)\n"
+            }
             try emit(out, to: nil)
         }
     }
