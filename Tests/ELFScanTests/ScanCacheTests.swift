@@ -161,7 +161,8 @@ import TestSupport
         let (entries, note) = f.cache.load(moduleDirectory: f.moduleDirectory.path)
         #expect(note == nil)
         #expect(entries.count == 3)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.cache.directory).filter { $0.contains(".tmp.") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.cache.directory)
+            .filter { $0.hasSuffix(".tmp") || $0.contains(".tmp.") }
         #expect(leftovers.isEmpty)
     }
 

@@ -97,6 +97,7 @@ import TestSupport
     func rulesListsRuleFindings() throws {
         let r = try Binary.run(["rules"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("rule-matches-nothing  [warning]  (filtermods rules)"))
+        #expect(r.stdout.contains("rule-matches-nothing  [warning]  (filtermods)"))
+        #expect(r.stdout.contains("entry-matches-nothing  [warning]  (suse, ubuntu)"))
     }
 }

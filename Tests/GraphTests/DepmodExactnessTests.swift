@@ -21,7 +21,7 @@ struct DepmodExactnessTests {
         let graph = ModuleGraph(scan: scan)
         let unresolved = graph.unresolved.reduce(0) { $0 + $1.count }
         #expect(unresolved == 0, "an untampered kernel resolves every symbol")
-        let ours = Dictionary(uniqueKeysWithValues: DepmodFiles.render(graph).map { ($0.name, $0.contents) })
+        let ours = Dictionary(uniqueKeysWithValues: try DepmodFiles.render(graph).map { ($0.name, $0.contents) })
         for (name, expected) in reference.sorted(by: { $0.key < $1.key }) {
             let mine = ours[name] ?? ""
             if mine != expected {

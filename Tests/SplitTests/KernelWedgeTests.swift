@@ -325,7 +325,7 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         #expect(dropped.rule == SourceLocation(file: i.path + "/package-list", line: 7))
         #expect(dropped.message.contains("gone-modules"))
         // copy-modules repairs only against dependencies it keeps: crc is copied into nic-modules too.
-        #expect(errors(placed).map(\.kind) == ["duplicate-module"])
+        #expect(errors(placed).map(\.kind) == ["module-in-two-packages"])
     }
 
     @Test("the repair runs dependencies first: a module two packages need is copied into the lower one only, with who and which symbols")
@@ -382,7 +382,7 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         defer { i.cleanup() }
         let (placed, graph) = try place(i, tree)
         let e = errors(placed)
-        #expect(e.map(\.kind) == ["duplicate-module"])
+        #expect(e.map(\.kind) == ["module-in-two-packages"])
         #expect(e.first?.module == "b")
         #expect(e.first?.rule == SourceLocation(file: i.path + "/modules/amd64/nic-modules", line: 2))
         #expect(e.first?.notes == ["listed in nic-modules at \(i.path)/modules/amd64/nic-modules:2",
@@ -391,7 +391,7 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         try i.write("ignore-dups", "")
         let (again, _) = try place(i, tree)
         #expect(errors(again).isEmpty)
-        #expect(again.findings.first { $0.kind == "duplicate-module" }?.severity == .warning)
+        #expect(again.findings.first { $0.kind == "module-in-two-packages" }?.severity == .warning)
     }
 
     @Test("a package whose list gives nothing is an error at its list (kernel-image excepted)")
@@ -642,7 +642,7 @@ struct KernelWedgeRealTests {
         Case(tree: RealKernels.Tree("cloud-arm64", arch: "arm64"), release: "6.1.0-57-cloud-arm64", copies: 37,
              errors: ["missing-module": 69, "empty-package": 17, "missing-directory": 12]),
         Case(tree: RealKernels.Tree("linux-image-6.12.117+deb12-amd64"), release: "6.12.117+deb12-amd64", copies: 133,
-             errors: ["missing-module": 3, "duplicate-module": 4, "empty-package": 1, "cross-package": 5]),
+             errors: ["missing-module": 3, "module-in-two-packages": 4, "empty-package": 1, "cross-package": 5]),
     ]
 
     @Test("other architectures and flavours: placed without a crash, as kernel-wedge places them", arguments: cases)

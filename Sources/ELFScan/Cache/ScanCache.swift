@@ -21,9 +21,7 @@ public struct FileStamp: Sendable, Hashable {
 
     /// The stamp of the file `path` points to (following links); nil when it cannot be stat'ed.
     public static func of(_ path: String) -> FileStamp? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return FileStamp(st)
+        Syscalls.status(path).map(FileStamp.init)
     }
 
     init(_ st: stat) {
@@ -90,7 +88,11 @@ public struct ScanCache: Sendable {
         let bytes: FileBytes
         switch FileBytes.read(path, limit: Self.maxFileBytes) {
         case .success(let b): bytes = b
-        case .failure(.unreadable): return (nil, nil)
+        case .failure(.missing): return (nil, nil)
+        case .failure(.unreadable(let reason)):
+            return (nil, "the scan cache \(path) cannot be read (\(reason)); it is ignored and rewritten")
+        case .failure(.notRegular(let kind)):
+            return (nil, "the scan cache \(path) is \(kind), not a regular file; it is ignored and replaced")
         case .failure(.tooLarge(let size)):
             return (nil, "the scan cache \(path) is \(size) bytes, far more than any tree's cache; it is rebuilt")
         }
@@ -126,7 +128,7 @@ public struct ScanCache: Sendable {
 
     /// One cache file in memory: its index by path, and each module's facts decoded on demand, from
     /// any thread.
-    public final class Snapshot: @unchecked Sendable {
+    public final class Snapshot: Sendable {
         struct Slot {
             var stamp: FileStamp
             var offset: Int
@@ -203,18 +205,18 @@ public struct ScanCache: Sendable {
         } catch {
             return "cannot write the scan cache \(target): \(error.localizedDescription)"
         }
+        // What killed runs left: each store tidies up after them.
+        removeStaleTemporaries()
         // Unique per process and call: concurrent runs each rename a complete file into place.
-        let temporary = target + ".tmp.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return "cannot write the scan cache \(target): \(String(cString: strerror(errno)))" }
+        let file: ReplacementFile
+        do {
+            file = try ReplacementFile(replacing: target)
+        } catch {
+            return "cannot write the scan cache \(target): \(error.reason)"
+        }
         var failed: String?
         func flush(_ w: inout ByteWriter) {
-            var done = 0
-            while done < w.bytes.count && failed == nil {
-                let n = w.bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failed = String(cString: strerror(errno)) } else { done += n }
-            }
+            if failed == nil { failed = w.bytes.withUnsafeBytes { file.write($0) } }
             w.bytes.removeAll(keepingCapacity: true)
         }
         var w = ByteWriter()
@@ -256,16 +258,7 @@ public struct ScanCache: Sendable {
         w.u64(UInt64(indexOffset))
         w.u64(sum.value)
         flush(&w)
-        close(fd)
-        if let failed {
-            unlink(temporary)
-            return "cannot write the scan cache \(target): \(failed)"
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            return "cannot write the scan cache \(target): \(reason)"
-        }
+        if let reason = failed ?? file.commit() { return "cannot write the scan cache \(target): \(reason)" }
         return nil
     }
 
@@ -307,78 +300,90 @@ public struct ScanCache: Sendable {
         }
     }
 
-    /// The cache files present: (module directory, file, bytes, modules).
+    /// The cache files present: (module directory, file, bytes, modules). A file whose header cannot
+    /// be read (or that is not a regular file) is listed with "(unreadable)" as its module directory.
     public func info() -> [(moduleDirectory: String, file: String, bytes: UInt64, modules: Int)] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var out: [(moduleDirectory: String, file: String, bytes: UInt64, modules: Int)] = []
-        for name in names.sorted() where name.hasSuffix(".cache") {
+        for name in Syscalls.names(in: directory).sorted() where Self.isCacheFileName(name) {
             let path = directory + "/" + name
             guard let size = FileStamp.of(path)?.size else { continue }
             // Only the header is read (the file may be anything, of any size): it fits in 64 KiB
             // unless a path in it is absurdly long, and then the file is shown as unreadable.
-            guard case .success(let head) = FileBytes.read(path, limit: .max, upTo: 1 << 16) else { continue }
-            var r = ByteReader(head.buffer)
             var header: (String, Int)?
-            if (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,
-               (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32() {
-                header = (dir, Int(n))
+            if case .success(let head) = FileBytes.read(path, limit: .max, upTo: 1 << 16) {
+                var r = ByteReader(head.buffer)
+                if (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,
+                   (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32() {
+                    header = (dir, Int(n))
+                }
             }
             out.append((header?.0 ?? "(unreadable)", path, size, header?.1 ?? 0))
         }
         return out
     }
 
-    /// Removes every cache file; returns how many.
+    /// Removes every cache file, and the temporary files of runs that are gone (see `temporaries`);
+    /// returns how many files it removed. A temporary file a running modsplit is writing is left alone.
     @discardableResult
     public func clear() -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var n = 0
-        for name in names where name.hasSuffix(".cache") || name.contains(".cache.tmp.") {
-            if (try? FileManager.default.removeItem(atPath: directory + "/" + name)) != nil { n += 1 }
+        for name in Syscalls.names(in: directory) where Self.isCacheFileName(name) {
+            if Syscalls.remove(directory + "/" + name) { n += 1 }
         }
-        return n
+        return n + removeStaleTemporaries()
     }
+
+    /// `<hash>.cache`, as `file(for:)` names them.
+    static func isCacheFileName(_ name: String) -> Bool { name.hasSuffix(".cache") && !name.hasPrefix(".") }
 }
 
 /// A whole file read into memory it owns. The memory is mapped already populated: the kernel fills its
 /// pages in one go instead of faulting each one in as `read` writes it (a cache is ~10 MiB). Copied
 /// rather than mapped from the file, so a file truncated by someone else cannot fault the reader.
+/// Sendable by hand: its memory is written once, before `read` returns it, and only read after.
 final class FileBytes: @unchecked Sendable {
     let buffer: UnsafeRawBufferPointer
     private let mapped: Int
 
     enum Failure: Error {
-        case unreadable
+        /// Nothing at the path.
+        case missing
+        /// Not opened or not read, and why.
+        case unreadable(String)
+        /// Not a regular file: what it is ("a FIFO"). Never opened in a way that could block.
+        case notRegular(String)
         case tooLarge(Int)
     }
 
     /// The file at `path` (its first `upTo` bytes at most), refused unread when it is larger than
-    /// `limit` bytes.
+    /// `limit` bytes or not a regular file.
     static func read(_ path: String, limit: Int, upTo: Int = .max) -> Result<FileBytes, Failure> {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadable) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.unreadable) }
+        let fd: Int32
+        switch Syscalls.openForReading(path) {
+        case .success(let d): fd = d
+        case .failure(let f) where f.code == ENOENT: return .failure(.missing)
+        case .failure(let f): return .failure(.unreadable(f.reason))
+        }
+        defer { Syscalls.close(fd) }
+        let st: stat
+        switch Syscalls.status(of: fd) {
+        case .success(let s): st = s
+        case .failure(let f): return .failure(.unreadable(f.reason))
+        }
+        guard Syscalls.isRegular(st.st_mode) else { return .failure(.notRegular(Syscalls.fileTypeName(st.st_mode))) }
         let size = Int(st.st_size)
         guard size <= limit else { return .failure(.tooLarge(size)) }
-        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else { return .failure(.unreadable) }
+        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else { return .failure(.unreadable("out of memory")) }
         return .success(bytes)
     }
 
     private init?(fd: Int32, size: Int) {
-        mapped = max(size, 1)
-        guard let base = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0),
-              base != MAP_FAILED else { return nil }
-        var done = 0
-        while done < size {
-            let n = Glibc.read(fd, base + done, size - done)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            done += n
-        }
+        mapped = size
+        guard let base = Syscalls.populatedMemory(size) else { return nil }
+        let whole = UnsafeMutableRawBufferPointer(start: base, count: size)
+        let done = (try? Syscalls.preadAll(fd, whole, offset: 0).get()) ?? 0
         buffer = UnsafeRawBufferPointer(start: base, count: done)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: buffer.baseAddress), mapped) }
+    deinit { Syscalls.unmap(buffer.baseAddress, count: mapped) }
 }

@@ -76,29 +76,34 @@ final class ElfImage {
     init(opening file: String, relativeTo directory: Int32, path: String, limits: ScanLimits) throws(ELFScanError) {
         self.path = path
         guard Self.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
-        // O_NONBLOCK: a FIFO named *.ko must not block the scan; it is rejected by fstat below.
-        let fd = openat(directory, file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw ELFScanError(.io, path: path, "open: \(Self.errnoText())") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let reason = Self.errnoText()
-            close(fd)
-            throw ELFScanError(.io, path: path, "fstat: \(reason)")
+        // Opened without blocking: a FIFO named *.ko must not stall the scan; it is rejected just below.
+        let fd: Int32
+        switch Syscalls.openForReading(file, relativeTo: directory) {
+        case .success(let d): fd = d
+        case .failure(let f): throw ELFScanError(.io, path: path, "open: \(f.reason)")
         }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw ELFScanError(.io, path: path, "not a regular file (\(Self.fileTypeName(st.st_mode)))")
+        let st: stat
+        switch Syscalls.status(of: fd) {
+        case .success(let s): st = s
+        case .failure(let f):
+            Syscalls.close(fd)
+            throw ELFScanError(.io, path: path, "fstat: \(f.reason)")
+        }
+        guard Syscalls.isRegular(st.st_mode) else {
+            Syscalls.close(fd)
+            throw ELFScanError(.io, path: path, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
         }
         let fileSize = UInt64(st.st_size)
         var magic = [UInt8](repeating: 0, count: 6)
-        let got = magic.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 6, 0) }
-        guard got >= 0 else {
-            let reason = Self.errnoText()
-            close(fd)
-            throw ELFScanError(.io, path: path, "read: \(reason)")
+        let got: Int
+        switch magic.withUnsafeMutableBytes({ Syscalls.preadAll(fd, $0, offset: 0) }) {
+        case .success(let n): got = n
+        case .failure(let f):
+            Syscalls.close(fd)
+            throw ELFScanError(.io, path: path, "read: \(f.reason)")
         }
         if got == 0 {
-            close(fd)
+            Syscalls.close(fd)
             throw ELFScanError(.notELF, path: path, "empty file")
         }
         let compression = Self.sniff(magic.prefix(got))
@@ -109,13 +114,13 @@ final class ElfImage {
             // Plain modules: ELF_C_READ reads headers now and each section only when asked for, so the
             // code and data of a module are never read.
             guard fileSize <= limits.maxUncompressedBytes else {
-                close(fd)
+                Syscalls.close(fd)
                 throw ELFScanError(.compression, path: path,
                                    "\(fileSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
             }
             guard let e = elf_begin(fd, ELF_C_READ, nil) else {
                 let reason = Self.elfError()
-                close(fd)
+                Syscalls.close(fd)
                 throw ELFScanError(.notELF, path: path, "elf_begin: \(reason)")
             }
             self.fd = fd
@@ -125,14 +130,14 @@ final class ElfImage {
             // memory (__libelf_readall), undoing the laziness above.
             self.imageSize = fileSize
         } else {
-            defer { close(fd) }
+            defer { Syscalls.close(fd) }
             self.fd = -1
             if compression == .bzip2 {
                 // Neither the kernel nor kmod load bzip2 modules, and libdw's bzip2 reader loops forever
                 // on a truncated stream (elfutils 0.188): refuse without inflating.
                 throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
             }
-            let inputBound = min(limits.maxCompressedInputBytes ?? .max, limits.maxCompressedFileBytes)
+            let inputBound = limits.maxCompressedReadBytes
             guard fileSize <= inputBound else {
                 throw ELFScanError(.compression, path: path,
                                    "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
@@ -162,7 +167,7 @@ final class ElfImage {
     deinit {
         elf_end(elf)
         if let ownedImage { free(ownedImage) }
-        if fd >= 0 { close(fd) }
+        if fd >= 0 { Syscalls.close(fd) }
     }
 
     // MARK: ELF structures
@@ -319,19 +324,6 @@ final class ElfImage {
         return String(cString: msg)
     }
 
-    static func errnoText() -> String { String(cString: strerror(errno)) }
-
-    private static func fileTypeName(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFSOCK: "a socket"
-        default: "mode \(String(mode, radix: 8))"
-        }
-    }
-
     /// The encoding a file's first bytes announce (the name may lie; the magic decides).
     static func sniff(_ magic: ArraySlice<UInt8>) -> Compression {
         let m = Array(magic)
@@ -345,42 +337,17 @@ final class ElfImage {
     /// Reads a whole file into a new buffer (which the caller deallocates).
     static func readWhole(fd: Int32, size: Int, path: String) throws(ELFScanError) -> UnsafeMutableRawBufferPointer {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 16)
-        var done = 0
-        while done < size {
-            let n = pread(fd, buffer.baseAddress! + done, size - done, off_t(done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let reason = n < 0 ? errnoText() : "the file shrank while it was read"
-                buffer.deallocate()
-                throw ELFScanError(.io, path: path, "read: \(reason)")
-            }
-            done += n
+        let whole = UnsafeMutableRawBufferPointer(rebasing: buffer[..<size])
+        switch Syscalls.preadAll(fd, whole, offset: 0) {
+        case .success(let n) where n == size:
+            return whole
+        case .success:
+            buffer.deallocate()
+            throw ELFScanError(.io, path: path, "read: the file shrank while it was read")
+        case .failure(let f):
+            buffer.deallocate()
+            throw ELFScanError(.io, path: path, "read: \(f.reason)")
         }
-        return UnsafeMutableRawBufferPointer(rebasing: buffer[..<size])
-    }
-}
-
-/// Bounds on what one module file may cost to read.
-public struct ScanLimits: Sendable, Hashable {
-    /// A decompressed module larger than this is refused (the largest real modules are tens of MiB).
-    public var maxUncompressedBytes: UInt64
-    /// A compressed file larger than this is refused before it is inflated; nil means no bound.
-    public var maxCompressedInputBytes: UInt64?
-
-    public init(maxUncompressedBytes: UInt64 = 512 << 20, maxCompressedInputBytes: UInt64? = 256 << 20) {
-        self.maxUncompressedBytes = maxUncompressedBytes
-        self.maxCompressedInputBytes = maxCompressedInputBytes
-    }
-
-    public static let `default` = ScanLimits()
-
-    /// The largest compressed file worth reading: a compressed stream is never much bigger than what it
-    /// inflates to (stored blocks cost a few bytes per 64 KiB), so one past this cannot inflate within
-    /// the limit and is refused before it is read.
-    var maxCompressedFileBytes: UInt64 {
-        let slack = maxUncompressedBytes / 16
-        let (sum, overflow) = maxUncompressedBytes.addingReportingOverflow(slack + (1 << 20))
-        return overflow ? .max : sum
     }
 }
 
@@ -389,27 +356,30 @@ public struct ScanLimits: Sendable, Hashable {
 func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimits = .default)
     throws(ELFScanError) -> [UInt8]
 {
-    let fd = Glibc.open(absolutePath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else { throw ELFScanError(.io, path: path, "open: \(ElfImage.errnoText())") }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-        throw ELFScanError(.io, path: path, "not a regular file")
+    let fd: Int32
+    switch Syscalls.openForReading(absolutePath) {
+    case .success(let d): fd = d
+    case .failure(let f): throw ELFScanError(.io, path: path, "open: \(f.reason)")
+    }
+    defer { Syscalls.close(fd) }
+    let size: Int
+    switch Syscalls.status(of: fd) {
+    case .success(let st) where Syscalls.isRegular(st.st_mode): size = Int(st.st_size)
+    case .success(let st): throw ELFScanError(.io, path: path, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
+    case .failure(let f): throw ELFScanError(.io, path: path, "fstat: \(f.reason)")
     }
     // Filled straight from the file: no zeroing of a buffer that pread overwrites anyway.
     var failure: String?
-    let bytes = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, initialized in
-        var done = 0
-        while done < buffer.count {
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                failure = n < 0 ? ElfImage.errnoText() : "short file"
-                break
-            }
-            done += n
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        switch Syscalls.preadAll(fd, UnsafeMutableRawBufferPointer(buffer), offset: 0) {
+        case .success(let n) where n == size: initialized = n
+        case .success(let n):
+            initialized = n
+            failure = "short file"
+        case .failure(let f):
+            initialized = 0
+            failure = f.reason
         }
-        initialized = done
     }
     if let failure { throw ELFScanError(.io, path: path, "read: \(failure)") }
     let compression = ElfImage.sniff(bytes.prefix(6))

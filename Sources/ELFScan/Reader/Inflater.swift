@@ -26,6 +26,9 @@ enum Inflater {
     static func inflate(_ input: UnsafeRawBufferPointer, as compression: Compression, path: String, limit: UInt64)
         throws(ELFScanError) -> (buffer: UnsafeMutableRawPointer, count: Int)
     {
+        // Buffers are sized `limit + 1` (one byte past the limit shows a stream that goes on): a limit
+        // near UInt64.max must not wrap, and no buffer can be larger than Int.max anyway.
+        let limit = min(limit, UInt64(Int.max) - 1)
         switch compression {
         case .xz: return try xz(input, path: path, limit: limit)
         case .gzip: return try gzip(input, path: path, limit: limit)
@@ -114,20 +117,17 @@ enum Inflater {
             output.advance(to: Int(strm.total_out))
             if ret == LZMA_STREAM_END { break }
             guard ret == LZMA_OK else {
-                output.release()
                 let reason = ret == LZMA_MEMLIMIT_ERROR
                     ? "xz stream needs more than \(xzMemoryLimit >> 20) MiB of memory to inflate"
                     : "corrupt or truncated xz stream (lzma_code: \(lzmaName(ret)))"
                 throw ELFScanError(.compression, path: path, reason)
             }
             if output.room == 0 {
-                output.release()
                 throw ELFScanError(.compression, path: path,
                                    "corrupt xz stream: inflates past the \(declared) bytes its index declares")
             }
         }
         guard UInt64(output.count) == declared else {
-            output.release()
             throw ELFScanError(.compression, path: path,
                                "corrupt xz stream: inflated \(output.count) bytes, its index declares \(declared)")
         }
@@ -210,7 +210,6 @@ enum Inflater {
                 if consumed == input.count { break }
                 // Another member follows (gzip concatenation, which zlib's gzread also accepts).
                 guard input.count - consumed >= 2, input[consumed] == 0x1F, input[consumed + 1] == 0x8B else {
-                    output.release()
                     throw ELFScanError(.compression, path: path,
                                        "corrupt gzip stream: \(input.count - consumed) bytes of trailing data")
                 }
@@ -219,13 +218,11 @@ enum Inflater {
             }
             if ret == Z_OK || (ret == Z_BUF_ERROR && output.room == 0) {
                 if output.room == 0 && !output.grow() {
-                    output.release()
                     throw ELFScanError(.compression, path: path,
                                        "gzip stream inflates past the limit of \(limit) bytes")
                 }
                 if ret == Z_OK || output.room > 0 { continue }
             }
-            output.release()
             if ret == Z_BUF_ERROR || (ret == Z_OK && consumed == input.count) {
                 throw ELFScanError(.compression, path: path, "corrupt or truncated gzip stream (ends early)")
             }
@@ -261,33 +258,31 @@ enum Inflater {
             let ret = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
             output.advance(by: outBuf.pos)
             if ZSTD_isError(ret) != 0 {
-                output.release()
                 throw ELFScanError(.compression, path: path,
                                    "corrupt zstd stream (\(String(cString: ZSTD_getErrorName(ret))))")
             }
             if ret == 0 && inBuf.pos == inBuf.size { break }
             if output.room == 0 {
                 guard output.grow() else {
-                    output.release()
                     throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
                 }
                 continue
             }
             if inBuf.pos == inBuf.size {
-                output.release()
                 throw ELFScanError(.compression, path: path, "corrupt or truncated zstd stream (ends early)")
             }
         }
         guard UInt64(output.count) <= limit else {
-            output.release()
             throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
         }
         return output.take()
     }
 }
 
-/// A malloc'd output buffer that grows (by doubling) up to a cap and no further.
-private struct OutputBuffer {
+/// A malloc'd output buffer that grows (by doubling) up to a cap and no further. It frees its memory
+/// when it goes out of scope (a refused or corrupt stream throws from anywhere in a decoder loop)
+/// unless `take` has handed the memory to the caller.
+private struct OutputBuffer: ~Copyable {
     private var base: UnsafeMutableRawPointer?
     private var capacity: Int
     private let cap: Int
@@ -318,14 +313,11 @@ private struct OutputBuffer {
         return true
     }
 
-    mutating func release() {
-        free(base)
-        base = nil
-    }
-
     /// Hands the buffer to the caller, who frees it.
     mutating func take() -> (buffer: UnsafeMutableRawPointer, count: Int) {
         defer { base = nil }
         return (base!, count)
     }
+
+    deinit { free(base) }
 }

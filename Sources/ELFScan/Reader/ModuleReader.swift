@@ -560,10 +560,6 @@ struct StringTable {
         return UnsafeRawBufferPointer(start: base + start, count: base.distance(to: UnsafeRawPointer(nul)) - start)
     }
 
-    func string(at offset: some BinaryInteger) -> String? {
-        bytes(at: offset).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     func hasPrefix(_ prefix: [UInt8], at offset: UInt32) -> Bool {
         let start = Int(offset)
         guard start + prefix.count <= bytes.count else { return false }

@@ -96,10 +96,13 @@ public enum FileAccess {
 /// they are: a pipe, or a file the shell opened for appending, gets the bytes at its end.
 public final class OutputFile {
     public let path: String
-    private var fd: Int32
-    /// The temporary name, for a regular file; nil when writing a special file directly.
-    private var temporary: String?
-    private let target: String
+    private enum Destination {
+        /// A regular file (or a new one), written under a temporary name.
+        case replacement(ReplacementFile)
+        /// A device, FIFO, socket or descriptor of the process, written directly.
+        case special(fd: Int32)
+    }
+    private var destination: Destination?
     private var failed: String?
 
     /// Opens `path` for writing; nothing at `path` changes until `commit`.
@@ -111,31 +114,27 @@ public final class OutputFile {
             // names no file) or the shell's O_APPEND, and replacing would clobber what `>>` appends to.
             let d = fcntl(stream, F_DUPFD_CLOEXEC, 0)
             guard d >= 0 else { throw FileError(path: path, "cannot write: \(Syscalls.errnoText())") }
-            fd = d
-            temporary = nil
-            target = path
+            destination = .special(fd: d)
             return
         }
         var target = path
-        var st = stat()
         var existing: stat?
-        if lstat(path, &st) == 0 {
+        if var st = Syscalls.status(path, followingLinks: false) {
             if st.st_mode & S_IFMT == S_IFLNK {
                 // stat, not realpath, decides what the link names: /proc's links to pipes name no path.
-                guard stat(path, &st) == 0 else {
+                guard let followed = Syscalls.status(path) else {
                     throw FileError(path: path, "cannot write: a symbolic link to nothing (\(Syscalls.errnoText()))")
                 }
+                st = followed
                 if st.st_mode & S_IFMT == S_IFREG {
-                    guard let resolved = realpath(path, nil) else {
+                    guard let resolved = Syscalls.realPath(path) else {
                         throw FileError(path: path, "cannot write: \(Syscalls.errnoText())")
                     }
-                    target = String(cString: resolved)
-                    free(resolved)
+                    target = resolved
                 }
             }
             existing = st
         }
-        self.target = target
         if let existing, existing.st_mode & S_IFMT != S_IFREG {
             guard existing.st_mode & S_IFMT != S_IFDIR else {
                 throw FileError(path: path, "cannot write: it is a directory")
@@ -143,41 +142,31 @@ public final class OutputFile {
             // A device, FIFO or socket: the user asked for the bytes to go there (through the link, if any).
             let d = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
             guard d >= 0 else { throw FileError(path: path, "cannot write: \(Syscalls.errnoText())") }
-            var opened = stat()
             // Replaced by a regular file since the lstat: writing it in place would leave a mix of old and new.
-            guard fstat(d, &opened) == 0, opened.st_mode & S_IFMT != S_IFREG else {
-                close(d)
+            guard case .success(let opened) = Syscalls.status(of: d), opened.st_mode & S_IFMT != S_IFREG else {
+                Syscalls.close(d)
                 throw FileError(path: path, "cannot write: it changed while being opened")
             }
-            fd = d
-            temporary = nil
+            destination = .special(fd: d)
             return
         }
-        let slash = target.lastIndex(of: "/")
-        let directory = slash.map { String(target[...$0]) } ?? ""
-        let base = slash.map { String(target[target.index(after: $0)...]) } ?? target
-        var generator = SystemRandomNumberGenerator()
-        var lastError = "cannot create a temporary file"
-        for _ in 0..<64 {
-            let candidate = "\(directory).\(base).\(String(generator.next() as UInt64, radix: 36)).tmp"
-            // O_EXCL with O_CREAT never follows a link planted at the name; the mode honours the umask.
-            let d = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
-            if d >= 0 {
-                if let existing { _ = fchmod(d, existing.st_mode & 0o7777) }
-                fd = d
-                temporary = candidate
-                return
-            }
-            lastError = Syscalls.errnoText()
-            if errno != EEXIST { break }
+        do {
+            destination = .replacement(try ReplacementFile(replacing: target, mode: existing.map { $0.st_mode & 0o7777 }))
+        } catch {
+            throw FileError(path: path, "cannot write: \(error.reason)")
         }
-        throw FileError(path: path, "cannot write: \(lastError)")
     }
 
     /// Appends `bytes`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         guard failed == nil else { return }
-        if let reason = Syscalls.writeAll(fd, bytes) {
+        let reason: String?
+        switch destination {
+        case .replacement(let file): reason = file.write(bytes)
+        case .special(let fd): reason = Syscalls.writeAll(fd, bytes)
+        case nil: reason = "already committed"
+        }
+        if let reason {
             failed = reason
             throw FileError(path: path, "cannot write: \(reason)")
         }
@@ -185,22 +174,16 @@ public final class OutputFile {
 
     /// Puts the file in place (renames the temporary file over the path).
     public func commit() throws(FileError) {
-        let closed = close(fd) == 0 ? nil : Syscalls.errnoText()
-        fd = -1
-        guard let temporary else {
-            if let reason = failed ?? closed { throw FileError(path: path, "cannot write: \(reason)") }
-            return
+        let reason: String?
+        switch destination {
+        case .replacement(let file): reason = failed ?? file.commit()
+        case .special(let fd):
+            let closed = Syscalls.closeReporting(fd)
+            reason = failed ?? closed
+        case nil: reason = nil
         }
-        self.temporary = nil
-        if let reason = failed ?? closed {
-            unlink(temporary)
-            throw FileError(path: path, "cannot write: \(reason)")
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = Syscalls.errnoText()
-            unlink(temporary)
-            throw FileError(path: path, "cannot write: \(reason)")
-        }
+        destination = nil
+        if let reason { throw FileError(path: path, "cannot write: \(reason)") }
     }
 
     /// The descriptor a path names by convention: `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
@@ -221,8 +204,102 @@ public final class OutputFile {
     }
 
     deinit {
-        // Never committed: leave the old file as it was.
-        if fd >= 0 { close(fd) }
-        if let temporary { unlink(temporary) }
+        // Never committed: leave the old file as it was (the replacement removes its temporary file).
+        if case .special(let fd) = destination { Syscalls.close(fd) }
+    }
+}
+
+/// A new file written under a temporary name beside the file it replaces, and renamed over it on
+/// `commit`: readers never see half a file, a killed run leaves the old file, and concurrent writers
+/// each put a whole file in place. The temporary file is created exclusively (`O_CREAT | O_EXCL |
+/// O_NOFOLLOW`), so a link planted at its name cannot redirect the write. The one temp-then-rename of
+/// modsplit: `OutputFile` and the scan cache both write through it.
+final class ReplacementFile {
+    /// The path this file replaces on `commit`.
+    let target: String
+    /// Where the file is written until then: `.<name>.<pid>.<random>.tmp` beside `target`. The pid
+    /// tells a later run whether the writer is still alive (see `TemporaryName`).
+    let temporaryPath: String
+    private var fd: Int32
+    private var failed: String?
+
+    /// Creates the temporary file; `mode` is given to it (else 0666 less the umask).
+    init(replacing target: String, mode: mode_t? = nil) throws(Syscalls.Failure) {
+        self.target = target
+        let slash = target.lastIndex(of: "/")
+        let directory = slash.map { String(target[...$0]) } ?? ""
+        let base = slash.map { String(target[target.index(after: $0)...]) } ?? target
+        var generator = SystemRandomNumberGenerator()
+        var last = Syscalls.Failure("cannot create a temporary file")
+        for _ in 0..<64 {
+            let name = TemporaryName(base: base, pid: Syscalls.processID, tag: generator.next()).fileName
+            let candidate = directory + name
+            // O_EXCL with O_CREAT never follows a link planted at the name; the mode honours the umask.
+            let d = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            if d >= 0 {
+                if let mode { _ = fchmod(d, mode) }
+                fd = d
+                temporaryPath = candidate
+                return
+            }
+            last = .current()
+            if last.code != EEXIST { break }
+        }
+        throw last
+    }
+
+    /// Appends `bytes`; the reason when this or an earlier write failed.
+    func write(_ bytes: UnsafeRawBufferPointer) -> String? {
+        if failed == nil { failed = Syscalls.writeAll(fd, bytes) }
+        return failed
+    }
+
+    /// Renames the file over `target`; the reason when it could not be put in place (the temporary
+    /// file is then removed).
+    func commit() -> String? {
+        let closed = Syscalls.closeReporting(fd)
+        fd = -1
+        if let reason = failed ?? closed ?? Syscalls.rename(temporaryPath, to: target) {
+            Syscalls.remove(temporaryPath)
+            return reason
+        }
+        return nil
+    }
+
+    deinit {
+        // Never committed: the target stays as it was.
+        if fd >= 0 {
+            Syscalls.close(fd)
+            Syscalls.remove(temporaryPath)
+        }
+    }
+}
+
+/// The name of a `ReplacementFile`'s temporary file: `.<base>.<pid>.<tag>.tmp`, the tag random in base 36.
+struct TemporaryName: Equatable {
+    /// The name of the file it will replace.
+    var base: String
+    /// The writing process.
+    var pid: Int32
+    var tag: UInt64
+
+    var fileName: String { ".\(base).\(pid).\(String(tag, radix: 36)).tmp" }
+
+    init(base: String, pid: Int32, tag: UInt64) {
+        self.base = base
+        self.pid = pid
+        self.tag = tag
+    }
+
+    /// Reads a temporary file's name back; nil for any other name.
+    init?(fileName: String) {
+        guard fileName.hasPrefix("."), fileName.hasSuffix(".tmp") else { return nil }
+        let parts = fileName.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]),
+              let tag = UInt64(parts[parts.count - 1], radix: 36)
+        else { return nil }
+        let base = parts.dropLast(2).joined(separator: ".")
+        guard !base.isEmpty else { return nil }
+        self.init(base: base, pid: pid, tag: tag)
     }
 }

@@ -1,10 +1,30 @@
 internal import Glibc
 
 /// The POSIX calls modsplit makes, each wrapped once: retries on EINTR and short transfers, and errno
-/// turned into text where it happens. Everything else in ELFScan goes through these.
+/// turned into text where it happens. Everything else in ELFScan goes through these (libelf's calls
+/// stay in ElfImage.swift, the decompressors' in Inflater.swift).
 enum Syscalls {
-    /// The text of the current `errno` (`strerror`).
+    /// A failed call's reason.
+    struct Failure: Error {
+        var reason: String
+        /// The `errno` of the failure, 0 when it was not a failed call.
+        var code: Int32
+        init(_ reason: String, code: Int32 = 0) {
+            self.reason = reason
+            self.code = code
+        }
+
+        /// The failure `errno` says, now.
+        static func current() -> Failure {
+            let code = errno
+            return Failure(errnoText(code), code: code)
+        }
+    }
+
+    /// The text of `errno` (`strerror`).
     static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    // MARK: Reading and writing
 
     /// Writes all of `bytes` to `fd` (`write(2)`), retrying short writes and interruptions.
     /// Returns nil on success, else the reason.
@@ -20,25 +40,70 @@ enum Syscalls {
         return nil
     }
 
-    /// Reads up to `count` bytes at `offset` into `buffer` (`pread(2)`), retrying short reads and
+    /// Reads up to `buffer.count` bytes at `offset` into `buffer` (`pread(2)`), retrying short reads and
     /// interruptions; returns the bytes read (fewer only at the end of the file), or the reason.
     static func preadAll(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, offset: Int) -> Result<Int, Failure> {
         var done = 0
         while done < buffer.count {
             let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .failure(Failure(errnoText())) }
+            if n < 0 { return .failure(.current()) }
             if n == 0 { break }
             done += n
         }
         return .success(done)
     }
 
-    /// Opens `path` read-only without blocking on a FIFO and without becoming its controlling terminal.
+    /// Opens `path` read-only (`open(2)`) without blocking on a FIFO and without becoming its
+    /// controlling terminal.
     static func openForReading(_ path: String) -> Result<Int32, Failure> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        return fd >= 0 ? .success(fd) : .failure(Failure(errnoText()))
+        openForReading(path, relativeTo: AT_FDCWD)
     }
+
+    /// Opens `name` relative to the open directory `directory` (or `AT_FDCWD`) read-only (`openat(2)`),
+    /// without blocking on a FIFO and without becoming its controlling terminal.
+    static func openForReading(_ name: String, relativeTo directory: Int32) -> Result<Int32, Failure> {
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        return fd >= 0 ? .success(fd) : .failure(.current())
+    }
+
+    /// Opens the directory `path` (`open(2)` with `O_DIRECTORY`), to open files relative to it.
+    static func openDirectory(_ path: String) -> Result<Int32, Failure> {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        return fd >= 0 ? .success(fd) : .failure(.current())
+    }
+
+    /// `close(2)`; the descriptor is gone whatever it returns.
+    static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    /// `close(2)`, with the reason when it reports a failure (a write that did not reach the file).
+    static func closeReporting(_ fd: Int32) -> String? { Glibc.close(fd) == 0 ? nil : errnoText() }
+
+    // MARK: What is at a path
+
+    /// `fstat(2)`.
+    static func status(of fd: Int32) -> Result<stat, Failure> {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? .success(st) : .failure(.current())
+    }
+
+    /// `stat(2)`, or `lstat(2)` when links are not followed; nil when there is nothing to stat.
+    static func status(_ path: String, followingLinks: Bool = true) -> stat? {
+        var st = stat()
+        let result = followingLinks ? stat(path, &st) : lstat(path, &st)
+        return result == 0 ? st : nil
+    }
+
+    /// Whether `mode` is a regular file's.
+    static func isRegular(_ mode: mode_t) -> Bool { mode & S_IFMT == S_IFREG }
+
+    /// Whether `path` is a directory (links followed).
+    static func isDirectory(_ path: String) -> Bool {
+        status(path).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false
+    }
+
+    /// Whether anything is at `path` (links followed).
+    static func exists(_ path: String) -> Bool { status(path) != nil }
 
     /// What kind of file a mode says, in words ("a FIFO"), for messages.
     static func fileTypeName(_ mode: mode_t) -> String {
@@ -54,9 +119,145 @@ enum Syscalls {
         }
     }
 
-    /// A failed call's reason.
-    struct Failure: Error {
-        var reason: String
-        init(_ reason: String) { self.reason = reason }
+    /// The target of the symbolic link `path` (`readlink(2)`); nil when it is not a link.
+    static func readLink(_ path: String) -> String? {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `realpath(3)`: the absolute path without links, `.` or `..`; nil when it does not resolve.
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// `path` made absolute against the working directory (`getcwd(3)`); leading `./` dropped.
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buf, buf.count) != nil else { return path }
+        let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var p = Substring(path)
+        while p.hasPrefix("./") { p = p.dropFirst(2) }
+        if p == "." || p.isEmpty { return cwd }
+        return cwd + "/" + p
+    }
+
+    /// `rename(2)`; nil on success, else the reason.
+    static func rename(_ from: String, to: String) -> String? {
+        Glibc.rename(from, to) == 0 ? nil : errnoText()
+    }
+
+    /// `unlink(2)`; whether the name is gone.
+    @discardableResult
+    static func remove(_ path: String) -> Bool { unlink(path) == 0 }
+
+    // MARK: Directories
+
+    /// An open directory (`openat(2)` and `fdopendir(3)`), listed once by `entries()` and kept open so
+    /// that its entries can be stat'ed relative to it: the kernel then resolves a short name instead of
+    /// the whole path.
+    final class Directory {
+        /// A name and what `readdir` said it is (`d_type`, `DT_UNKNOWN` when the file system does not say).
+        struct Entry {
+            var name: String
+            var type: UInt8
+            var isDirectory: Bool { Int32(type) == Int32(DT_DIR) }
+            var isSymbolicLink: Bool { Int32(type) == Int32(DT_LNK) }
+            var isRegular: Bool { Int32(type) == Int32(DT_REG) }
+        }
+
+        private let stream: OpaquePointer
+
+        /// Opens the directory `path`, relative to the open directory `directory` (or `AT_FDCWD`); a
+        /// symbolic link as its last component is followed only when `followingLinks`.
+        init(_ path: String, relativeTo directory: Int32 = AT_FDCWD, followingLinks: Bool = true) throws(Failure) {
+            let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followingLinks ? 0 : O_NOFOLLOW)
+            let fd = openat(directory, path, flags)
+            guard fd >= 0 else { throw .current() }
+            guard let stream = fdopendir(fd) else {
+                let failure = Failure.current()
+                Glibc.close(fd)
+                throw failure
+            }
+            self.stream = stream
+        }
+
+        /// The descriptor of the open directory, for opening files relative to it while it is open.
+        var descriptor: Int32 { dirfd(stream) }
+
+        /// Every entry but `.` and `..`, in the order `readdir(3)` gives them; a failure part way
+        /// through (an I/O error) is a failure of the whole listing.
+        func entries() -> Result<[Entry], Failure> {
+            var out: [Entry] = []
+            while true {
+                errno = 0
+                guard let entry = readdir(stream) else {
+                    if errno != 0 { return .failure(.current()) }
+                    return .success(out)
+                }
+                let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { out.append(Entry(name: name, type: entry.pointee.d_type)) }
+            }
+        }
+
+        /// `fstatat(2)` of an entry.
+        func status(_ name: String, followingLinks: Bool) -> Result<stat, Failure> {
+            var st = stat()
+            let flags = followingLinks ? 0 : AT_SYMLINK_NOFOLLOW
+            return fstatat(dirfd(stream), name, &st, flags) == 0 ? .success(st) : .failure(.current())
+        }
+
+        deinit { closedir(stream) }
+    }
+
+    /// The names in directory `path` but `.` and `..`; empty when it cannot be listed.
+    static func names(in path: String) -> [String] {
+        guard let directory = try? Directory(path), case .success(let entries) = directory.entries() else { return [] }
+        return entries.map(\.name)
+    }
+
+    // MARK: Memory and processes
+
+    /// `count` bytes of fresh anonymous memory, its pages populated at once (`mmap(2)` with
+    /// `MAP_POPULATE`): faster to fill than memory faulted in page by page. Released by `unmap`.
+    static func populatedMemory(_ count: Int) -> UnsafeMutableRawPointer? {
+        let base = mmap(nil, max(count, 1), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+        guard let base, base != MAP_FAILED else { return nil }
+        return base
+    }
+
+    /// Releases memory from `populatedMemory` (`munmap(2)`).
+    static func unmap(_ base: UnsafeRawPointer?, count: Int) {
+        munmap(UnsafeMutableRawPointer(mutating: base), max(count, 1))
+    }
+
+    /// This process's id (`getpid(2)`).
+    static var processID: Int32 { getpid() }
+
+    /// Whether a process `pid` exists (`kill(2)` with signal 0; one we may not signal exists too).
+    static func processExists(_ pid: Int32) -> Bool {
+        guard pid > 0 else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// The wall-clock time, in seconds since the epoch.
+    static var now: Int64 { Int64(time(nil)) }
+
+    /// Online processors (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
+    static var onlineProcessors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    /// The running kernel's release (`uname(2)`), as `uname -r` prints it.
+    static func kernelRelease() -> String {
+        var u = utsname()
+        _ = uname(&u)
+        return withUnsafeBytes(of: &u.release) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 }

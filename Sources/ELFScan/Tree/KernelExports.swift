@@ -32,8 +32,9 @@ public struct KernelExports: Sendable {
         self.symbols = symbols
     }
 
-    /// Parses Module.symvers (plain, gz, xz or zst). Only `vmlinux` lines are the kernel's; both
-    /// column orders are accepted: `crc sym module type [ns]` (5.10+) and `crc sym ns module type` (5.4–5.9).
+    /// Parses Module.symvers (plain, gz, xz or zst; LF or CRLF lines). Only `vmlinux` lines are the
+    /// kernel's, and a file without any is refused; both column orders are accepted:
+    /// `crc sym module type [ns]` (5.10+) and `crc sym ns module type` (5.4–5.9).
     public static func load(symvers absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports {
         let bytes = try readDecompressedFile(absolutePath, path: displayPath)
         var symbols: [String: KernelExport] = [:]
@@ -48,11 +49,13 @@ public struct KernelExports: Sendable {
                 let lineEnd = buffer[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
                 defer { lineStart = lineEnd + 1 }
                 lineNumber += 1
-                if lineEnd == lineStart { continue }
+                // A CRLF file (copied through Windows) reads as its LF form: the CR is not the last field's.
+                let end = lineEnd > lineStart && buffer[lineEnd - 1] == UInt8(ascii: "\r") ? lineEnd - 1 : lineEnd
+                if end == lineStart { continue }
                 fields.removeAll(keepingCapacity: true)
                 var fieldStart = lineStart
                 var ascii = true
-                for i in lineStart..<lineEnd {
+                for i in lineStart..<end {
                     let b = buffer[i]
                     if b == UInt8(ascii: "\t") {
                         fields.append(fieldStart..<i)
@@ -60,7 +63,7 @@ public struct KernelExports: Sendable {
                     }
                     if b >= 0x80 { ascii = false }
                 }
-                fields.append(fieldStart..<lineEnd)
+                fields.append(fieldStart..<end)
                 func field(_ k: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[fields[k]]) }
                 // Only vmlinux lines are the kernel's: skip module lines before making strings of them.
                 guard fields.count < 4 || field(2).elementsEqual(vmlinux) || field(3).elementsEqual(vmlinux) else {
@@ -78,6 +81,11 @@ public struct KernelExports: Sendable {
             return nil
         }
         if let failure { throw failure }
+        // Read as "the kernel exports nothing", such a file would make every import unresolved.
+        guard !symbols.isEmpty else {
+            throw ELFScanError(.malformed, path: displayPath,
+                               "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, cannot say what the kernel exports")
+        }
         return KernelExports(source: .symvers, path: displayPath, symbols: symbols)
     }
 
@@ -122,7 +130,7 @@ public struct KernelExports: Sendable {
         var symbols: [String: KernelExport] = [:]
         let prefix = Array("__ksymtab_".utf8)
         for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            let f = line.split(separator: UInt8(ascii: " "))
+            let f = (line.last == UInt8(ascii: "\r") ? line.dropLast() : line).split(separator: UInt8(ascii: " "))
             guard f.count >= 3, f[2].starts(with: prefix) else { continue }
             let name = String(decoding: f[2].dropFirst(prefix.count), as: UTF8.self)
             symbols[name] = KernelExport(name: name)

@@ -1,5 +1,3 @@
-internal import Glibc
-
 /// Why a tree could not be used at all (exit status 2 in the CLI).
 public struct TreeError: Error, Sendable, CustomStringConvertible {
     public var message: String
@@ -28,13 +26,13 @@ public struct KernelTree: Sendable, Hashable {
     public static func locate(path: String?, kernelVersion: String? = nil) throws(TreeError) -> KernelTree {
         guard let path else {
             let version = kernelVersion ?? runningKernelRelease()
-            for dir in ["/lib/modules/\(version)", "/usr/lib/modules/\(version)"] where isDirectory(dir) {
+            for dir in ["/lib/modules/\(version)", "/usr/lib/modules/\(version)"] where Syscalls.isDirectory(dir) {
                 return KernelTree(root: nil, moduleDirectory: dir, kernelVersion: version)
             }
             throw TreeError("no module directory for the running kernel \(version) (/lib/modules/\(version)); name one with --tree")
         }
-        let absolute = makeAbsolute(path)
-        guard isDirectory(absolute) else { throw TreeError("\(path): no such directory") }
+        let absolute = Syscalls.absolute(path)
+        guard Syscalls.isDirectory(absolute) else { throw TreeError("\(path): no such directory") }
         if looksLikeModuleDirectory(absolute) {
             if let kernelVersion, baseName(absolute) != kernelVersion {
                 throw TreeError("\(path) is the module directory of \(baseName(absolute)), not \(kernelVersion)")
@@ -44,7 +42,7 @@ public struct KernelTree: Sendable, Hashable {
         var candidates: [(dir: String, version: String)] = []
         for sub in ["lib/modules", "usr/lib/modules"] {
             let parent = absolute + "/" + sub
-            for version in listDirectory(parent).sorted() where isDirectory(parent + "/" + version) {
+            for version in Syscalls.names(in: parent).sorted() where Syscalls.isDirectory(parent + "/" + version) {
                 candidates.append((parent + "/" + version, version))
             }
         }
@@ -57,7 +55,7 @@ public struct KernelTree: Sendable, Hashable {
         }
         // lib/ may be a link to usr/lib (merged /usr): the same directory found twice is one.
         var seen = Set<String>()
-        candidates = candidates.filter { seen.insert(realPath($0.dir) ?? $0.dir).inserted }
+        candidates = candidates.filter { seen.insert(Syscalls.realPath($0.dir) ?? $0.dir).inserted }
         switch candidates.count {
         case 0:
             throw TreeError("\(path): neither a module directory nor a root with lib/modules/<version>")
@@ -74,7 +72,7 @@ public struct KernelTree: Sendable, Hashable {
     public func resolveInside(_ path: String) -> String {
         var current = path
         for _ in 0..<16 {
-            guard let target = readLink(current) else { return current }
+            guard let target = Syscalls.readLink(current) else { return current }
             if target.hasPrefix("/") {
                 current = (root ?? "") + target
             } else {
@@ -86,40 +84,15 @@ public struct KernelTree: Sendable, Hashable {
 
     /// The kernel's release string: `uname -r`.
     public static func runningKernelRelease() -> String {
-        var u = utsname()
-        _ = uname(&u)
-        return withUnsafeBytes(of: &u.release) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
+        Syscalls.kernelRelease()
     }
 
     private static func looksLikeModuleDirectory(_ dir: String) -> Bool {
-        ["modules.order", "modules.builtin", "kernel"].contains { exists(dir + "/" + $0) }
+        ["modules.order", "modules.builtin", "kernel"].contains { Syscalls.exists(dir + "/" + $0) }
     }
 }
 
-// MARK: Small POSIX helpers shared by the tree code.
-
-func makeAbsolute(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    guard getcwd(&buf, buf.count) != nil else { return path }
-    let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    var p = Substring(path)
-    while p.hasPrefix("./") { p = p.dropFirst(2) }
-    if p == "." || p.isEmpty { return cwd }
-    return cwd + "/" + p
-}
-
-func isDirectory(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-}
-
-func exists(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0
-}
+// MARK: Path names, taken apart as text.
 
 func baseName(_ path: String) -> String {
     var p = Substring(path)
@@ -131,30 +104,4 @@ func baseName(_ path: String) -> String {
 func dirName(_ path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
-}
-
-func readLink(_ path: String) -> String? {
-    var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let n = readlink(path, &buf, buf.count - 1)
-    guard n > 0 else { return nil }
-    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-func realPath(_ path: String) -> String? {
-    guard let p = realpath(path, nil) else { return nil }
-    defer { free(p) }
-    return String(cString: p)
-}
-
-func listDirectory(_ path: String) -> [String] {
-    guard let dir = opendir(path) else { return [] }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names
 }

@@ -83,10 +83,12 @@ public enum TreeScanner {
     public static func scan(_ tree: KernelTree, options: ScanOptions = ScanOptions()) throws(TreeError) -> TreeScan {
         let work = ScanWork(tree: tree, options: options)
         work.run()
-        var problems = work.discoveryProblems
+        let walk = work.walk.withLock { $0 }
+        let (cached, cacheNote) = work.cache.withLock { $0 }
+        var problems = walk.problems
         var modules: [ModuleFacts] = []
-        modules.reserveCapacity(work.files.count)
-        for result in work.results.take() {
+        modules.reserveCapacity(walk.files.count)
+        for result in work.results.withLock({ $0 }) {
             switch result {
             case .success(let m): modules.append(m)
             case .failure(let e): problems.append(e)
@@ -96,14 +98,21 @@ public enum TreeScanner {
         // Files come in directory-walk order; sort only where that differs from path order.
         if !modules.isSorted(by: { $0.path < $1.path }) { modules.sort { $0.path < $1.path } }
         problems.sort { ($0.path, $0.reason) < ($1.path, $1.reason) }
-        let extras = work.extras
+        let extras = work.extras.withLock { $0 }
         if let error = extras.error { throw error }
         var notes = extras.notes
-        if let note = work.cacheNote { notes.append(note) }
-        if let note = work.damagedCacheNote { notes.append(note) }
-        if let cache = options.cache, work.cacheIsStale(modules: modules) {
+        if let cacheNote { notes.append(cacheNote) }
+        // A cached module that could not be decoded although the file's checksum matched.
+        if let cache = options.cache, cached?.isDamaged == true {
+            notes.append(ScanCache.corruptNote(cache.file(for: tree.moduleDirectory)))
+        }
+        // The cache is rewritten when a module was read afresh, or it holds files that are gone (or
+        // no cache was there); when every module came from it, and it holds nothing else, it is not.
+        let hits = work.hits.load(ordering: .relaxed)
+        let cacheIsStale = hits != modules.count || (cached?.count ?? 0) != hits || cached?.isDamaged == true
+        if let cache = options.cache, cacheIsStale {
             var stamps: [String: FileStamp] = [:]
-            for f in work.files { if let s = f.stamp { stamps[f.path] = s } }
+            for f in walk.files { if let s = f.stamp { stamps[f.path] = s } }
             let entries = modules.compactMap { m in stamps[m.path].map { (path: m.path, entry: ScanCache.Entry(stamp: $0, facts: m)) } }
             if let note = cache.store(moduleDirectory: tree.moduleDirectory, entries: entries) { notes.append(note) }
         }
@@ -116,25 +125,30 @@ public enum TreeScanner {
     /// ticket 1 reads its other inputs (Module.symvers above all, ~10k lines), and every later ticket
     /// reads one module, biggest first so that one huge module does not finish last. The walk and the
     /// other inputs thus run side by side, and module reading starts on each worker as soon as it is free.
-    private final class ScanWork: @unchecked Sendable {
+    private final class ScanWork: Sendable {
         let tree: KernelTree
         let options: ScanOptions
-        // Written by the walk before `walked` is left, read by module readers only after waiting on it.
-        private(set) var files: [ModuleFile] = []
-        private(set) var discoveryProblems: [ELFScanError] = []
-        private var readOrder: [Int] = []
-        private(set) var results = ResultSlots(count: 0)
-        // Written by ticket 1; read by the caller after `run` returns.
-        private(set) var extras = Extras()
-        // Written by the cache ticket before `walked` is left: the cache, each module decoded by the
-        // worker that takes it.
-        private var cached: ScanCache.Snapshot?
-        private(set) var cacheNote: String?
-        /// Modules taken from the cache; when all are, and the cache holds nothing else, it is not rewritten.
-        private let hits = Atomic<Int>(0)
+        /// What the walk found: set by ticket 0 before `walked` is left, only read after.
+        let walk = Mutex(Walk())
+        /// The cache, read, checked and indexed (not decoded) by ticket 1 before `walked` is left,
+        /// with a note when it had to be ignored.
+        let cache = Mutex<(snapshot: ScanCache.Snapshot?, note: String?)>((nil, nil))
+        /// Set by ticket 2; read by the caller after `run` returns.
+        let extras = Mutex(Extras())
+        /// Each file's outcome, by its index in `walk.files`.
+        let results = Mutex<[Result<ModuleFacts, ELFScanError>?]>([])
+        /// Modules taken from the cache.
+        let hits = Atomic<Int>(0)
         private let walked = DispatchGroup()
         private let next = Atomic<Int>(0)
         private let done = Atomic<Int>(0)
+
+        struct Walk {
+            var files: [ModuleFile] = []
+            var problems: [ELFScanError] = []
+            /// Indices into `files`, biggest file first.
+            var readOrder: [Int] = []
+        }
 
         init(tree: KernelTree, options: ScanOptions) {
             self.tree = tree
@@ -142,78 +156,76 @@ public enum TreeScanner {
         }
 
         func run() {
-            let threads = max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            let threads = max(1, options.threads ?? Syscalls.onlineProcessors)
             let base = tree.moduleDirectory
             // Modules are opened relative to the module directory: the kernel then resolves a short
             // path instead of the whole absolute one for each of thousands of files.
-            let directory = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            defer { if directory >= 0 { close(directory) } }
+            let directory = (try? Syscalls.openDirectory(base).get()) ?? -1
+            defer { if directory >= 0 { Syscalls.close(directory) } }
             walked.enter()
             walked.enter()
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                // This worker's copy of what the walk and the cache ticket left, taken once.
+                var found: (walk: Walk, snapshot: ScanCache.Snapshot?)?
                 while true {
                     let ticket = next.add(1, ordering: .relaxed).oldValue
                     switch ticket {
                     case 0:
-                        (files, discoveryProblems) = TreeScanner.discover(tree)
-                        readOrder = files.indices.sorted { files[$0].size > files[$1].size }
-                        results = ResultSlots(count: files.count)
+                        let (files, problems) = TreeScanner.discover(tree)
+                        let readOrder = files.indices.sorted { files[$0].size > files[$1].size }
+                        results.withLock { $0 = Array(repeating: nil, count: files.count) }
+                        walk.withLock { $0 = Walk(files: files, problems: problems, readOrder: readOrder) }
                         walked.leave()
                     case 1:
-                        // The cache is read, checked and indexed while the tree is walked; modules
-                        // are decoded from it later, each by the worker that takes it.
-                        if let cache = options.cache {
-                            (cached, cacheNote) = cache.open(moduleDirectory: tree.moduleDirectory)
+                        if let scanCache = options.cache {
+                            let opened = scanCache.open(moduleDirectory: tree.moduleDirectory)
+                            cache.withLock { $0 = opened }
                         }
                         walked.leave()
                     case 2:
-                        extras = TreeScanner.loadExtras(tree: tree, options: options)
+                        let loaded = TreeScanner.loadExtras(tree: tree, options: options)
+                        extras.withLock { $0 = loaded }
                     default:
-                        walked.wait()
-                        guard ticket - 3 < files.count else { return }
-                        read(readOrder[ticket - 3], directory: directory, base: base)
+                        if found == nil {
+                            walked.wait()
+                            found = (walk.withLock { $0 }, cache.withLock { $0.snapshot })
+                        }
+                        let (w, snapshot) = found!
+                        guard ticket - 3 < w.files.count else { return }
+                        let i = w.readOrder[ticket - 3]
+                        read(w.files[i], at: i, of: w.files.count, snapshot: snapshot, directory: directory, base: base)
                     }
                 }
             }
         }
 
-        /// A note when a cached module could not be decoded although the file's checksum matched.
-        var damagedCacheNote: String? {
-            guard cached?.isDamaged == true, let cache = options.cache else { return nil }
-            return ScanCache.corruptNote(cache.file(for: tree.moduleDirectory))
-        }
-
-        /// Whether the cache should be written: a module was read afresh, or the cache holds files
-        /// that are gone (or no cache was there).
-        func cacheIsStale(modules: [ModuleFacts]) -> Bool {
-            let h = hits.load(ordering: .relaxed)
-            return h != modules.count || (cached?.count ?? 0) != h || cached?.isDamaged == true
-        }
-
-        private func read(_ i: Int, directory: Int32, base: String) {
-            let file = files[i]
-            if let stamp = file.stamp, let facts = cached?.facts(for: file.path, stamp: stamp) {
-                results.store(.success(facts), at: i)
+        private func read(_ file: ModuleFile, at i: Int, of total: Int, snapshot: ScanCache.Snapshot?,
+                          directory: Int32, base: String) {
+            let outcome: Result<ModuleFacts, ELFScanError>
+            // A cached module past the limits in force is read again, to be refused as a read refuses it.
+            if let stamp = file.stamp, let facts = snapshot?.facts(for: file.path, stamp: stamp),
+               options.limits.admits(facts) {
+                outcome = .success(facts)
                 hits.add(1, ordering: .relaxed)
-                let n = done.add(1, ordering: .relaxed).newValue
-                options.progress?(n, files.count)
-                return
+            } else {
+                do throws(ELFScanError) {
+                    let facts = directory >= 0
+                        ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
+                        : try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path,
+                                                limits: options.limits)
+                    outcome = .success(facts)
+                } catch {
+                    outcome = .failure(error)
+                }
             }
-            do throws(ELFScanError) {
-                let facts = directory >= 0
-                    ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
-                    : try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path, limits: options.limits)
-                results.store(.success(facts), at: i)
-            } catch {
-                results.store(.failure(error), at: i)
-            }
+            results.withLock { $0[i] = outcome }
             let n = done.add(1, ordering: .relaxed).newValue
-            options.progress?(n, files.count)
+            options.progress?(n, total)
         }
     }
 
     /// What a tree holds besides its modules.
-    fileprivate struct Extras {
+    fileprivate struct Extras: Sendable {
         var order: [String] = []
         var builtinModules: [String] = []
         var builtinModinfo: [String: [ModinfoEntry]] = [:]
@@ -243,42 +255,84 @@ public enum TreeScanner {
         return extras
     }
 
-    /// Every `*.ko`, `*.ko.xz`, `*.ko.gz` and `*.ko.zst` under the module directory, sorted by path.
-    /// Links to files are followed; links to directories are not, so a link loop cannot trap the walk.
+    /// Every `*.ko`, `*.ko.xz`, `*.ko.gz` and `*.ko.zst` under the module directory, depth first with each
+    /// directory's entries by name, and every entry that could not be used (a directory that cannot be
+    /// opened or listed, a dangling link) as a problem. Links to files are followed; links to
+    /// directories are not, so a link loop cannot trap the walk. There is no depth limit: directories
+    /// are opened relative to the module directory, one at a time, so depth costs neither stack nor
+    /// descriptors, and one too deep to open (its path reaching PATH_MAX, where the reader could not
+    /// open a module either) is reported like any other.
     public static func discover(_ tree: KernelTree) -> ([ModuleFile], [ELFScanError]) {
         var files: [ModuleFile] = []
         var problems: [ELFScanError] = []
-        func walk(_ relative: String, depth: Int) {
-            let absolute = relative.isEmpty ? tree.moduleDirectory : tree.moduleDirectory + "/" + relative
-            guard let dir = opendir(absolute) else { return }
-            defer { closedir(dir) }
-            // readdir's d_type says what most entries are without a stat; the stats left are relative
-            // to the open directory, so the kernel does not walk the long absolute path again each time.
-            let dfd = dirfd(dir)
-            var entries: [(name: String, type: UInt8)] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        let root: Syscalls.Directory
+        do {
+            root = try Syscalls.Directory(tree.moduleDirectory)
+        } catch {
+            return ([], [ELFScanError(.io, path: ".", "cannot open directory: \(error.reason)")])
+        }
+        /// What is left to do, innermost last: a file found, or a directory to list.
+        enum Pending {
+            case file(ModuleFile)
+            case directory(String)
+        }
+        var pending: [Pending] = [.directory("")]
+        while let next = pending.popLast() {
+            let relative: String
+            switch next {
+            case .file(let f):
+                files.append(f)
+                continue
+            case .directory(let r):
+                relative = r
+            }
+            let dir: Syscalls.Directory
+            if relative.isEmpty {
+                dir = root
+            } else {
+                do {
+                    dir = try Syscalls.Directory(relative, relativeTo: root.descriptor, followingLinks: false)
+                } catch {
+                    problems.append(ELFScanError(.io, path: relative, "cannot open directory: \(error.reason)"))
+                    continue
                 }
-                if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+            }
+            var entries: [Syscalls.Directory.Entry]
+            switch dir.entries() {
+            case .success(let e): entries = e
+            case .failure(let f):
+                problems.append(ELFScanError(.io, path: relative.isEmpty ? "." : relative,
+                                             "cannot list directory: \(f.reason)"))
+                continue
             }
             entries.sort { $0.name < $1.name }
-            for (name, direntType) in entries {
+            // This directory's files and subdirectories, in name order; pushed in reverse below, so that
+            // they are taken in name order and each subdirectory's contents come where it stands.
+            var found: [Pending] = []
+            for entry in entries {
+                let name = entry.name
                 // depmod skips directories named build and source (the links to the kernel's trees) at any depth.
                 if name == "build" || name == "source" { continue }
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let isModuleName = announcesModule(name)
+                // readdir's d_type says what most entries are without a stat; the stats left are relative
+                // to the open directory, so the kernel does not walk the long path again each time.
                 var type: mode_t
-                switch Int32(direntType) {
-                case Int32(DT_DIR): type = S_IFDIR
-                case Int32(DT_LNK): type = S_IFLNK
-                case Int32(DT_REG) where !isModuleName: continue
-                default: type = 0  // a module file (its size is wanted), or a type readdir did not tell
+                if entry.isDirectory {
+                    type = S_IFDIR
+                } else if entry.isSymbolicLink {
+                    type = S_IFLNK
+                } else if entry.isRegular && !isModuleName {
+                    continue
+                } else {
+                    type = 0  // a module file (its size is wanted), or a type readdir did not tell
                 }
                 var lst = stat()
                 if type == 0 {
-                    guard fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else {
-                        problems.append(ELFScanError(.io, path: rel, "lstat: \(ElfImage.errnoText())"))
+                    switch dir.status(name, followingLinks: false) {
+                    case .success(let st): lst = st
+                    case .failure(let f):
+                        problems.append(ELFScanError(.io, path: rel, "lstat: \(f.reason)"))
                         continue
                     }
                     type = lst.st_mode & S_IFMT
@@ -287,14 +341,16 @@ public enum TreeScanner {
                     if isModuleName {
                         problems.append(ELFScanError(.io, path: rel, "not a regular file (a directory)"))
                     }
-                    if depth < 64 { walk(rel, depth: depth + 1) }
+                    found.append(.directory(rel))
                     continue
                 }
                 guard isModuleName else { continue }
                 if type == S_IFLNK {
-                    var st = stat()
-                    guard fstatat(dfd, name, &st, 0) == 0 else {
-                        let reason = errno == ELOOP ? "symbolic link loop" : "dangling symbolic link"
+                    let st: stat
+                    switch dir.status(name, followingLinks: true) {
+                    case .success(let s): st = s
+                    case .failure(let f):
+                        let reason = f.code == ELOOP ? "symbolic link loop" : "dangling symbolic link"
                         problems.append(ELFScanError(.io, path: rel, reason))
                         continue
                     }
@@ -302,15 +358,16 @@ public enum TreeScanner {
                         problems.append(ELFScanError(.io, path: rel, "symbolic link to something that is not a regular file"))
                         continue
                     }
-                    files.append(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st)))
+                    found.append(.file(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st))))
                 } else {
                     // Regular files, and FIFOs or devices named *.ko, which the reader rejects by name.
                     let regular = (lst.st_mode & S_IFMT) == S_IFREG
-                    files.append(ModuleFile(path: rel, size: UInt64(lst.st_size), stamp: regular ? FileStamp(lst) : nil))
+                    found.append(.file(ModuleFile(path: rel, size: UInt64(lst.st_size),
+                                                  stamp: regular ? FileStamp(lst) : nil)))
                 }
             }
+            pending.append(contentsOf: found.reversed())
         }
-        walk("", depth: 0)
         return (files, problems)
     }
 
@@ -332,7 +389,7 @@ public enum TreeScanner {
         var notes: [String] = []
         if let symvers = options.symvers {
             do {
-                return (try KernelExports.load(symvers: makeAbsolute(symvers), displayPath: symvers), notes)
+                return (try KernelExports.load(symvers: Syscalls.absolute(symvers), displayPath: symvers), notes)
             } catch {
                 throw TreeError("\(error)")
             }
@@ -340,7 +397,7 @@ public enum TreeScanner {
         if let map = options.systemMap {
             let exports: KernelExports?
             do {
-                exports = try KernelExports.load(systemMap: makeAbsolute(map), displayPath: map)
+                exports = try KernelExports.load(systemMap: Syscalls.absolute(map), displayPath: map)
             } catch {
                 throw TreeError("\(error)")
             }
@@ -358,14 +415,14 @@ public enum TreeScanner {
             symversCandidates.append(dir + "/symvers" + ext)
             symversCandidates.append(root + "/boot/symvers-\(version)" + ext)
         }
-        for candidate in symversCandidates where exists(candidate) {
+        for candidate in symversCandidates where Syscalls.exists(candidate) {
             do {
                 return (try KernelExports.load(symvers: candidate, displayPath: candidate), notes)
             } catch {
                 notes.append("\(error); ignored")
             }
         }
-        for candidate in [dir + "/System.map", root + "/boot/System.map-\(version)"] where exists(candidate) {
+        for candidate in [dir + "/System.map", root + "/boot/System.map-\(version)"] where Syscalls.exists(candidate) {
             if let exports = try? KernelExports.load(systemMap: candidate, displayPath: candidate) {
                 return (exports, notes)
             }
@@ -375,10 +432,12 @@ public enum TreeScanner {
         return (nil, notes)
     }
 
-    /// `modules.builtin.modinfo`: NUL-separated `module.key=value` strings.
+    /// `modules.builtin.modinfo`: NUL-separated `module.key=value` strings. A line break (LF or CRLF)
+    /// separates them too: the kernel writes none inside a value, and a file whose records went
+    /// through a text editor or a CRLF conversion still reads as it was meant.
     static func parseBuiltinModinfo(_ bytes: [UInt8]) -> [String: [ModinfoEntry]] {
         var result: [String: [ModinfoEntry]] = [:]
-        for piece in bytes.split(separator: 0) {
+        for piece in bytes.split(whereSeparator: { $0 == 0 || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
             let text = String(decoding: piece, as: UTF8.self)
             guard let dot = text.firstIndex(of: "."), let eq = text[dot...].firstIndex(of: "=") else { continue }
             let module = normalizedModuleName(text[..<dot])
@@ -386,25 +445,6 @@ public enum TreeScanner {
             result[module, default: []].append(ModinfoEntry(key: key, value: String(text[text.index(after: eq)...])))
         }
         return result
-    }
-}
-
-/// Per-file result slots the worker threads fill; each index is written by exactly one thread.
-private final class ResultSlots: @unchecked Sendable {
-    private var storage: UnsafeMutableBufferPointer<Result<ModuleFacts, ELFScanError>?>
-
-    init(count: Int) {
-        storage = .allocate(capacity: max(count, 1))
-        storage.initialize(repeating: nil)
-    }
-
-    func store(_ value: Result<ModuleFacts, ELFScanError>, at index: Int) { storage[index] = value }
-
-    func take() -> [Result<ModuleFacts, ELFScanError>?] { Array(storage) }
-
-    deinit {
-        storage.deinitialize()
-        storage.deallocate()
     }
 }
 
@@ -416,11 +456,12 @@ func readText(_ path: String) -> String? {
     readBytes(path).map { String(decoding: $0, as: UTF8.self) }
 }
 
-/// `text.split(separator: "\n")`, cut on bytes when that is the same thing: a "\n" is a Character of
-/// its own except after "\r". Splitting by Characters cost more than reading the file.
+/// The lines of a text file of the tree, LF or CRLF. Cut on bytes: splitting by Characters cost more
+/// than reading the file, and would take "\r\n" (one Character) for no line end at all.
 func lines(of text: String) -> [Substring] {
-    guard !text.utf8.contains(UInt8(ascii: "\r")) else { return text.split(separator: "\n") }
-    return text.utf8.split(separator: UInt8(ascii: "\n")).map { Substring($0) }
+    text.utf8.split(separator: UInt8(ascii: "\n")).map { line in
+        Substring(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+    }
 }
 
 extension StringProtocol {

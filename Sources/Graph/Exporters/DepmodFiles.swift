@@ -13,7 +13,11 @@ public enum DepmodFiles {
                                    "modules.symbols", "modules.devname"]
 
     /// File name → contents. The files are independent, so they are rendered on all cores.
-    public static func render(_ graph: ModuleGraph) -> [(name: String, contents: String)] {
+    /// A tree whose modules need each other in a cycle has no load order: depmod refuses it and writes
+    /// nothing, and so does this (`DependencyCycles`).
+    public static func render(_ graph: ModuleGraph) throws(DependencyCycles) -> [(name: String, contents: String)] {
+        // `cyclic` is known from the topological sort already; the cycles are only looked for when it is not empty.
+        if !graph.cyclic.isEmpty { throw DependencyCycles(graph) }
         let renderers: [@Sendable (ModuleGraph) -> String] = [dep, alias, softdep, weakdep, symbols, devname]
         let results = UnsafeMutableBufferPointer<String>.allocate(capacity: renderers.count)
         results.initialize(repeating: "")
@@ -149,6 +153,43 @@ public enum DepmodFiles {
         let next = s.utf8.dropFirst(prefix.utf8.count).first
         return next.map { $0 < 0x80 } ?? true || s.hasPrefix(prefix)
     }
+}
+
+/// Why depmod's files were not written: modules that need each other in a cycle, so that none of them
+/// can load first. depmod reports each cycle ("Cycle detected: a -> b -> a"), then how many modules
+/// are on one, and exits with status 1 without writing anything.
+public struct DependencyCycles: Error, Sendable, CustomStringConvertible {
+    /// Each cycle as a chain of module names back to its first, one per group of modules that need each
+    /// other: a shortest cycle through the group's alphabetically first module. Sorted by that name.
+    public var cycles: [[String]]
+    /// How many modules are on a cycle.
+    public var moduleCount: Int
+
+    init(_ graph: ModuleGraph) {
+        var cycles: [[String]] = []
+        var count = 0
+        for group in graph.cycles() {
+            count += group.count
+            // A shortest way back to the group's first module, through one of its own dependencies.
+            let start = group.min { graph.modules[$0].name < graph.modules[$1].name }!
+            let members = Set(group)
+            var best: [Int]?
+            for e in graph.deps[start] where members.contains(e.target) {
+                if let back = graph.path(from: e.target, to: start), back.count < (best?.count ?? .max) { best = back }
+            }
+            cycles.append(([start] + (best ?? [start])).map { graph.modules[$0].name })
+        }
+        self.cycles = cycles.sorted { $0[0] < $1[0] }
+        moduleCount = count
+    }
+
+    /// depmod's report, one line each (without its "depmod: ERROR: " prefix).
+    public var lines: [String] {
+        cycles.map { "Cycle detected: " + $0.joined(separator: " -> ") }
+            + ["Found \(moduleCount) modules in dependency cycles!"]
+    }
+
+    public var description: String { lines.joined(separator: "\n") }
 }
 
 /// A growing UTF-8 buffer for the text files.

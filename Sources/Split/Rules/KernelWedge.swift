@@ -570,7 +570,7 @@ extension KernelWedgeRun {
                 return "copied into \(q) for \(copies[q]![m]!.prefix(3).map(name).joined(separator: ", "))"
             }
             findings.append(Finding(
-                kind: "duplicate-module", severity: rules.ignoreDuplicates ? .warning : .error, module: graph.modules[m].name,
+                kind: "module-in-two-packages", severity: rules.ignoreDuplicates ? .warning : .error, module: graph.modules[m].name,
                 path: graph.modules[m].path, package: p, rule: listed[p]![m] ?? location(p, copies[p]![m] ?? []),
                 message: "\(name(m)) is in \(holders[m].count) packages: \(holders[m].map { udeb(names[$0]) }.joined(separator: ", ")) (find-dups fails the build)",
                 notes: notes))

@@ -367,50 +367,49 @@ extension KernelWedgeRun {
     }
 }
 
-/// The findings the kernel-wedge reader reports about the split itself (beside the checks every split
-/// gets): their ids, severities and why they matter, for `modsplit rules` and the docs.
-public struct KernelWedgeFindingKind: Sendable {
-    public var id: String
-    public var severity: Severity
-    public var summary: String
-    public var rationale: String
-
-    public static let all: [KernelWedgeFindingKind] = [
-        KernelWedgeFindingKind(
-            id: "forced-move", severity: .info,
-            summary: "kernel-wedge copies a module into a package because a listed module needs it and no package it depends on ships it.",
-            rationale: "copy-modules repairs dependencies silently: the udeb grows by modules nobody listed, and a later change to a lower package moves them again."),
-        KernelWedgeFindingKind(
+extension RulesFindingKind {
+    /// What the kernel-wedge reader reports about the installer configuration itself (a module kernel-wedge
+    /// copies is a `forced-move`, described by its check).
+    static let kernelWedge: [RulesFindingKind] = [
+        RulesFindingKind(
             id: "missing-module", severity: .error,
             summary: "A required list entry names no module of the tree and no built-in.",
-            rationale: "kernel-wedge's preprocess fails with 'missing module', and with it the whole installer build."),
-        KernelWedgeFindingKind(
+            rationale: "kernel-wedge's preprocess fails with 'missing module', and with it the whole installer build.",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
             id: "missing-directory", severity: .error,
             summary: "A required wildcard entry's leading directory exists neither under the module directory nor under kernel/.",
-            rationale: "preprocess fails with 'refers to nonexistent subdirectory'; the entry is probably stale (the drivers moved)."),
-        KernelWedgeFindingKind(
-            id: "duplicate-module", severity: .error,
+            rationale: "preprocess fails with 'refers to nonexistent subdirectory'; the entry is probably stale (the drivers moved).",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
+            id: "module-in-two-packages", severity: .error,
             summary: "A module ends in two packages of the installer.",
-            rationale: "find-dups fails the build (unless ignore-dups exists, then a warning): dpkg cannot install two udebs that ship one file."),
-        KernelWedgeFindingKind(
+            rationale: "find-dups fails the build (unless ignore-dups exists, then a warning): dpkg cannot install two udebs that ship one file.",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
             id: "empty-package", severity: .error,
             summary: "A package of package-list has a list for this architecture that gives no module.",
-            rationale: "kernel-wedge check fails: the udeb would be empty."),
-        KernelWedgeFindingKind(
+            rationale: "kernel-wedge check fails: the udeb would be empty.",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
             id: "ambiguous-entry", severity: .warning,
             summary: "A list entry names several files of one tier, or a file depmod ignores for another of the same module name.",
-            rationale: "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) and ships files depmod never loads; modsplit takes the first by path and places the module that loads."),
-        KernelWedgeFindingKind(
+            rationale: "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) and ships files depmod never loads; modsplit takes the first by path and places the module that loads.",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
             id: "module-suffix", severity: .warning,
             summary: "Listed modules are compressed as .ko.zst or .ko.gz, which kernel-wedge 2.106 does not recognise.",
-            rationale: "2.106 looks for .ko, .ko.xz and .ko.zstd (sic): on such a tree every entry naming them is a missing module for the real tool."),
-        KernelWedgeFindingKind(
+            rationale: "2.106 looks for .ko, .ko.xz and .ko.zstd (sic): on such a tree every entry naming them is a missing module for the real tool.",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
             id: "unknown-flavour", severity: .warning,
             summary: "kernel-versions has no line for the architecture and flavour of the tree.",
-            rationale: "Debian builds no installer for that flavour; the lists of the architecture are used, and may not fit the tree."),
-        KernelWedgeFindingKind(
+            rationale: "Debian builds no installer for that flavour; the lists of the architecture are used, and may not fit the tree.",
+            languages: ["kernel-wedge"]),
+        RulesFindingKind(
             id: "dropped-dependency", severity: .info,
             summary: "A package-list Depends entry names a package with no list for this architecture; kernel-wedge drops it.",
-            rationale: "The udeb is built without that dependency, and copy-modules repairs against the packages that remain."),
+            rationale: "The udeb is built without that dependency, and copy-modules repairs against the packages that remain.",
+            languages: ["kernel-wedge"]),
     ]
 }

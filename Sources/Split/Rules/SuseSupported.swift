@@ -47,18 +47,6 @@ public struct SuseSupported: SplitDefinition {
 
     public var name: String? { file }
 
-    /// The finding kinds this reader emits, for `modsplit rules`.
-    public static let findingKinds: [(id: String, severity: Severity, summary: String)] = [
-        ("pulled-into-base", .info, "A module in kernel-<F>-base only because a +base module needs it (split-modules adds it silently)."),
-        ("needs-unsupported", .warning, "A supported module needs one supported.conf leaves unsupported or unlisted; the build pulls it into kernel-<F>."),
-        ("needs-optional", .warning, "With the optional split, a module of -extra needs one of -optional."),
-        ("entry-matches-nothing", .warning, "An entry that matches no module of the tree (info when the module is built in; not reported for other architectures' arch/ paths)."),
-        ("entry-shadowed", .warning, "An entry that matches modules, all of which an earlier line tags first."),
-        ("base-wildcard", .warning, "A +base wildcard: the base list keeps only its last component, so it adds nothing."),
-        ("unknown-marker", .warning, "A marker SUSE's build accepts silently but gives no meaning (a typo such as +extrnal)."),
-        ("entry-lost", .warning, "A \\ on the last line: guards drops the tokens it was joining."),
-    ]
-
     /// Reads a supported.conf; a NUL byte, bytes that are not UTF-8 or too many entries are `RulesError`s.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> SuseSupported {
         let bytes: [UInt8]

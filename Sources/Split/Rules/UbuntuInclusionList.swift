@@ -53,16 +53,6 @@ public struct UbuntuInclusionList: SplitDefinition {
 
     public var name: String? { file }
 
-    /// The finding kinds this reader emits, for `modsplit rules`.
-    public static let findingKinds: [(id: String, severity: Severity, summary: String)] = [
-        ("dependency-pass", .info, "A module in linux-modules because a listed module needs it (module-inclusion's dependency passes)."),
-        ("beyond-pass-limit", .warning, "A module more than 19 dependency steps from every listed module: module-inclusion leaves it in linux-modules-extra."),
-        ("entry-matches-nothing", .warning, "A line (or one word of a glob line) that names no module (info when the module is built in; not reported for other architectures' arch/ paths)."),
-        ("unsupported-entry", .warning, "A line modsplit does not interpret: a `!` command, other shell syntax in a glob line, a brace expansion too large."),
-        ("duplicate-entry", .info, "The same line written twice."),
-        ("unterminated-last-line", .warning, "A last line without a newline, which module-inclusion's `while read` never reads."),
-    ]
-
     public static func load(path: String, options: RulesOptions = RulesOptions()) throws(RulesError) -> UbuntuInclusionList {
         let bytes: [UInt8]
         do {

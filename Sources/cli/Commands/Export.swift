@@ -12,7 +12,8 @@ extension Modsplit {
         struct Depmod: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "depmod",
-                abstract: "Write modules.dep, .alias, .softdep, .weakdep, .symbols and .devname in depmod's formats.")
+                abstract: "Write modules.dep, .alias, .softdep, .weakdep, .symbols and .devname in depmod's formats.",
+                discussion: "A tree whose modules need each other in a cycle is refused as depmod refuses it: each cycle is named on standard error, nothing is written, and the exit status is 1.")
             @OptionGroup var source: TreeOptions
             @Option(help: "Directory to write the files into (created if missing).") var out: String
 
@@ -23,8 +24,20 @@ extension Modsplit {
                 let graph = ModuleGraph(scan: scan)
                 Timings.mark("graph")
                 defer { buryAtExit(scan, graph) }
+                let files: [(name: String, contents: String)]
+                do {
+                    files = try DepmodFiles.render(graph)
+                } catch {
+                    // As depmod does: each cycle named, nothing written, exit status 1.
+                    reportProblems(scan.problems)
+                    var message = ""
+                    for line in error.lines { message += "modsplit: \(line)\n" }
+                    message += "modsplit: no depmod files written to \(out): depmod refuses a tree with dependency cycles\n"
+                    FileHandle.standardError.write(Data(message.utf8))
+                    throw ExitCode(1)
+                }
                 try makeDirectory(out)
-                for (name, contents) in DepmodFiles.render(graph) { try emit(contents, to: out + "/" + name) }
+                for (name, contents) in files { try emit(contents, to: out + "/" + name) }
                 Timings.mark("write")
                 reportProblems(scan.problems)
             }

@@ -69,6 +69,10 @@ struct TreeOptions: ParsableArguments {
         }
         try validateMatrix()
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if ScanLimits(maxUncompressedMiB: maxModuleMib) == nil {
+            let range = ScanLimits.mebibyteRange
+            throw ValidationError("--max-module-mib must be from \(range.lowerBound) to \(range.upperBound) (1 TiB)")
+        }
     }
 
     /// The tree located, and how to scan it; unusable input becomes a `UsageFailure`.
@@ -86,7 +90,7 @@ struct TreeOptions: ParsableArguments {
         }
         let progress = Progress.forTerminal(label: "reading modules")
         let options = ScanOptions(
-            symvers: symvers, systemMap: systemMap, limits: ScanLimits(maxUncompressedBytes: maxModuleMib << 20),
+            symvers: symvers, systemMap: systemMap, limits: ScanLimits(maxUncompressedMiB: maxModuleMib) ?? .default,
             threads: jobs, progress: progress?.update,
             cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
         return (located, options, progress)
