@@ -39,7 +39,7 @@ extension SARIFReporter: MatrixReporter {
     }
 
     func render(_ report: MatrixReport) throws -> String {
-        let rules = CheckRegistry.all.map(\.description).sorted { $0.id < $1.id }.map {
+        let rules = FindingKinds.all.sorted { $0.id < $1.id }.map {
             Rule(id: $0.id, shortDescription: Text(text: $0.summary), fullDescription: Text(text: $0.rationale),
                  defaultConfiguration: Configuration(level: Self.level($0.severity)))
         }
