@@ -99,3 +99,35 @@ import TestSupport
         #expect(findings.console.isEmpty)
     }
 }
+
+/// The page of three real kernels of three architectures under Fedora's rules (~12,000 modules in one page).
+@Suite(.enabled(if: RealKernels.enabled && HeadlessChromium.installed, "needs real kernels and chromium"), .serialized)
+struct RealMatrixPageTests {
+    @Test("a page of three real kernels opens without a console message and switches between them")
+    func threeArchitectures() throws {
+        var trees: [MatrixTree] = []
+        for t in [RealKernels.Tree("linux-image-6.12.117+deb12-amd64"), RealKernels.Tree("arm64", arch: "arm64"),
+                  RealKernels.Tree("s390x", arch: "s390x")] {
+            let root = try RealKernels.root(t)
+            trees.append(MatrixTree(tree: try KernelTree.locate(path: root.path),
+                                    scan: ScanOptions(symvers: RealKernels.symvers(in: root)?.path)))
+        }
+        let rules = Fixtures.url("fedora/def_variants.yaml.fedora").path
+        let matrix = try MatrixAnalysis(MatrixAnalysis.Request(trees: trees, split: .rules(path: rules, format: nil)))
+        let shots = HeadlessChromium.screenshotDirectory
+        let page = shots.appendingPathComponent("matrix-real-report.html")
+        let html = try HTMLReport.render(MatrixReportData(tool: "modsplit", matrix: matrix, split: "def_variants.yaml"))
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        print("three-kernel report: \(html.utf8.count) bytes, \(page.path)")
+        let browser = try HeadlessChromium()
+        for (fragment, shot) in [("", "matrix-real-top.png"), ("#tree=6.1.0-50-s390x", "matrix-real-s390x.png"),
+                                 ("#module=virtio_net", "matrix-real-virtio_net.png")] {
+            let load = try browser.load(page.absoluteString + fragment, screenshot: shots.appendingPathComponent(shot))
+            #expect(load.console.isEmpty, "\(shot): \(load.console.prefix(5))")
+            let ready = load.dom.contains("data-ready=\"true\""), failed = load.dom.contains("data-script-error=\"")
+            #expect(ready && !failed, "\(shot): the script did not finish")
+        }
+        let s390 = try browser.evaluate("document.querySelector('#tree-switch button[aria-pressed=\"true\"]').textContent")
+        #expect((s390 as? String)?.contains("x86_64") == true)
+    }
+}
