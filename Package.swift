@@ -28,7 +28,10 @@ let package = Package(
                        providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "ELFScan", dependencies: ["CLibELF", "CZstd", "CLzma", "CZlib"],
+        // libarchive reads built packages (--package): ar, tar and cpio, behind gzip/xz/zstd/bzip2 filters.
+        .systemLibrary(name: "CLibArchive", path: "Sources/CLibArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .target(name: "ELFScan", dependencies: ["CLibELF", "CZstd", "CLzma", "CZlib", "CLibArchive"],
                 swiftSettings: strict),
         .target(name: "Graph", dependencies: ["ELFScan"], swiftSettings: strict),
         .target(name: "Split", dependencies: ["ELFScan", "Graph", .product(name: "Yams", package: "Yams")],

@@ -12,7 +12,7 @@ import TestSupport
 
     /// What a Debian system has anyway; the Swift runtime (libswift*, libFoundation*, lib_FoundationICU,
     /// libdispatch, libBlocksRuntime) must not be among them.
-    static let systemLibraries = ["libelf.so.1", "libz.so.1", "liblzma.so.5", "libzstd.so.1", "libstdc++.so.6",
+    static let systemLibraries = ["libelf.so.1", "libz.so.1", "liblzma.so.5", "libzstd.so.1", "libarchive.so.13", "libstdc++.so.6",
                                   "libgcc_s.so.1", "libm.so.6", "libc.so.6"]
 
     @Test("installs one self-contained binary, its man page and completions; it runs with an empty environment",

@@ -41,7 +41,7 @@ import TestSupport
         #expect(diff.packages.map(\.modulesAfter) == sizes.packages.map(\.members.count))
         // The renderings print those numbers.
         let core = try #require(sizes.package(named: "core"))
-        #expect(try ReportFormat.text.reporter().render(report).contains("core: 3 modules, \(Display.kib(core.bytes))"))
+        #expect(try ReportFormat.text.reporter().render(report).contains("  core   3 modules  \(Display.kib(core.bytes))"))
         #expect(SummaryReport.packageDot(data).contains("core\\n3 modules, \(Display.kib(core.bytes))"))
     }
 }

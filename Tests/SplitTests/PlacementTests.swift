@@ -124,6 +124,6 @@ import TestSupport
     func uniqueIDs() {
         let ids = CheckRegistry.all.map(\.description.id)
         #expect(Set(ids).count == ids.count)
-        #expect(ids.count == 15)
+        #expect(ids.count == 17)
     }
 }

@@ -164,6 +164,55 @@ final class ElfImage {
         }
     }
 
+    /// The image of a module file already in memory (read out of a package): `file` holds the file's
+    /// bytes, allocated with `malloc`, and is the image's from here on (freed on every path). A
+    /// compressed file is inflated under `limits` as on disk; errors name `path`.
+    init(owning file: UnsafeMutableRawBufferPointer, path: String, limits: ScanLimits) throws(ELFScanError) {
+        self.path = path
+        fd = -1
+        let fileSize = UInt64(file.count)
+        self.fileSize = fileSize
+        let compression = Self.sniff(ArraySlice(file.prefix(6)))
+        self.compression = compression
+        var image = file
+        do throws(ELFScanError) {
+            guard Self.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
+            guard !file.isEmpty else { throw ELFScanError(.notELF, path: path, "empty file") }
+            if compression == .bzip2 {
+                throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
+            }
+            if compression != .none {
+                let inputBound = limits.maxCompressedReadBytes
+                guard fileSize <= inputBound else {
+                    throw ELFScanError(.compression, path: path,
+                                       "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
+                }
+                let (buffer, size) = try Inflater.inflate(UnsafeRawBufferPointer(file), as: compression, path: path,
+                                                          limit: limits.maxUncompressedBytes)
+                free(file.baseAddress)
+                image = UnsafeMutableRawBufferPointer(start: buffer, count: size)
+            }
+            guard UInt64(image.count) <= limits.maxUncompressedBytes else {
+                throw ELFScanError(.compression, path: path,
+                                   "\(image.count) bytes, past the limit of \(limits.maxUncompressedBytes)")
+            }
+        } catch {
+            free(image.baseAddress)
+            throw error
+        }
+        guard let e = elf_memory(image.baseAddress!.assumingMemoryBound(to: CChar.self), image.count) else {
+            free(image.baseAddress)
+            throw ELFScanError(.notELF, path: path, "elf_memory: \(Self.elfError())")
+        }
+        elf = e
+        ownedImage = image.baseAddress
+        imageSize = UInt64(image.count)
+        guard elf_kind(elf) == ELF_K_ELF else {
+            let what = compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
+            throw ELFScanError(.notELF, path: path, what)
+        }
+    }
+
     deinit {
         elf_end(elf)
         if let ownedImage { free(ownedImage) }

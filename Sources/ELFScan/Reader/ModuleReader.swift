@@ -11,6 +11,26 @@ public enum ModuleReader {
         return try ModuleParse(image: image).facts()
     }
 
+    /// Reads a module file held in memory (a package's entry); `path` names it in facts and errors.
+    public static func read(bytes: UnsafeRawBufferPointer, path: String, limits: ScanLimits = .default)
+        throws(ELFScanError) -> ModuleFacts
+    {
+        // libelf may convert an image in place (elf_memory reads it as a private mapping): it gets a copy.
+        guard let copy = malloc(max(bytes.count, 1)) else {
+            throw ELFScanError(.io, path: path, "cannot allocate \(bytes.count) bytes")
+        }
+        if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
+        return try read(owning: UnsafeMutableRawBufferPointer(start: copy, count: bytes.count), path: path, limits: limits)
+    }
+
+    /// Reads a module file held in a `malloc`ed buffer, which the reader takes over (and frees).
+    static func read(owning bytes: UnsafeMutableRawBufferPointer, path: String, limits: ScanLimits)
+        throws(ELFScanError) -> ModuleFacts
+    {
+        let image = try ElfImage(owning: bytes, path: path, limits: limits)
+        return try ModuleParse(image: image).facts()
+    }
+
     /// Reads the module at `relativePath` inside the open directory `directory`; errors name `relativePath`.
     static func read(relativePath: String, in directory: Int32, limits: ScanLimits) throws(ELFScanError) -> ModuleFacts {
         let image = try ElfImage(opening: relativePath, relativeTo: directory, path: relativePath, limits: limits)

@@ -29,9 +29,35 @@ struct TextReporter: CheckReporter {
                 for note in f.notes { out += "    \(Display.sanitized(note))\n" }
             }
         }
+        out += packageTable(report.packages)
+        // One line of totals, last: it stays one line however many packages the split has.
         let c = report.counts
-        out += "\(c.error) errors, \(c.warning) warnings, \(c.info) notes"
-        out += " — \(report.packages.map { "\($0.name): \($0.modules) modules, \(Display.kib($0.bytes))" }.joined(separator: "; "))\n"
+        let modules = report.packages.reduce(0) { $0 + $1.modules }
+        let bytes = report.packages.reduce(UInt64(0)) { $0 + $1.bytes }
+        out += "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.info, "note"))"
+        out += " — \(count(report.packages.count, "package")), \(count(modules, "module")), \(Display.kib(bytes))\n"
+        return out
+    }
+
+    /// `n` and the noun, plural unless `n` is 1.
+    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// A heading like a finding kind's, then one line per package in the split's order, columns
+    /// aligned: name, modules, shipped size.
+    func packageTable(_ packages: [CheckReport.PackageSummary]) -> String {
+        func padded(_ s: String, _ width: Int, right: Bool = false) -> String {
+            let pad = String(repeating: " ", count: max(0, width - s.count))
+            return right ? pad + s : s + pad
+        }
+        let names = packages.map { Display.sanitized($0.name) }
+        let counts = packages.map { count($0.modules, "module") }
+        let sizes = packages.map { Display.kib($0.bytes) }
+        let widths = (min(names.map(\.count).max() ?? 0, 60), counts.map(\.count).max() ?? 0, sizes.map(\.count).max() ?? 0)
+        var out = paint("packages (\(packages.count))", "1") + "\n"
+        for i in packages.indices {
+            out += "  \(padded(names[i], widths.0))  \(padded(counts[i], widths.1, right: true))  "
+            out += padded(sizes[i], widths.2, right: true) + "\n"
+        }
         return out
     }
 }

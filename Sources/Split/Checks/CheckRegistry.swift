@@ -16,6 +16,8 @@ public enum CheckRegistry {
         DuplicateExportCheck(),
         SoftdepCrossPackageCheck(),
         SoftdepCrossPackageCheck(id: "weakdep-cross-package", key: "weakdep"),
+        SoftdepUnsatisfiedCheck(),
+        SoftdepUnsatisfiedCheck(id: "weakdep-unsatisfied", key: "weakdep", severity: .info),
         UnplacedModuleCheck(),
         ForcedMoveCheck(),
         ProfileUnsatisfiedCheck(),

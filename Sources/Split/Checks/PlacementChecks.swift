@@ -1,4 +1,5 @@
 import ELFScan
+internal import Glibc
 internal import Graph
 
 struct UnplacedModuleCheck: SplitCheck {
@@ -80,9 +81,110 @@ struct ForcedMoveCheck: SplitCheck {
     }
 }
 
-/// `pre: a b post: c` → the module names; a bare value names one module.
+/// `pre: a b post: c` → the names; a bare value names one.
 func softdepNames(_ value: String) -> [String] {
     value.split(separator: " ").map(String.init).filter { !$0.hasSuffix(":") }
+}
+
+/// What a soft dependency's name stands for, found as modprobe finds it (kmod's lookup): a module of
+/// that name, else every module with a matching alias (modules.alias patterns, `fnmatch`), else a
+/// module built into the kernel by its alias or its name. `-` and `_` are the same (kmod normalises both
+/// sides, outside bracket expressions).
+struct SoftdepResolver {
+    enum Target: Equatable {
+        case modules([Int])
+        case builtin(String)
+        /// Nothing here provides it; `builtinAliasesKnown` says whether the built-in modules' aliases
+        /// rule it out. They cannot when modules.builtin.modinfo is missing, nor for a device-table
+        /// alias (`platform:…`, `pci:…`): modpost records those for loadable modules only.
+        case nothing(builtinAliasesKnown: Bool)
+    }
+
+    private let graph: ModuleGraph
+    private let builtinNames: Set<String>
+    private var exact: [String: [Int]] = [:]
+    /// Patterns with wildcards by their first character ("" when that is a wildcard itself).
+    private var patterns: [String: [(pattern: String, module: Int)]] = [:]
+    private var builtinExact: [String: String] = [:]
+    private var builtinPatterns: [(pattern: String, module: String)] = []
+    private let builtinAliasesKnown: Bool
+
+    init(_ ctx: CheckContext) {
+        graph = ctx.graph
+        builtinNames = ctx.graph.builtin
+        builtinAliasesKnown = !ctx.builtinModinfo.isEmpty || ctx.graph.builtin.isEmpty
+        for (m, module) in ctx.graph.modules.enumerated() {
+            for alias in module.aliases {
+                let a = Self.normalized(alias)
+                if Self.isPattern(a) {
+                    patterns[Self.bucket(a), default: []].append((a, m))
+                } else {
+                    exact[a, default: []].append(m)
+                }
+            }
+        }
+        for (module, entries) in ctx.builtinModinfo.sorted(by: { $0.key < $1.key }) {
+            for e in entries where e.key == "alias" {
+                let a = Self.normalized(e.value)
+                if Self.isPattern(a) { builtinPatterns.append((a, module)) } else if builtinExact[a] == nil { builtinExact[a] = module }
+            }
+        }
+    }
+
+    func resolve(_ name: String) -> Target {
+        if let m = graph.module(named: name) { return .modules([m]) }
+        let n = Self.normalized(name)
+        var found = exact[n] ?? []
+        for candidate in (patterns[Self.bucket(n)] ?? []) + (patterns[""] ?? []) where Self.matches(candidate.pattern, n) {
+            found.append(candidate.module)
+        }
+        if !found.isEmpty { return .modules(Array(Set(found)).sorted()) }
+        if let module = builtinExact[n] { return .builtin(module) }
+        if let b = builtinPatterns.first(where: { Self.matches($0.pattern, n) }) { return .builtin(b.module) }
+        let asModule = normalizedModuleName(name)
+        if builtinNames.contains(asModule) { return .builtin(asModule) }
+        let deviceAlias = name.contains(":") && !builtinNames.isEmpty
+        return .nothing(builtinAliasesKnown: builtinAliasesKnown && !deviceAlias)
+    }
+
+    /// kmod's `alias_normalize`: `-` becomes `_` except inside a bracket expression.
+    static func normalized(_ alias: String) -> String {
+        var out = ""
+        out.reserveCapacity(alias.utf8.count)
+        var inBrackets = false
+        for c in alias {
+            if c == "[" { inBrackets = true } else if c == "]" { inBrackets = false }
+            out.append(c == "-" && !inBrackets ? "_" : c)
+        }
+        return out
+    }
+
+    static func isPattern(_ s: String) -> Bool { s.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
+
+    private static func bucket(_ s: String) -> String {
+        guard let f = s.first, f != "*", f != "?", f != "[" else { return "" }
+        return String(f)
+    }
+
+    static func matches(_ pattern: String, _ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
+}
+
+/// The soft (or weak) dependencies of every module, each with what it resolves to.
+func softdepTargets(_ ctx: CheckContext, key: String) -> [(module: Int, name: String, target: SoftdepResolver.Target)] {
+    var resolver: SoftdepResolver?
+    var resolved: [String: SoftdepResolver.Target] = [:]
+    var out: [(module: Int, name: String, target: SoftdepResolver.Target)] = []
+    for m in ctx.graph.modules.indices {
+        for value in ctx.graph.modules[m].modinfo(key) {
+            for name in softdepNames(value) {
+                if resolver == nil { resolver = SoftdepResolver(ctx) }
+                let target = resolved[name] ?? resolver!.resolve(name)
+                resolved[name] = target
+                out.append((m, name, target))
+            }
+        }
+    }
+    return out
 }
 
 struct SoftdepCrossPackageCheck: SplitCheck {
@@ -92,28 +194,69 @@ struct SoftdepCrossPackageCheck: SplitCheck {
     var description: CheckDescription {
         CheckDescription(
             id: id, severity: .warning,
-            summary: "A module's \(key) names a module outside its package's closure.",
-            rationale: "modprobe loads the module without it: it works, but without what its author asked for (e.g. a crypto driver or a firmware helper).",
+            summary: "A module's \(key) names a module (by name or alias) outside its package's closure.",
+            rationale: "modprobe loads the module without it: it works, but without what its author asked for (e.g. a crypto driver or a firmware helper). Names resolve as modprobe resolves them: a module name, else an alias; a built-in module satisfies it.",
             triggering: CheckExample("\(key) on a module in extra",
                                      modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: b" : "b")]), exampleModule("b")],
                                      packages: [("core", []), ("extra", ["core"])], placed: ["a": "core", "b": "extra"]),
-            passing: CheckExample("\(key) on a module in the same package",
-                                  modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: b" : "b")]), exampleModule("b")]))
+            passing: CheckExample("\(key) on an alias of a module in the same package",
+                                  modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: crypto-b" : "crypto-b")]),
+                                            exampleModule("b", modinfo: [("alias", "crypto-b")])]))
     }
 
     func run(_ ctx: CheckContext) -> [Finding] {
         var out: [Finding] = []
-        for m in ctx.graph.modules.indices {
-            for value in ctx.graph.modules[m].modinfo(key) {
-                for target in softdepNames(value) {
-                    guard let t = ctx.graph.module(named: target), t != m, !ctx.reaches(m, t) else { continue }
-                    out.append(ctx.finding(
-                        id, description.severity, module: m, provider: t,
-                        message: "\(ctx.graph.modules[m].name) (\(ctx.packageName(m) ?? "?")) has \(key) \(ctx.graph.modules[t].name), which is in \(ctx.packageName(t) ?? "?")",
-                        cost: ctx.cost(of: [t])))
-                }
-            }
+        for (m, name, target) in softdepTargets(ctx, key: key) {
+            guard case .modules(let targets) = target, !targets.contains(m), !targets.contains(where: { ctx.reaches(m, $0) })
+            else { continue }
+            let t = targets[0]
+            let via = normalizedModuleName(name) == ctx.graph.modules[t].name ? "" : " (\(name))"
+            let others = targets.count > 1 ? " and \(targets.count - 1) more modules with that alias, none in its closure" : ""
+            out.append(ctx.finding(
+                id, description.severity, module: m, provider: t,
+                message: "\(ctx.graph.modules[m].name) (\(ctx.packageName(m) ?? "?")) has \(key) \(ctx.graph.modules[t].name)\(via), which is in \(ctx.packageName(t) ?? "?")\(others)",
+                cost: ctx.cost(of: [t])))
         }
         return out
+    }
+}
+
+struct SoftdepUnsatisfiedCheck: SplitCheck {
+    var id = "softdep-unsatisfied"
+    var key = "softdep"
+    var severity = Severity.warning
+
+    var description: CheckDescription {
+        CheckDescription(
+            id: id, severity: severity,
+            summary: "A module's \(key) names something no module of the tree and no built-in module provides.",
+            rationale: key == "softdep"
+                ? "modprobe finds nothing to load first and loads the module without it: whatever the author wanted beside it (a crypto algorithm, a helper driver) is missing from every package."
+                : "initramfs generators find nothing to include for it; modprobe does not load weak dependencies, so this only matters early in boot.",
+            triggering: CheckExample("\(key) on a name nothing provides",
+                                     modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: gone" : "gone")])]),
+            passing: CheckExample("\(key) on an alias some module carries",
+                                  modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: crypto-b" : "crypto-b")]),
+                                            exampleModule("b", modinfo: [("alias", "crypto-b")])]))
+    }
+
+    func run(_ ctx: CheckContext) -> [Finding] {
+        softdepTargets(ctx, key: key).compactMap { m, name, target in
+            guard case .nothing(let builtinAliasesKnown) = target else { return nil }
+            let module = ctx.graph.modules[m].name
+            // On a whole kernel tree nothing else could provide it: the kernel's own gap, not the split's
+            // (info). Only when the tree is what some packages hold (--package) can a package be missing.
+            let complete = ctx.rules?.coversWholeTree ?? true
+            if builtinAliasesKnown {
+                let whose = complete ? "; the kernel has none, whatever the split" : ""
+                return ctx.finding(id, complete ? .info : severity, module: m,
+                                   message: "\(module) has \(key) \(name), which no module and no built-in module provides\(whose)")
+            }
+            // A built-in module's aliases are unknown here: it may be there.
+            let why = ctx.builtinModinfo.isEmpty ? "built-in modules' aliases are unknown (no modules.builtin.modinfo)"
+                : "built-in drivers' device-table aliases are recorded nowhere"
+            return ctx.finding(id, .info, module: m,
+                               message: "\(module) has \(key) \(name), which no module provides; \(why), so a built-in driver may")
+        }
     }
 }

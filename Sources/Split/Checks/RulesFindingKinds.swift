@@ -28,7 +28,8 @@ public enum RulesFindingKinds {
     public static let all: [RulesFindingKind] = {
         var seen = Set<String>()
         // A kind several languages share (entry-matches-nothing) is listed once.
-        return ([.ruleMatchesNothing] + RulesFindingKind.kernelWedge + RulesFindingKind.suse + RulesFindingKind.ubuntu)
+        return ([.ruleMatchesNothing] + RulesFindingKind.kernelWedge + RulesFindingKind.suse + RulesFindingKind.ubuntu
+                + RulesFindingKind.builtPackages)
             .filter { seen.insert($0.id).inserted }
     }()
 

@@ -17,9 +17,13 @@ public protocol SplitDefinition: Sendable {
     /// `RulesError`s; what placement discovers about the split (a module pulled into another package,
     /// a rule that matches nothing) is returned as findings.
     func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement
+    /// Whether the tree is a whole kernel's modules (a module directory), so that what no module of it
+    /// provides no package could; false when the tree is only what some built packages hold.
+    var coversWholeTree: Bool { get }
 }
 
 extension SplitDefinition {
+    public var coversWholeTree: Bool { true }
     public var profiles: [GuestProfile] { [] }
     public var profileBindings: [(profile: String, package: String, location: SourceLocation)] { [] }
 }

@@ -12,12 +12,15 @@ extension Modsplit {
             discussion: """
                 modsplit diff --old-tree A --new-tree B [--rules R]     two trees, one split
                 modsplit diff --old-rules R1 --rules R2 [--tree T]      one tree, two splits
+                modsplit diff --old-package P1… --package P2…           two builds of the packages
                 modsplit diff --old-rules R1 --rules R2 --tree T1 --tree T2 …   what moves on each tree
                 """)
 
         @Option(help: ArgumentHelp("The tree before (a module directory or a root).", valueName: "path")) var oldTree: String?
         @Option(help: ArgumentHelp("The tree after.", valueName: "path")) var newTree: String?
         @Option(help: ArgumentHelp("The rules file before (with --rules as the one after).", valueName: "file")) var oldRules: String?
+        @Option(help: ArgumentHelp("A built package before (repeatable; with --package as the packages after).",
+                                   valueName: "file")) var oldPackage: [String] = []
         @Option(help: "Module.symvers of the tree before (default: found in the tree).") var oldSymvers: String?
         @Option(help: "Module.symvers of the tree after (default: found in the tree).") var newSymvers: String?
         @OptionGroup var source: TreeOptions
@@ -34,6 +37,15 @@ extension Modsplit {
         enum DiffFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
         func validate() throws {
+            if !oldPackage.isEmpty || !split.package.isEmpty {
+                if oldPackage.isEmpty || split.package.isEmpty {
+                    throw ValidationError("--old-package and --package go together")
+                }
+                if oldTree != nil || newTree != nil || oldRules != nil {
+                    throw ValidationError("diff either two package sets or two trees or two rules files")
+                }
+                return
+            }
             let trees = oldTree != nil || newTree != nil
             if trees && (oldTree == nil || newTree == nil) { throw ValidationError("--old-tree and --new-tree go together") }
             if oldRules != nil && split.rules == nil { throw ValidationError("--old-rules needs --rules (the rules after)") }
@@ -52,7 +64,12 @@ extension Modsplit {
         func run() throws {
             if source.isMatrix { return try runMatrix() }
             let before: SplitAnalysis, after: SplitAnalysis
-            if let oldRules {
+            if !oldPackage.isEmpty {
+                var old = split
+                old.package = oldPackage
+                before = try side(tree: nil, symvers: oldSymvers, rules: old)
+                after = try side(tree: nil, symvers: newSymvers, rules: split)
+            } else if let oldRules {
                 var old = split
                 old.rules = oldRules
                 before = try side(tree: nil, symvers: nil, rules: old)

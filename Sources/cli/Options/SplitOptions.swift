@@ -41,11 +41,32 @@ struct SplitOptions: ParsableArguments {
 
     @Option(
         name: .long,
+        help: ArgumentHelp(
+            "A built package (repeatable): a .deb, .udeb or .rpm whose modules and dependencies are read from the file. The packages given are the tree and the split (no --tree, --rules or --list).",
+            valueName: "file"))
+    var package: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Refuse a package whose payload inflates past this many MiB, entries skipped included (default \(PackageLimits.defaultPayloadMiB)).",
+            valueName: "mib"))
+    var maxPackageMib: UInt64 = PackageLimits.defaultPayloadMiB
+
+    @Option(
+        name: .long,
         help: ArgumentHelp("Bind a machine profile to a package (repeatable).", valueName: "profile=package"))
     var profile: [String] = []
 
     func validate() throws {
         if rules != nil && !list.isEmpty { throw ValidationError("--rules and --list exclude each other") }
+        if !package.isEmpty && (rules != nil || !list.isEmpty) {
+            throw ValidationError("--package and \(rules != nil ? "--rules" : "--list") exclude each other: the packages are the split")
+        }
+        if !ScanLimits.mebibyteRange.contains(maxPackageMib) {
+            let range = ScanLimits.mebibyteRange
+            throw ValidationError("--max-package-mib must be from \(range.lowerBound) to \(range.upperBound)")
+        }
         if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
         if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
             throw ValidationError(

@@ -76,8 +76,15 @@ extension TreeOptions {
         return result
     }
 
-    /// Scans every tree and analyses the split on each, side by side; merges the findings.
+    /// Built packages are a tree of their own; sets of them per tree are not taken (yet).
+    func refusePackages(_ split: SplitOptions) throws {
+        guard !split.package.isEmpty else { return }
+        throw UsageFailure("--package and --tree exclude each other: the packages' modules are the tree")
+    }
+
+    /// Scans every tree and analyses the split on each; merges the findings.
     func analyseMatrix(_ split: SplitOptions) throws -> MatrixAnalysis {
+        try refusePackages(split)
         let progress = Progress.forTerminal(label: "reading modules")
         defer { progress?.finish() }
         let request = MatrixAnalysis.Request(
@@ -107,6 +114,7 @@ extension TreeOptions {
 
     /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
     func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
+        try refusePackages(after)
         let progress = Progress.forTerminal(label: "reading modules")
         defer { progress?.finish() }
         let request = MatrixAnalysis.Request(

@@ -109,6 +109,7 @@ struct TreeOptions: ParsableArguments {
 
     /// Scans the tree and runs the whole split analysis on it, timing each phase.
     func analyse(_ split: SplitOptions) throws -> SplitAnalysis {
+        if !split.package.isEmpty { return try analysePackages(split) }
         let (tree, options, progress) = try located()
         let request = SplitAnalysis.Request(
             tree: tree, scan: options, split: try split.input(), variants: split.variant,
@@ -121,6 +122,42 @@ struct TreeOptions: ParsableArguments {
             }
         } catch {
             progress?.finish()
+            throw UsageFailure(error.message)
+        }
+    }
+}
+
+extension TreeOptions {
+    /// `--package`: the packages are read (in parallel) into the tree they install, and they are the split.
+    func analysePackages(_ split: SplitOptions) throws -> SplitAnalysis {
+        if tree != nil || kernelVersion != nil {
+            throw UsageFailure("--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: the packages' modules are the tree")
+        }
+        for file in split.package + [symvers, systemMap].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+            throw UsageFailure("\(file): cannot read")
+        }
+        let progress = Progress.forTerminal(label: "reading packages")
+        let limits = ScanLimits(maxUncompressedMiB: maxModuleMib) ?? .default
+        let options = ScanOptions(
+            symvers: symvers, systemMap: systemMap, discoverKernelSymbols: false, limits: limits, threads: jobs,
+            progress: progress?.update, cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
+        Timings.mark("start-up")
+        let read: (scan: TreeScan, split: BuiltPackages)
+        do {
+            read = try BuiltPackages.read(
+                split.package, options: options,
+                limits: PackageLimits(modules: limits, maxPayloadBytes: split.maxPackageMib << 20))
+        } catch {
+            progress?.finish()
+            throw UsageFailure(error.message)
+        }
+        progress?.finish()
+        Timings.mark("scan")
+        let profiles = try split.profileBindings()
+        do throws(AnalysisError) {
+            return try SplitAnalysis(scan: read.scan, split: read.split, variants: split.variant,
+                                     profiles: profiles) { Timings.mark($0.rawValue) }
+        } catch {
             throw UsageFailure(error.message)
         }
     }
