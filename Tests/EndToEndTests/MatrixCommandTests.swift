@@ -120,6 +120,7 @@ import TestSupport
         try refused(["check", "--tree", f.new, "--tree", f.dir.url.path + "/absent"] + rules, ["absent"])
         try refused(["check", "--tree", f.new, "--tree", f.new] + rules, ["given twice"])
         try refused(["scan"] + f.trees, ["reads one tree"])
+        try refused(["check", "--package", f.dir.url.path + "/p.deb"] + f.trees, ["--package and --tree"])
         try refused(["check", "--kernel-version", "6.1.0-fixture-amd64"] + f.trees + rules, ["--kernel-version"])
 
         // An arm64 tree beside the amd64 one, both under the amd64 Module.symvers.
