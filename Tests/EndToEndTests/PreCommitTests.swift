@@ -71,6 +71,83 @@ struct PreCommitTests {
     }
 }
 
+extension PreCommitTests {
+    /// The hook over two kernels, as the docs configure it: a change that breaks only the aarch64 tree fails
+    /// the commit and names that tree; the fix lets it through.
+    @Test func hookChecksEveryKernel() throws {
+        let dir = try TemporaryDirectory("precommit-matrix")
+        defer { dir.cleanup() }
+        var trees: [String] = []
+        for (version, triple, arm) in [("6.1.0-hook-amd64", "x86_64-linux-gnu", false),
+                                       ("6.1.0-hook-arm64", "aarch64-linux-gnu", true)] {
+            let root = dir.url.appendingPathComponent(version)
+            let kernel = root.appendingPathComponent("lib/modules/\(version)/kernel")
+            var base = FixtureModule(name: "base")
+            base.exports = [.init("base_fn")]
+            try base.build(in: kernel.appendingPathComponent("drivers/base"), triple: triple)
+            if arm {
+                // Only the arm64 kernel has the SoC's PHY driver and the network driver that needs it.
+                var phy = FixtureModule(name: "socphy")
+                phy.exports = [.init("socphy_fn")]
+                try phy.build(in: kernel.appendingPathComponent("drivers/phy"), triple: triple)
+                var net = FixtureModule(name: "socnet")
+                net.imports = ["socphy_fn", "base_fn"]
+                try net.build(in: kernel.appendingPathComponent("drivers/net"), triple: triple)
+            }
+            trees += ["--tree", root.path]
+        }
+        let repo = dir.url.appendingPathComponent("packaging")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        let head = try runChecked("git", ["-C", RealKernels.repositoryRoot.path, "rev-parse", "HEAD"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try """
+            repos:
+              - repo: \(RealKernels.repositoryRoot.path)
+                rev: \(head)
+                hooks:
+                  - id: modsplit-check
+                    args: [--rules, rules.yaml, \(trees.joined(separator: ", "))]
+
+            """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
+        let good = """
+            packages:
+              - name: core
+              - name: extra
+                depends-on: [core]
+            rules:
+              - drivers/net/.*: core
+                exact_pkg: true
+              - default: core
+
+            """
+        let broken = good.replacingOccurrences(of: "  - default: core", with: "  - drivers/phy/.*: extra\n    exact_pkg: true\n  - default: core")
+        let env = ["PRE_COMMIT_HOME": dir.url.appendingPathComponent("cache").path, "NO_COLOR": "1"]
+        func git(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            try run("git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args, environment: env)
+        }
+        _ = try git(["init", "-q"])
+        try good.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        try runChecked(PreCommit.command, ["install"], environment: env, currentDirectory: repo)
+        _ = try git(["add", "-A"])
+        let first = try git(["commit", "-q", "-m", "good split"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+
+        try broken.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        _ = try git(["add", "-A"])
+        let second = try git(["commit", "-q", "-m", "PHY drivers to extra"])
+        let output = second.stdout + second.stderr
+        #expect(second.status != 0)
+        #expect(output.contains("cross-package") && output.contains("socphy_fn"), "\(output)")
+        #expect(output.contains("on 6.1.0-hook-arm64 (aarch64)"), "\(output)")
+
+        try (good + "# the SoC PHY stays with its network driver\n").write(
+            to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        _ = try git(["add", "-A"])
+        let third = try git(["commit", "-q", "-m", "keep the PHY in core"])
+        #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+    }
+}
+
 enum PreCommit {
     static let command = "pre-commit"
     static var available: Bool { (try? run(command, ["--version"]).status) == 0 }

@@ -41,6 +41,22 @@ import TestSupport
         for file in ["summary.md", "graph.dot", "index.html"] {
             out.append(Output(name: file, arguments: report, file: file))
         }
+        // Both trees as a matrix.
+        let trees = ["--tree", old, "--tree", new]
+        for (format, ext) in [("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("markdown", "md")] {
+            out.append(Output(name: "matrix-check.\(ext)",
+                              arguments: ["check"] + trees + ["--rules", rules, "--format", format]))
+        }
+        for (format, ext) in [("text", "txt"), ("json", "json"), ("markdown", "md")] {
+            out.append(Output(name: "matrix-diff-rules.\(ext)", arguments: [
+                "diff", "--old-rules", rules, "--rules", revised, "--format", format,
+            ] + trees))
+        }
+        let matrixReport = ["report"] + trees + ["--rules", rules, "--out", reportDirectory.path + "-matrix"]
+        for (name, file) in [("matrix-summary.md", "summary.md"), ("matrix-graph.dot", "graph.dot"),
+                             ("matrix-index.html", "index.html")] {
+            out.append(Output(name: name, arguments: matrixReport, file: file))
+        }
         return out
     }
 
@@ -63,7 +79,8 @@ import TestSupport
                 #expect(r.status == 0 || (r.status == 1 && output.arguments[0] == "check"),
                         "\(output.name): exit \(r.status): \(r.stderr)")
                 if let file = output.file {
-                    texts[output.name] = try String(contentsOf: reportDirectory.appendingPathComponent(file),
+                    let directory = URL(fileURLWithPath: output.arguments[output.arguments.count - 1])
+                    texts[output.name] = try String(contentsOf: directory.appendingPathComponent(file),
                                                     encoding: .utf8)
                 } else {
                     texts[output.name] = r.stdout
@@ -76,7 +93,7 @@ import TestSupport
             // Bools, so a failure names the file instead of printing it whole.
             let stable = first == runs[1][name]
             #expect(stable, "\(name) differs between two runs")
-            guard name != "index.html" else { continue }
+            guard !name.hasSuffix("index.html") else { continue }
             let golden = GoldenFiles.normalised(first, fixture: fixture, version: version) == GoldenFiles.expected(name)
             #expect(golden, "\(name): the binary's output is not its golden file")
         }

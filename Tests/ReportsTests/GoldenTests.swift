@@ -47,6 +47,30 @@ import TestSupport
         let data = ReportData(tool: tool, analysis: new, split: new.splitName.map(ReportData.displayName))
         out.append(("summary.md", SummaryReport.markdown(data)))
         out.append(("graph.dot", SummaryReport.packageDot(data)))
+        out += try matrixOutputs(built)
+        return out
+    }
+
+    /// The outputs of `check`, `diff --old-rules` and `report` with both fixture trees as a matrix.
+    static func matrixOutputs(_ built: RealModuleFixture.Built) throws -> [(String, String)] {
+        let trees = try RealModuleFixture.Release.allCases.map {
+            MatrixTree(tree: try KernelTree.locate(path: built.root($0).path), scan: ScanOptions())
+        }
+        let (matrix, revised) = try MatrixAnalysis.comparing(
+            MatrixAnalysis.Request(trees: trees, split: .rules(path: built.revisedRules.path, format: nil)),
+            before: .rules(path: built.rules.path, format: nil))
+        var out: [(String, String)] = []
+        let report = MatrixReport(tool: tool, matrix: matrix)
+        for (format, ext) in [(ReportFormat.text, "txt"), (.json, "json"), (.sarif, "sarif"), (.markdown, "md")] {
+            out.append(("matrix-check.\(ext)", try format.matrixReporter().render(report)))
+        }
+        let diff = MatrixDiff(before: matrix, after: revised)
+        out.append(("matrix-diff-rules.txt", diff.text()))
+        out.append(("matrix-diff-rules.json", try diff.json()))
+        out.append(("matrix-diff-rules.md", diff.markdown()))
+        let data = MatrixReportData(tool: tool, matrix: matrix, split: matrix.splitName.map(ReportData.displayName))
+        out.append(("matrix-summary.md", SummaryReport.markdown(data)))
+        out.append(("matrix-graph.dot", SummaryReport.packageDot(data)))
         return out
     }
 

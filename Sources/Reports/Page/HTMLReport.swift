@@ -19,10 +19,26 @@ public enum HTMLReport {
     public static func render(_ data: ReportData) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let json = scriptSafeJSON(String(decoding: try encoder.encode(data), as: UTF8.self))
-        let view = scriptSafeJSON(try viewJSON(data))
-        let scriptHash = Data(SHA256.digest(Array(script.utf8))).base64EncodedString()
+        let json = String(decoding: try encoder.encode(data), as: UTF8.self)
         let title = "modsplit report: \(data.kernelVersion)" + (data.split.map { " · \(fileName($0))" } ?? "")
+        var body = header(data)
+        body += "<main>\n"
+        body += summarySection(data)
+        body += packageGraphSection(data)
+        body += sizeSection(data)
+        body += findingsSection(data)
+        body += modulesSection(data)
+        body += "</main>\n"
+        return document(title: title, tool: data.tool, schemaVersion: data.schemaVersion, body: body, json: json,
+                        view: try viewJSON(packages: data.packages.count))
+    }
+
+    /// The page around `body`: the policy that lets only the page's own script run, the style, the footer, the
+    /// data (`json`) and view settings (`view`) as script-safe JSON, and the script.
+    static func document(title: String, tool: String, schemaVersion: Int, body: String, json: String, view: String)
+        -> String
+    {
+        let scriptHash = Data(SHA256.digest(Array(script.utf8))).base64EncodedString()
         var page = """
             <!DOCTYPE html>
             <html lang="en">
@@ -31,25 +47,18 @@ public enum HTMLReport {
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-\(scriptHash)'; \
             style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="\(escape(data.tool))">
+            <meta name="generator" content="\(escape(tool))">
             <title>\(escape(title))</title>
             <style>\(style)</style>
             </head>
             <body>
 
             """
-        page += header(data)
-        page += "<main>\n"
-        page += summarySection(data)
-        page += packageGraphSection(data)
-        page += sizeSection(data)
-        page += findingsSection(data)
-        page += modulesSection(data)
-        page += "</main>\n"
-        page += "<footer>Written by \(escape(data.tool)). Data schema \(data.schemaVersion); the page's data is the "
+        page += body
+        page += "<footer>Written by \(escape(tool)). Data schema \(schemaVersion); the page's data is the "
         page += "JSON in <code>#modsplit-data</code>.</footer>\n"
-        page += "<script type=\"application/json\" id=\"modsplit-data\">\(json)</script>\n"
-        page += "<script type=\"application/json\" id=\"modsplit-view\">\(view)</script>\n"
+        page += "<script type=\"application/json\" id=\"modsplit-data\">\(scriptSafeJSON(json))</script>\n"
+        page += "<script type=\"application/json\" id=\"modsplit-view\">\(scriptSafeJSON(view))</script>\n"
         page += "<script>\(script)</script>\n</body>\n</html>\n"
         return page
     }
@@ -111,11 +120,11 @@ public enum HTMLReport {
     static func colour(_ package: Int) -> String { package < 0 ? unplacedColour : palette[package % palette.count] }
 
     /// What the script needs beside the data: the package colours.
-    static func viewJSON(_ data: ReportData) throws -> String {
+    static func viewJSON(packages: Int) throws -> String {
         struct View: Encodable { var colours: [String]; var unplacedColour: String }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let view = View(colours: data.packages.indices.map(colour), unplacedColour: unplacedColour)
+        let view = View(colours: (0..<packages).map(colour), unplacedColour: unplacedColour)
         return String(decoding: try encoder.encode(view), as: UTF8.self)
     }
 

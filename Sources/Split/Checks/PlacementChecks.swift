@@ -147,19 +147,26 @@ struct SoftdepResolver {
         return .nothing(builtinAliasesKnown: builtinAliasesKnown && !deviceAlias)
     }
 
-    /// kmod's `alias_normalize`: `-` becomes `_` except inside a bracket expression.
+    /// kmod's `alias_normalize`: `-` becomes `_` except inside a bracket expression. On bytes, as kmod does
+    /// (and ~40,000 aliases a tree: Characters cost a fifth of a warm check), unchanged without a `-`.
     static func normalized(_ alias: String) -> String {
-        var out = ""
-        out.reserveCapacity(alias.utf8.count)
+        guard alias.utf8.contains(UInt8(ascii: "-")) else { return alias }
+        var bytes = Array(alias.utf8)
         var inBrackets = false
-        for c in alias {
-            if c == "[" { inBrackets = true } else if c == "]" { inBrackets = false }
-            out.append(c == "-" && !inBrackets ? "_" : c)
+        for i in bytes.indices {
+            switch bytes[i] {
+            case UInt8(ascii: "["): inBrackets = true
+            case UInt8(ascii: "]"): inBrackets = false
+            case UInt8(ascii: "-") where !inBrackets: bytes[i] = UInt8(ascii: "_")
+            default: break
+            }
         }
-        return out
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func isPattern(_ s: String) -> Bool { s.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
+    static func isPattern(_ s: String) -> Bool {
+        s.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+    }
 
     private static func bucket(_ s: String) -> String {
         guard let f = s.first, f != "*", f != "?", f != "[" else { return "" }

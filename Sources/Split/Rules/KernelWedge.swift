@@ -7,6 +7,8 @@ public import Graph
 /// as kernel-wedge 2.106 reads it, or a source tree that contains one.
 public enum KernelWedgeFormat: SplitFormat {
     public static let name = "kernel-wedge"
+    /// Its lists are chosen by the tree's architecture and flavour, and its release names the packages.
+    public static let readsTree = true
 
     public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
         isDirectory && KernelWedgeRules.installerDirectory(path) != nil

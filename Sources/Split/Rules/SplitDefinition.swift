@@ -68,6 +68,12 @@ public protocol SplitFormat: Sendable {
     static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool
     /// Reads a split; every problem is a `RulesError` at file:line:column.
     static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition
+    /// Whether `load` looks at `RulesOptions.tree`: a matrix of trees then reads the split once per tree.
+    static var readsTree: Bool { get }
+}
+
+extension SplitFormat {
+    public static var readsTree: Bool { false }
 }
 
 /// Every split language modsplit reads, and how `--rules` picks one.
@@ -86,20 +92,21 @@ public enum SplitFormats {
     public static func load(path: String, format: String? = nil, options: RulesOptions) throws(RulesError)
         -> any SplitDefinition
     {
-        if let format {
-            guard let chosen = named(format) else {
-                throw RulesError(
-                    file: path,
-                    "unknown rules format '\(format)' (known: \(all.map { $0.name }.joined(separator: ", ")))")
-            }
-            return try chosen.load(path: path, options: options)
+        guard let chosen = chosen(path: path, format: format) else {
+            throw RulesError(
+                file: path,
+                "unknown rules format '\(format ?? "")' (known: \(all.map { $0.name }.joined(separator: ", ")))")
         }
+        return try chosen.load(path: path, options: options)
+    }
+
+    /// The language `load` reads `path` in: the one `format` names (nil when it names none), else the one
+    /// its name and contents show, else filtermods.
+    public static func chosen(path: String, format: String? = nil) -> (any SplitFormat.Type)? {
+        if let format { return named(format) }
         let isDirectory = FileAccess.kind(path) == .directory
         let head = isDirectory ? [] : FileAccess.head(path)
-        for candidate in all where candidate.recognizes(path: path, isDirectory: isDirectory, head: head) {
-            return try candidate.load(path: path, options: options)
-        }
-        return try FiltermodsFormat.load(path: path, options: options)
+        return all.first { $0.recognizes(path: path, isDirectory: isDirectory, head: head) } ?? FiltermodsFormat.self
     }
 }
 

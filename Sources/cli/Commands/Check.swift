@@ -15,6 +15,7 @@ extension Modsplit {
         @OptionGroup var output: ReportOptions
 
         func run() throws {
+            if source.isMatrix { return try output.finish(try source.analyseMatrix(split)) }
             try output.finish(try source.analyse(split))
         }
     }
@@ -22,7 +23,10 @@ extension Modsplit {
     struct Place: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Place modules as the split's own tool does and write one <package>.list per package; report every move.")
+                """
+                Place modules as the split's own tool does and write one <package>.list per package (with several \
+                trees, <kernel version>/<package>.list); report every move.
+                """)
         @OptionGroup var source: TreeOptions
         @OptionGroup var split: SplitOptions
         @OptionGroup var output: ReportOptions
@@ -33,6 +37,7 @@ extension Modsplit {
         }
 
         func run() throws {
+            if source.isMatrix { return try runMatrix() }
             let analysis = try source.analyse(split)
             let lists = analysis.placement.lists(analysis.graph)
             // Package names come from the rules file: one that is not a plain file name would write

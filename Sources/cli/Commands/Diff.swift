@@ -13,6 +13,7 @@ extension Modsplit {
                 modsplit diff --old-tree A --new-tree B [--rules R]     two trees, one split
                 modsplit diff --old-rules R1 --rules R2 [--tree T]      one tree, two splits
                 modsplit diff --old-package P1… --package P2…           two builds of the packages
+                modsplit diff --old-rules R1 --rules R2 --tree T1 --tree T2 …   what moves on each tree
                 """)
 
         @Option(help: ArgumentHelp("The tree before (a module directory or a root).", valueName: "path")) var oldTree: String?
@@ -50,6 +51,7 @@ extension Modsplit {
             if oldRules != nil && split.rules == nil { throw ValidationError("--old-rules needs --rules (the rules after)") }
             if !trees && oldRules == nil { throw ValidationError("give --old-tree and --new-tree, or --old-rules and --rules") }
             if trees && oldRules != nil { throw ValidationError("diff either two trees or two rules files, not both") }
+            if trees && source.isMatrix { throw ValidationError("several --tree go with --old-rules and --rules") }
         }
 
         func side(tree: String?, symvers: String?, rules: SplitOptions) throws -> SplitAnalysis {
@@ -60,6 +62,7 @@ extension Modsplit {
         }
 
         func run() throws {
+            if source.isMatrix { return try runMatrix() }
             let before: SplitAnalysis, after: SplitAnalysis
             if !oldPackage.isEmpty {
                 var old = split

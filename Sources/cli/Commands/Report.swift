@@ -14,6 +14,7 @@ extension Modsplit {
         @Flag(help: "Errors in the split fail the run (exit status 1), as check does.") var failOnErrors = false
 
         func run() throws {
+            if source.isMatrix { return try runMatrix() }
             let analysis = try source.analyse(split)
             try makeDirectory(out)
             let data = ReportData(tool: "modsplit \(Modsplit.version)", analysis: analysis,

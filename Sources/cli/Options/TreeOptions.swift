@@ -7,24 +7,52 @@ import Split
 /// Which tree to read and where the kernel's own exports come from.
 struct TreeOptions: ParsableArguments {
     @Option(
-        name: .long,
+        name: .customLong("tree"),
         help: ArgumentHelp(
-            "A module directory (lib/modules/<version>) or a root holding one; default: the running kernel's.",
+            """
+            A module directory (lib/modules/<version>) or a root holding one; default: the running kernel's. \
+            check, place, report and diff take several (repeat --tree): one split checked on every tree.
+            """,
             valueName: "path"))
-    var tree: String?
+    var trees: [String] = []
+
+    /// The tree of a command that reads one (the last --tree given; several are refused in `located`).
+    var tree: String? {
+        get { trees.last }
+        set { trees = newValue.map { [$0] } ?? [] }
+    }
 
     @Option(name: .long, help: "Which kernel under --tree, when the root holds several.")
     var kernelVersion: String?
 
     @Option(
-        name: .long,
-        help: ArgumentHelp("Module.symvers (plain, .gz, .xz or .zst) for the kernel's exports.", valueName: "file"))
-    var symvers: String?
+        name: .customLong("symvers"),
+        help: ArgumentHelp(
+            """
+            Module.symvers (plain, .gz, .xz or .zst) for the kernel's exports; with several trees, one per tree \
+            as KERNELVERSION=FILE or TREE=FILE (repeatable).
+            """,
+            valueName: "file"))
+    var symversFiles: [String] = []
 
     @Option(
-        name: .long,
-        help: ArgumentHelp("System.map for the kernel's exports, when there is no Module.symvers.", valueName: "file"))
-    var systemMap: String?
+        name: .customLong("system-map"),
+        help: ArgumentHelp(
+            "System.map for the kernel's exports, when there is no Module.symvers (per tree as for --symvers).",
+            valueName: "file"))
+    var systemMaps: [String] = []
+
+    /// The one --symvers of a command that reads one tree.
+    var symvers: String? {
+        get { symversFiles.last }
+        set { symversFiles = newValue.map { [$0] } ?? [] }
+    }
+
+    /// The one --system-map of a command that reads one tree.
+    var systemMap: String? {
+        get { systemMaps.last }
+        set { systemMaps = newValue.map { [$0] } ?? [] }
+    }
 
     @Option(name: .long, help: "Worker threads for reading modules (default: one per core).")
     var jobs: Int?
@@ -36,9 +64,10 @@ struct TreeOptions: ParsableArguments {
     var noCache = false
 
     func validate() throws {
-        if symvers != nil && systemMap != nil {
+        if trees.count <= 1 && symvers != nil && systemMap != nil {
             throw ValidationError("--symvers and --system-map exclude each other")
         }
+        try validateMatrix()
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if ScanLimits(maxUncompressedMiB: maxModuleMib) == nil {
             let range = ScanLimits.mebibyteRange
@@ -48,12 +77,14 @@ struct TreeOptions: ParsableArguments {
 
     /// The tree located, and how to scan it; unusable input becomes a `UsageFailure`.
     func located() throws -> (tree: KernelTree, options: ScanOptions, progress: Progress?) {
+        try requireOneTree()
         let located: KernelTree
         do {
             located = try KernelTree.locate(path: tree, kernelVersion: kernelVersion)
         } catch {
             throw UsageFailure(error.message)
         }
+        let (symvers, systemMap) = try exportsFiles(for: located, named: tree)
         for file in [symvers, systemMap].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
             throw UsageFailure("\(file): cannot read")
         }

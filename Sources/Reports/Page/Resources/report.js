@@ -14,9 +14,11 @@ function fail(message) {
 window.addEventListener('error', (e) => fail(e.message || 'unknown error'));
 
 const $ = (id) => document.getElementById(id);
-const D = JSON.parse($('modsplit-data').textContent);
+const RAW = JSON.parse($('modsplit-data').textContent);
 const V = JSON.parse($('modsplit-view').textContent);
-const M = D.modules, P = D.packages, N = M.length;
+// A page of several kernels holds each tree's data; the tree switcher picks the one everything below shows.
+const TREES = RAW.trees ? RAW.trees.map((t) => t.report) : [RAW];
+let D, M, P, N;
 const SVGNS = 'http://www.w3.org/2000/svg';
 
 function h(tag, attrs, ...kids) {
@@ -46,8 +48,7 @@ const colour = (p) => p < 0 ? V.unplacedColour : V.colours[p];
 const pkgName = (p) => p < 0 ? 'not placed' : P[p].name;
 
 const pkgIndex = new Map();
-P.forEach((p, i) => { if (!pkgIndex.has(p.name)) pkgIndex.set(p.name, i); });
-const closures = [];
+let closures = [];
 function closure(p) {
   if (closures[p]) return closures[p];
   const set = new Set([p]);
@@ -63,33 +64,45 @@ const broken = (user, provider) => {
   return a >= 0 && b >= 0 && !closure(a).has(b);
 };
 const byName = new Map();
-const hay = new Array(N);
-for (let i = 0; i < N; i++) {
-  const k = norm(M[i].name);
-  if (!byName.has(k)) byName.set(k, i);
-  hay[i] = k + '\u0001' + norm(M[i].path);
-}
+let hay = [];
 const findingsOf = new Map();
-for (const f of D.findings) {
-  for (const who of [f.module, f.provider]) {
-    if (who == null) continue;
-    if (!findingsOf.has(who)) findingsOf.set(who, []);
-    const list = findingsOf.get(who);
-    if (list[list.length - 1] !== f) list.push(f);
+// Rules all come from one file: the table shows their lines, the tooltip and the explorer the whole location.
+let rulesFile = null;
+// Everything that depends on the tree shown: its modules, packages and findings.
+function use(k) {
+  D = TREES[k]; M = D.modules; P = D.packages; N = M.length;
+  pkgIndex.clear();
+  P.forEach((p, i) => { if (!pkgIndex.has(p.name)) pkgIndex.set(p.name, i); });
+  closures = [];
+  byName.clear();
+  hay = new Array(N);
+  for (let i = 0; i < N; i++) {
+    const k = norm(M[i].name);
+    if (!byName.has(k)) byName.set(k, i);
+    hay[i] = k + '\u0001' + norm(M[i].path);
   }
+  findingsOf.clear();
+  for (const f of D.findings) {
+    for (const who of [f.module, f.provider]) {
+      if (who == null) continue;
+      if (!findingsOf.has(who)) findingsOf.set(who, []);
+      const list = findingsOf.get(who);
+      if (list[list.length - 1] !== f) list.push(f);
+    }
+  }
+  rulesFile = D.split ? D.split.split('/').pop() + ':' : null;
 }
+use(0);
 function symbolsBetween(user, provider) {
   const k = M[user].deps.indexOf(provider);
   return k < 0 ? 0 : M[user].depSymbols[k];
 }
 
-// Rules all come from one file: the table shows their lines, the tooltip and the explorer the whole location.
-const rulesFile = D.split ? D.split.split('/').pop() + ':' : null;
 const shortRule = (r) => rulesFile ? r.split(rulesFile).join('line ') : r;
 
 // The module table: only the rows in view exist, so 4,000 modules scroll and filter at once.
 const ROW = 30;
-const st = { q: '', pkg: 'all', key: 'name', dir: 1, rows: [], sel: -1, openUsers: false, openNeeds: false };
+const st = { q: '', pkg: 'all', key: 'name', dir: 1, rows: [], sel: -1, openUsers: false, openNeeds: false, tree: 0 };
 const tbody = $('tbody'), spacer = $('spacer');
 const byStr = (x, y) => x < y ? -1 : x > y ? 1 : 0;
 const cmp = {
@@ -331,14 +344,52 @@ function hood(m) {
   $('hood').replaceChildren(svg);
 }
 
-// Links: #module=NAME selects a module, #package=NAME lists a package's modules.
+// The tree switcher of a page of several kernels: the chosen tree's summary, graph and sizes show, its
+// modules fill the table, and findings that do not occur on it are dimmed.
+function showTree(k) {
+  if (k === st.tree) return;
+  st.tree = k;
+  use(k);
+  for (const v of document.querySelectorAll('.tree-view')) v.hidden = Number(v.dataset.tree) !== k;
+  for (const b of document.querySelectorAll('#tree-switch button')) {
+    b.setAttribute('aria-pressed', String(Number(b.dataset.tree) === k));
+  }
+  for (const li of document.querySelectorAll('li[data-trees]')) {
+    li.classList.toggle('elsewhere', !li.dataset.trees.split(' ').includes(String(k)));
+  }
+  const options = [h('option', { value: 'all' }, 'all packages')];
+  for (const p of P) options.push(h('option', { value: p.name }, p.name));
+  if (M.some((m) => m.package < 0)) options.push(h('option', { value: '-' }, 'not placed'));
+  $('pkg').replaceChildren(...options);
+  st.pkg = 'all'; st.sel = -1;
+  $('detail').replaceChildren(h('p', { class: 'hint' }, 'Pick a module in the table, search for one, or click a ' +
+    'module name in a finding: its neighbourhood shows here, what needs it on the left and what it needs on the right.'));
+  $('hood').replaceChildren();
+  refilter();
+}
+if (RAW.trees) {
+  st.tree = -1;
+  for (const b of document.querySelectorAll('#tree-switch button')) {
+    b.addEventListener('click', () => showTree(Number(b.dataset.tree)));
+  }
+}
+
+// Links: #module=NAME selects a module, #package=NAME lists a package's modules, #tree=VERSION shows a tree.
 function route(initial) {
-  const r = /^#(module|package)=(.*)$/.exec(location.hash);
+  const r = /^#(module|package|tree)=(.*)$/.exec(location.hash);
   if (!r) return;
   let v;
   try { v = decodeURIComponent(r[2]); } catch (e) { return; }
-  if (r[1] === 'module') {
-    const m = byName.get(norm(v));
+  if (r[1] === 'tree') {
+    const k = TREES.findIndex((t) => t.kernelVersion === v);
+    if (k >= 0 && RAW.trees) showTree(k);
+  } else if (r[1] === 'module') {
+    let m = byName.get(norm(v));
+    if (m === undefined && RAW.trees) {
+      // A finding of another tree: show the first tree that has the module.
+      const k = TREES.findIndex((t) => t.modules.some((x) => norm(x.name) === norm(v)));
+      if (k >= 0) { showTree(k); m = byName.get(norm(v)); }
+    }
     if (m === undefined) { missing(v); return; }
     show(m);
     reveal(m);
@@ -352,7 +403,7 @@ function route(initial) {
   }
 }
 window.addEventListener('hashchange', () => route(false));
-refilter();
+if (RAW.trees) showTree(0); else refilter();
 route(true);
 root.setAttribute('data-ready', 'true');
 })();
