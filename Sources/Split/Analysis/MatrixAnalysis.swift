@@ -112,9 +112,9 @@ public struct MatrixAnalysis: Sendable {
         let sharedRead = DispatchGroup()
         @Sendable func readShared() {
             for (k, split) in splits.enumerated() where !perTree[k] {
-                work.shared[k] = Result { () throws(RulesError) -> any SplitDefinition in
+                work.shared.set(k, Result { () throws(RulesError) -> any SplitDefinition in
                     try SplitAnalysis.read(split, options: options(nil))
-                }
+                })
             }
             sharedRead.leave()
         }
@@ -192,10 +192,10 @@ public struct MatrixAnalysis: Sendable {
         if sharing { sharedRead.wait() }
         phase(.trees)
         // A rules error is the same for every tree: it is reported once, as a single-tree run reports it.
-        for case .failure(let e)? in work.shared { throw AnalysisError(e.description) }
+        for case .failure(let e)? in work.shared.values { throw AnalysisError(e.description) }
         // Otherwise the first tree that failed, in the order given.
         if let failure = work.failures.compactMap({ $0 }).first { throw failure }
-        return splits.indices.map { k in trees.indices.map { t in work.results[t][k]! } }
+        return splits.indices.map { k in trees.indices.map { t in work.result(tree: t, split: k)! } }
     }
 
     /// The matrix of trees already analysed (in memory, or by a caller that ran them), merged.
@@ -275,27 +275,33 @@ public struct MatrixAnalysis: Sendable {
     }
 }
 
-/// The trees' results, each written by the worker that analyses its tree; read after all workers end.
-private final class MatrixWork: @unchecked Sendable {
+/// The trees' results: each slot is written once, by the worker that reads the split or analyses the tree,
+/// and read after that worker is joined (ResultSlots, not a Mutex: ThreadSanitizer cannot see a futex).
+private final class MatrixWork: Sendable {
     let next = Atomic<Int>(0)
     /// Each split read once for all trees (nil for those read per tree); written by one worker before the
     /// others wait for it.
-    var shared: [Result<any SplitDefinition, RulesError>?]
-    private(set) var results: [[SplitAnalysis?]]
-    private(set) var failures: [AnalysisError?]
-    private let lock = Mutex(())
+    let shared: ResultSlots<Result<any SplitDefinition, RulesError>>
+    private let analyses: ResultSlots<SplitAnalysis>
+    private let failed: ResultSlots<AnalysisError>
+    private let splits: Int
 
     init(trees: Int, splits: Int) {
-        shared = Array(repeating: nil, count: splits)
-        results = Array(repeating: Array(repeating: nil, count: splits), count: trees)
-        failures = Array(repeating: nil, count: trees)
+        self.splits = splits
+        shared = ResultSlots(count: splits)
+        analyses = ResultSlots(count: trees * splits)
+        failed = ResultSlots(count: trees)
     }
 
     func store(_ tree: Int, _ split: Int, _ analysis: SplitAnalysis) {
-        lock.withLock { _ in results[tree][split] = analysis }
+        analyses.set(tree * splits + split, analysis)
     }
 
     func fail(_ tree: Int, _ error: AnalysisError) {
-        lock.withLock { _ in failures[tree] = error }
+        failed.set(tree, error)
     }
+
+    var failures: [AnalysisError?] { failed.values }
+
+    func result(tree: Int, split: Int) -> SplitAnalysis? { analyses[tree * splits + split] }
 }
