@@ -163,8 +163,9 @@ extension TreeOptions {
                 }
                 if !FileManager.default.fileExists(atPath: spec) {
                     let known = trees.map(\.tree.kernelVersion).joined(separator: ", ")
-                    throw UsageFailure("\(option) \(Display.sanitized(spec)): no such file, and no tree is "
-                                       + "\(Display.sanitized(label)) (kernels: \(known))")
+                    let what = label.isEmpty ? "nothing names a tree before =" : "no tree is \(Display.sanitized(label))"
+                    throw UsageFailure("\(option) \(Display.sanitized(spec)): no such file, and \(what) "
+                                       + "(kernels: \(known))")
                 }
             }
             unlabelled.append(spec)
