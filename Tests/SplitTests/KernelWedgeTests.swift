@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// A kernel-wedge configuration (`debian/installer`) written to a temporary directory.
 private struct Installer {
@@ -21,8 +22,10 @@ private struct Installer {
         """
 
     /// `files` are paths under the configuration directory and their contents.
-    init(kernelVersions: String = "amd64 - amd64 - - -\n", packageList: String = basePackages,
-         files: [String: String]) throws {
+    init(
+        kernelVersions: String = "amd64 - amd64 - - -\n", packageList: String = basePackages,
+        files: [String: String]
+    ) throws {
         scratch = try TemporaryDirectory("kernel-wedge")
         path = scratch.url.appendingPathComponent("installer").path
         try write("kernel-versions", kernelVersions)
@@ -39,7 +42,9 @@ private struct Installer {
 
     /// The configuration read for a tree of `release` (not on disk) with the given arch and flavour.
     func rules(arch: String? = "amd64", flavour: String? = "amd64", release: String? = nil) throws -> KernelWedgeRules {
-        let tree = release.map { KernelTree(root: nil, moduleDirectory: "/nonexistent/modsplit-test/\($0)", kernelVersion: $0) }
+        let tree = release.map {
+            KernelTree(root: nil, moduleDirectory: "/nonexistent/modsplit-test/\($0)", kernelVersion: $0)
+        }
         return try KernelWedgeRules.load(path: path, options: RulesOptions(tree: tree, arch: arch, flavour: flavour))
     }
 
@@ -47,8 +52,10 @@ private struct Installer {
 }
 
 /// A module at `path` (relative to the module directory).
-private func module(_ path: String, imports: [String] = [], exports: [String] = [], machine: UInt16 = 62, bits: Int = 64,
-            bigEndian: Bool = false, size: UInt64 = 1000) -> ModuleFacts {
+private func module(
+    _ path: String, imports: [String] = [], exports: [String] = [], machine: UInt16 = 62, bits: Int = 64,
+    bigEndian: Bool = false, size: UInt64 = 1000
+) -> ModuleFacts {
     var f = exampleModule(moduleName(fromFileName: path), exports: exports, imports: imports, size: size)
     f.path = path
     f.identity = ELFIdentity(bits: bits, bigEndian: bigEndian, machine: machine)
@@ -63,14 +70,18 @@ private func lists(_ placed: RulesPlacement, _ graph: ModuleGraph) -> [String: [
 private func errors(_ placed: RulesPlacement) -> [Finding] { placed.findings.filter { $0.severity == .error } }
 
 /// Places `modules` with the configuration; the RulesError, if any, is returned as the failure.
-private func place(_ installer: Installer, _ modules: [ModuleFacts], builtin: [String] = [], arch: String? = "amd64",
-           flavour: String? = "amd64", release: String? = nil) throws -> (RulesPlacement, ModuleGraph) {
+private func place(
+    _ installer: Installer, _ modules: [ModuleFacts], builtin: [String] = [], arch: String? = "amd64",
+    flavour: String? = "amd64", release: String? = nil
+) throws -> (RulesPlacement, ModuleGraph) {
     let graph = ModuleGraph(modules: modules, builtin: builtin)
     return (try installer.rules(arch: arch, flavour: flavour, release: release).place(graph), graph)
 }
 
-private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: String? = "amd64", flavour: String? = "amd64",
-                release: String? = nil) -> RulesError? {
+private func placeError(
+    _ installer: Installer, _ modules: [ModuleFacts], arch: String? = "amd64", flavour: String? = "amd64",
+    release: String? = nil
+) -> RulesError? {
     do {
         _ = try place(installer, modules, arch: arch, flavour: flavour, release: release)
         return nil
@@ -82,8 +93,10 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
 }
 
 @Suite struct KernelWedgeListTests {
-    let basic = [module("kernel/drivers/net/a.ko"), module("kernel/drivers/net/b.ko"), module("kernel/drivers/net/c.ko"),
-                 module("kernel/k.ko"), module("kernel/other.ko")]
+    let basic = [
+        module("kernel/drivers/net/a.ko"), module("kernel/drivers/net/b.ko"), module("kernel/drivers/net/c.ko"),
+        module("kernel/k.ko"), module("kernel/other.ko"),
+    ]
 
     @Test("includes: <name> from modules/, \"name\" beside the including file; each entry keeps its file:line")
     func includes() throws {
@@ -102,13 +115,17 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         let a = try #require(graph.module(named: "a"))
         #expect(placed.placement.basis[a] == .listed(SourceLocation(file: i.path + "/modules/nic-modules", line: 2)))
         let b = try #require(graph.module(named: "b"))
-        #expect(placed.placement.location(of: b) == SourceLocation(file: i.path + "/modules/amd64/../extra/more", line: 2))
-        #expect(placed.placement.packages.dependsOn[placed.placement.packages.index(of: "nic-modules")!]
-            == [placed.placement.packages.index(of: "kernel-image")!])
+        #expect(
+            placed.placement.location(of: b) == SourceLocation(file: i.path + "/modules/amd64/../extra/more", line: 2))
+        #expect(
+            placed.placement.packages.dependsOn[placed.placement.packages.index(of: "nic-modules")!]
+                == [placed.placement.packages.index(of: "kernel-image")!])
         #expect(placed.findings.isEmpty, "\(placed.findings)")
     }
 
-    @Test("a file included twice in one list is fatal, a diamond too (as in kernel-wedge 2.106), with the include's file:line")
+    @Test(
+        "a file included twice in one list is fatal, a diamond too (as in kernel-wedge 2.106), with the include's file:line"
+    )
     func includeLoops() throws {
         let i = try Installer(files: [
             "modules/amd64/kernel-image": "k\n",
@@ -146,7 +163,8 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
     func removals() throws {
         let i = try Installer(files: [
             "modules/amd64/kernel-image": "k\n",
-            "modules/amd64/nic-modules": "missing1\nmissing1 -\nmissing2\nmissing-2 -\na\na -\nb -\nb\ndrivers/net/*\ndrivers/net/c* -\n",
+            "modules/amd64/nic-modules":
+                "missing1\nmissing1 -\nmissing2\nmissing-2 -\na\na -\nb -\nb\ndrivers/net/*\ndrivers/net/c* -\n",
         ])
         defer { i.cleanup() }
         let (placed, graph) = try place(i, basic)
@@ -165,26 +183,31 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
     func wildcards() throws {
         let tree = [
             module("kernel/drivers/net/e1000.ko"), module("kernel/drivers/net/wireless/ath.ko"),
-            module("kernel/drivers/net/foo_cs.ko"), module("kernel/sound/core/snd.ko"), module("kernel/sound/pci/snd-intel.ko"),
+            module("kernel/drivers/net/foo_cs.ko"), module("kernel/sound/core/snd.ko"),
+            module("kernel/sound/pci/snd-intel.ko"),
             module("kernel/sound/pci/snd-synth.ko"), module("kernel/k.ko"), module("top.ko"),
         ]
         let i = try Installer(files: [
             "modules/amd64/kernel-image": "k\n*\n",
-            "modules/amd64/nic-modules": "drivers/net/*\ndrivers/net/wireless/a?h\nsound/**_synth\nsound/core/**\nkernel/sound/pci/snd?intel\n",
+            "modules/amd64/nic-modules":
+                "drivers/net/*\ndrivers/net/wireless/a?h\nsound/**_synth\nsound/core/**\nkernel/sound/pci/snd?intel\n",
         ])
         defer { i.cleanup() }
         let (placed, graph) = try place(i, tree)
         let l = lists(placed, graph)
-        #expect(l["nic-modules"] == [
-            "kernel/drivers/net/e1000.ko", "kernel/drivers/net/foo_cs.ko", "kernel/drivers/net/wireless/ath.ko",
-            "kernel/sound/core/snd.ko", "kernel/sound/pci/snd-intel.ko", "kernel/sound/pci/snd-synth.ko",
-        ])
+        #expect(
+            l["nic-modules"] == [
+                "kernel/drivers/net/e1000.ko", "kernel/drivers/net/foo_cs.ko", "kernel/drivers/net/wireless/ath.ko",
+                "kernel/sound/core/snd.ko", "kernel/sound/pci/snd-intel.ko", "kernel/sound/pci/snd-synth.ko",
+            ])
         // `*` without a directory is anchored at the module directory itself: only top-level files.
         #expect(l["kernel-image"] == ["kernel/k.ko", "top.ko"])
         #expect(placed.findings.isEmpty, "\(placed.findings)")
     }
 
-    @Test("a required wildcard whose leading directory exists neither as written nor under kernel/ is an error at its line")
+    @Test(
+        "a required wildcard whose leading directory exists neither as written nor under kernel/ is an error at its line"
+    )
     func wildcardDirectoryMissing() throws {
         let i = try Installer(files: [
             "modules/amd64/kernel-image": "k\n",
@@ -200,7 +223,9 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
 
     @Test("names: kernel/ first, then any directory; a built-in satisfies the entry and adds nothing")
     func namesAndBuiltins() throws {
-        let tree = [module("kernel/k.ko"), module("updates/only.ko"), module("extra/crc32c.ko"), module("kernel/fs/a-b.ko")]
+        let tree = [
+            module("kernel/k.ko"), module("updates/only.ko"), module("extra/crc32c.ko"), module("kernel/fs/a-b.ko"),
+        ]
         let i = try Installer(files: [
             "modules/amd64/kernel-image": "k\n",
             "modules/amd64/nic-modules": "only\nzlib-deflate\ncrc32c\nfs/a_b\n",
@@ -213,7 +238,8 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         #expect(lists(placed, graph)["linux-image"] == ["extra/crc32c.ko"])
     }
 
-    @Test("with the tree on disk: directories as they exist (an empty one too), built-ins by modules.builtin's own paths")
+    @Test(
+        "with the tree on disk: directories as they exist (an empty one too), built-ins by modules.builtin's own paths")
     func treeOnDisk() throws {
         let i = try Installer(files: [
             "modules/amd64/kernel-image": "k\n",
@@ -221,8 +247,10 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         ])
         defer { i.cleanup() }
         let dir = i.scratch.url.appendingPathComponent("lib/modules/6.1.0-1-amd64")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("kernel/drivers/empty"), withIntermediateDirectories: true)
-        try "kernel/fs/nls/nls_base.ko\r\n".write(to: dir.appendingPathComponent("modules.builtin"), atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("kernel/drivers/empty"), withIntermediateDirectories: true)
+        try "kernel/fs/nls/nls_base.ko\r\n".write(
+            to: dir.appendingPathComponent("modules.builtin"), atomically: false, encoding: .utf8)
         let tree = KernelTree(root: nil, moduleDirectory: dir.path, kernelVersion: "6.1.0-1-amd64")
         let rules = try KernelWedgeRules.load(path: i.path, options: RulesOptions(tree: tree))
         let graph = ModuleGraph(modules: basic, builtin: ["nls_base"])
@@ -249,8 +277,11 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
 }
 
 @Suite struct KernelWedgePackageTests {
-    let tree = [module("kernel/k.ko"), module("kernel/a.ko"), module("kernel/b.ko"), module("kernel/c.ko"), module("kernel/d.ko"),
-                module("kernel/e.ko")]
+    let tree = [
+        module("kernel/k.ko"), module("kernel/a.ko"), module("kernel/b.ko"), module("kernel/c.ko"),
+        module("kernel/d.ko"),
+        module("kernel/e.ko"),
+    ]
 
     func lists4(_ names: [String]) -> [String: String] {
         var files = ["modules/amd64/kernel-image": "k\n"]
@@ -285,7 +316,8 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
             Depends: kernel-image
 
             """
-        let i = try Installer(kernelVersions: "amd64 - cloud - - -\n", packageList: packages, files: lists4(["p1", "p2", "p3", "p4"]))
+        let i = try Installer(
+            kernelVersions: "amd64 - cloud - - -\n", packageList: packages, files: lists4(["p1", "p2", "p3", "p4"]))
         defer { i.cleanup() }
         let (placed, _) = try place(i, tree, flavour: "cloud")
         let set = placed.placement.packages
@@ -300,7 +332,9 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         #expect(placed.findings.isEmpty, "\(placed.findings)")
     }
 
-    @Test("a Depends entry with no list for this build is dropped (an info finding); x! stays in Depends but not in the repair")
+    @Test(
+        "a Depends entry with no list for this build is dropped (an info finding); x! stays in Depends but not in the repair"
+    )
     func droppedDepends() throws {
         let packages = """
             Package: kernel-image
@@ -312,11 +346,17 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
             Depends: kernel-image, gone-modules, crc-modules!
 
             """
-        let i = try Installer(packageList: packages, files: [
-            "modules/amd64/kernel-image": "k\n", "modules/amd64/crc-modules": "crc\n", "modules/amd64/nic-modules": "e1000\n",
-        ])
+        let i = try Installer(
+            packageList: packages,
+            files: [
+                "modules/amd64/kernel-image": "k\n", "modules/amd64/crc-modules": "crc\n",
+                "modules/amd64/nic-modules": "e1000\n",
+            ])
         defer { i.cleanup() }
-        let tree = [module("kernel/k.ko"), module("kernel/crc.ko", exports: ["crc_fn"]), module("kernel/e1000.ko", imports: ["crc_fn"])]
+        let tree = [
+            module("kernel/k.ko"), module("kernel/crc.ko", exports: ["crc_fn"]),
+            module("kernel/e1000.ko", imports: ["crc_fn"]),
+        ]
         let (placed, _) = try place(i, tree)
         let set = placed.placement.packages
         #expect(set.dependsOn[set.index(of: "nic-modules")!].map { set.names[$0] } == ["kernel-image", "crc-modules"])
@@ -328,7 +368,9 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         #expect(errors(placed).map(\.kind) == ["module-in-two-packages"])
     }
 
-    @Test("the repair runs dependencies first: a module two packages need is copied into the lower one only, with who and which symbols")
+    @Test(
+        "the repair runs dependencies first: a module two packages need is copied into the lower one only, with who and which symbols"
+    )
     func repairOrder() throws {
         let packages = """
             Package: kernel-image
@@ -340,13 +382,17 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
             Depends: kernel-image
 
             """
-        let i = try Installer(packageList: packages, files: [
-            "modules/amd64/kernel-image": "k\n", "modules/amd64/a-modules": "x\n", "modules/amd64/z-modules": "w\n",
-        ])
+        let i = try Installer(
+            packageList: packages,
+            files: [
+                "modules/amd64/kernel-image": "k\n", "modules/amd64/a-modules": "x\n", "modules/amd64/z-modules": "w\n",
+            ])
         defer { i.cleanup() }
         let tree = [
-            module("kernel/k.ko"), module("kernel/x.ko", imports: ["y_fn"]), module("kernel/w.ko", imports: ["y_fn", "y_other"]),
-            module("kernel/y.ko", imports: ["q_fn"], exports: ["y_fn", "y_other"]), module("kernel/q.ko", exports: ["q_fn"], size: 4096),
+            module("kernel/k.ko"), module("kernel/x.ko", imports: ["y_fn"]),
+            module("kernel/w.ko", imports: ["y_fn", "y_other"]),
+            module("kernel/y.ko", imports: ["q_fn"], exports: ["y_fn", "y_other"]),
+            module("kernel/q.ko", exports: ["q_fn"], size: 4096),
         ]
         let (placed, graph) = try place(i, tree)
         let l = lists(placed, graph)
@@ -373,20 +419,27 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         #expect(analysis.findings.filter { $0.severity == .error }.isEmpty, "\(analysis.findings)")
     }
 
-    @Test("a module in two packages is an error naming both (a warning with ignore-dups); it is placed in the lower one")
+    @Test(
+        "a module in two packages is an error naming both (a warning with ignore-dups); it is placed in the lower one")
     func duplicates() throws {
         let packages = Installer.basePackages + "\nPackage: scsi-modules\nDepends: kernel-image\n\n"
-        let i = try Installer(packageList: packages, files: [
-            "modules/amd64/kernel-image": "k\n", "modules/amd64/nic-modules": "a\nb\n", "modules/amd64/scsi-modules": "b\n",
-        ])
+        let i = try Installer(
+            packageList: packages,
+            files: [
+                "modules/amd64/kernel-image": "k\n", "modules/amd64/nic-modules": "a\nb\n",
+                "modules/amd64/scsi-modules": "b\n",
+            ])
         defer { i.cleanup() }
         let (placed, graph) = try place(i, tree)
         let e = errors(placed)
         #expect(e.map(\.kind) == ["module-in-two-packages"])
         #expect(e.first?.module == "b")
         #expect(e.first?.rule == SourceLocation(file: i.path + "/modules/amd64/nic-modules", line: 2))
-        #expect(e.first?.notes == ["listed in nic-modules at \(i.path)/modules/amd64/nic-modules:2",
-                                   "listed in scsi-modules at \(i.path)/modules/amd64/scsi-modules:1"])
+        #expect(
+            e.first?.notes == [
+                "listed in nic-modules at \(i.path)/modules/amd64/nic-modules:2",
+                "listed in scsi-modules at \(i.path)/modules/amd64/scsi-modules:1",
+            ])
         #expect(lists(placed, graph)["nic-modules"] == ["kernel/a.ko", "kernel/b.ko"])
         try i.write("ignore-dups", "")
         let (again, _) = try place(i, tree)
@@ -396,7 +449,9 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
 
     @Test("a package whose list gives nothing is an error at its list (kernel-image excepted)")
     func emptyPackage() throws {
-        let i = try Installer(files: ["modules/amd64/kernel-image": "nothing ?\n", "modules/amd64/nic-modules": "# none\ngone ?\n"])
+        let i = try Installer(files: [
+            "modules/amd64/kernel-image": "nothing ?\n", "modules/amd64/nic-modules": "# none\ngone ?\n",
+        ])
         defer { i.cleanup() }
         let (placed, _) = try place(i, tree)
         let e = errors(placed)
@@ -408,7 +463,8 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
     @Test("a dependency cycle between packages is unusable input")
     func cycle() throws {
         let packages = "Package: a-modules\nDepends: b-modules\n\nPackage: b-modules\nDepends: a-modules\n"
-        let i = try Installer(packageList: packages, files: ["modules/amd64/a-modules": "a\n", "modules/amd64/b-modules": "b\n"])
+        let i = try Installer(
+            packageList: packages, files: ["modules/amd64/a-modules": "a\n", "modules/amd64/b-modules": "b\n"])
         defer { i.cleanup() }
         let e = try #require(placeError(i, tree))
         #expect(e.reason.contains("cycle: a-modules → b-modules → a-modules"))
@@ -421,7 +477,9 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         defer { i.cleanup() }
         #expect(throws: RulesError(file: i.path + "/package-list", line: 2, "unknown field, Colour")) { try i.rules() }
         try i.write("package-list", "Priority: x\n")
-        #expect(throws: RulesError(file: i.path + "/package-list", line: 1, "a stanza without Package")) { try i.rules() }
+        #expect(throws: RulesError(file: i.path + "/package-list", line: 1, "a stanza without Package")) {
+            try i.rules()
+        }
     }
 }
 
@@ -447,24 +505,31 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         """
 
     private func installer() throws -> Installer {
-        try Installer(kernelVersions: Self.versions, packageList: "Package: kernel-image\n", files: [
-            "modules/amd64/kernel-image": "k\n", "modules/armhf-armmp/kernel-image": "k\n", "modules/armel-marvell/kernel-image": "k\n",
-            "modules/powerpc/kernel-image": "k\n",
-        ])
+        try Installer(
+            kernelVersions: Self.versions, packageList: "Package: kernel-image\n",
+            files: [
+                "modules/amd64/kernel-image": "k\n", "modules/armhf-armmp/kernel-image": "k\n",
+                "modules/armel-marvell/kernel-image": "k\n",
+                "modules/powerpc/kernel-image": "k\n",
+            ])
     }
 
     @Test("arch and flavour from the tree: the release's flavour, the modules' ELF machine, kernel-versions' pairs")
     func derived() throws {
         let i = try installer()
         defer { i.cleanup() }
-        let (arm, _) = try place(i, [module("kernel/k.ko", machine: 40, bits: 32)], arch: nil, flavour: nil, release: "6.1.0-57-armmp")
+        let (arm, _) = try place(
+            i, [module("kernel/k.ko", machine: 40, bits: 32)], arch: nil, flavour: nil, release: "6.1.0-57-armmp")
         #expect(arm.findings.isEmpty, "\(arm.findings)")
         #expect(arm.placement.packages.names == ["kernel-image"])
-        let ppc = try #require(placeError(i, [module("kernel/k.ko", machine: 21, bigEndian: true)], arch: nil, flavour: nil,
-                                          release: "6.1.0-57-powerpc64"))
+        let ppc = try #require(
+            placeError(
+                i, [module("kernel/k.ko", machine: 21, bigEndian: true)], arch: nil, flavour: nil,
+                release: "6.1.0-57-powerpc64"))
         #expect(ppc.reason.contains("powerpc, ppc64") && ppc.reason.contains("--arch"))
-        let (given, _) = try place(i, [module("kernel/k.ko", machine: 21, bigEndian: true)], arch: "powerpc", flavour: nil,
-                                   release: "6.1.0-57-powerpc64")
+        let (given, _) = try place(
+            i, [module("kernel/k.ko", machine: 21, bigEndian: true)], arch: "powerpc", flavour: nil,
+            release: "6.1.0-57-powerpc64")
         #expect(given.findings.isEmpty)
         #expect(placeError(i, [module("kernel/k.ko")], arch: nil, flavour: nil)?.reason.contains("--flavour") == true)
     }
@@ -473,8 +538,9 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
     func unknownFlavour() throws {
         let i = try installer()
         defer { i.cleanup() }
-        let (placed, graph) = try place(i, [module("kernel/k.ko"), module("kernel/x.ko")], arch: nil, flavour: nil,
-                                        release: "6.1.0-50-cloud-amd64")
+        let (placed, graph) = try place(
+            i, [module("kernel/k.ko"), module("kernel/x.ko")], arch: nil, flavour: nil,
+            release: "6.1.0-50-cloud-amd64")
         #expect(placed.findings.map(\.kind) == ["unknown-flavour"])
         #expect(lists(placed, graph)["kernel-image"] == ["kernel/k.ko"])
         #expect(lists(placed, graph)["linux-image-6.1.0-50-cloud-amd64"] == ["kernel/x.ko"])
@@ -486,10 +552,14 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         defer { src.cleanup() }
         let i = try installer()
         defer { i.cleanup() }
-        try FileManager.default.createDirectory(at: src.url.appendingPathComponent("debian"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: i.path, toPath: src.url.appendingPathComponent("debian/installer").path)
+        try FileManager.default.createDirectory(
+            at: src.url.appendingPathComponent("debian"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: i.path, toPath: src.url.appendingPathComponent("debian/installer").path)
         #expect(KernelWedgeFormat.recognizes(path: i.path, isDirectory: true, head: []))
-        #expect(!KernelWedgeFormat.recognizes(path: src.url.appendingPathComponent("debian").path, isDirectory: true, head: []))
+        #expect(
+            !KernelWedgeFormat.recognizes(
+                path: src.url.appendingPathComponent("debian").path, isDirectory: true, head: []))
         let rules = try SplitFormats.load(path: src.url.path, options: RulesOptions(arch: "amd64", flavour: "amd64"))
         #expect(rules.name == src.url.path + "/debian/installer")
         #expect(SplitFormats.named("kernel-wedge") != nil)
@@ -533,8 +603,11 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
         let (placed, graph) = try place(i, tree)
         #expect(lists(placed, graph)["nic-modules"] == ["kernel/a.ko", "kernel/b.ko"])
         try i.write("package-list", "Package: kernel-image\r\n\r\nPackage: nic-modules\r\n")
-        #expect(throws: RulesError(file: i.path + "/package-list",
-                                   "CR line endings: kernel-wedge would read each CR as part of a value (and drop Depends entries)")) {
+        #expect(
+            throws: RulesError(
+                file: i.path + "/package-list",
+                "CR line endings: kernel-wedge would read each CR as part of a value (and drop Depends entries)")
+        ) {
             try i.rules()
         }
         // kernel-versions and modules.builtin lines are split on LF and trimmed.
@@ -586,21 +659,28 @@ private func placeError(_ installer: Installer, _ modules: [ModuleFacts], arch: 
 struct KernelWedgeRealTests {
     static let installer = Fixtures.url("debian/installer-6.1.176-1").path
 
-    @Test("installer-6.1.176-1 on linux-image-6.1.0-50-amd64: the 52 udebs' modules and Depends exactly, 128 copies, no error")
+    @Test(
+        "installer-6.1.176-1 on linux-image-6.1.0-50-amd64: the 52 udebs' modules and Depends exactly, 128 copies, no error"
+    )
     func realUdebs() throws {
-        let analysis = try Analyse.tree(RealKernels.Tree("linux-image-6.1.0-50-amd64"), split: .rules(path: Self.installer, format: nil))
+        let analysis = try Analyse.tree(
+            RealKernels.Tree("linux-image-6.1.0-50-amd64"), split: .rules(path: Self.installer, format: nil))
         let udebs = Fixtures.url("debian/udebs-6.1.0-50-amd64")
         let suffix = "-6.1.0-50-amd64-di"
-        let lists = Dictionary(uniqueKeysWithValues: analysis.placement.lists(analysis.graph).map { ($0.package, $0.paths) })
+        let lists = Dictionary(
+            uniqueKeysWithValues: analysis.placement.lists(analysis.graph).map { ($0.package, $0.paths) })
         let set = analysis.placement.packages
-        let files = try FileManager.default.contentsOfDirectory(atPath: udebs.path).filter { $0.hasSuffix(".files") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: udebs.path).filter { $0.hasSuffix(".files") }
+            .sorted()
         #expect(files.count == 52)
         for file in files {
             let udeb = String(file.dropLast(".files".count))
             let list = String(udeb.dropLast(suffix.count))
             let text = try String(contentsOf: udebs.appendingPathComponent(file), encoding: .utf8)
             let expected = text.split(separator: "\n").filter { $0.hasSuffix(".ko") || $0.hasSuffix(".ko.xz") }
-                .map { String($0.dropFirst("./lib/modules/6.1.0-50-amd64/".count)) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                .map { String($0.dropFirst("./lib/modules/6.1.0-50-amd64/".count)) }.sorted {
+                    $0.utf8.lexicographicallyPrecedes($1.utf8)
+                }
             #expect(lists[list] == expected, "\(list)")
             let depends = try String(contentsOf: udebs.appendingPathComponent(udeb + ".depends"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: ", ").filter { !$0.isEmpty }
@@ -610,13 +690,19 @@ struct KernelWedgeRealTests {
         }
         #expect(set.names.count == 53 && set.names.last == "linux-image-6.1.0-50-amd64")
         let findings = analysis.findings
-        #expect(findings.filter { $0.severity == .error }.isEmpty, "\(findings.filter { $0.severity == .error }.prefix(3))")
+        #expect(
+            findings.filter { $0.severity == .error }.isEmpty, "\(findings.filter { $0.severity == .error }.prefix(3))")
         let copies = findings.filter { $0.kind == "forced-move" }
-        #expect(copies.count == 128 && copies.allSatisfy { $0.severity == .info && $0.message.contains("kernel-wedge copies") })
+        #expect(
+            copies.count == 128
+                && copies.allSatisfy { $0.severity == .info && $0.message.contains("kernel-wedge copies") })
         let t10 = try #require(copies.first { $0.module == "t10_pi" })
         #expect(t10.package == "scsi-core-modules" && t10.symbols.contains("t10_pi_type1_crc"))
         #expect(t10.message.contains("scsi-core-modules-6.1.0-50-amd64-di") && t10.message.contains("sd_mod"))
-        #expect(findings.contains { $0.kind == "softdep-cross-package" && $0.module == "csiostor" && $0.provider == "cxgb4" })
+        #expect(
+            findings.contains {
+                $0.kind == "softdep-cross-package" && $0.module == "csiostor" && $0.provider == "cxgb4"
+            })
     }
 
     /// Other trees: what kernel-wedge 2.106 makes of them (checked with the real tool by the research
@@ -634,15 +720,21 @@ struct KernelWedgeRealTests {
         Case(tree: RealKernels.Tree("armmp", arch: "armhf"), release: "6.1.0-57-armmp", copies: 121, errors: [:]),
         Case(tree: RealKernels.Tree("arm64", arch: "arm64"), release: "6.1.0-57-arm64", copies: 138, errors: [:]),
         Case(tree: RealKernels.Tree("s390x", arch: "s390x"), release: "6.1.0-50-s390x", copies: 43, errors: [:]),
-        Case(tree: RealKernels.Tree("powerpc64le", arch: "ppc64el"), release: "6.1.0-57-powerpc64le", copies: 97, errors: [:]),
-        Case(tree: RealKernels.Tree("linux-image-6.1.0-50-cloud-amd64"), release: "6.1.0-50-cloud-amd64", copies: 31,
-             errors: ["missing-module": 45, "empty-package": 26, "missing-directory": 11]),
-        Case(tree: RealKernels.Tree("6.12:cloud-amd64"), release: "6.12.117+deb12-cloud-amd64", copies: 30,
-             errors: ["missing-module": 47, "empty-package": 27, "missing-directory": 11]),
-        Case(tree: RealKernels.Tree("cloud-arm64", arch: "arm64"), release: "6.1.0-57-cloud-arm64", copies: 37,
-             errors: ["missing-module": 69, "empty-package": 17, "missing-directory": 12]),
-        Case(tree: RealKernels.Tree("linux-image-6.12.117+deb12-amd64"), release: "6.12.117+deb12-amd64", copies: 133,
-             errors: ["missing-module": 3, "module-in-two-packages": 4, "empty-package": 1, "cross-package": 5]),
+        Case(
+            tree: RealKernels.Tree("powerpc64le", arch: "ppc64el"), release: "6.1.0-57-powerpc64le", copies: 97,
+            errors: [:]),
+        Case(
+            tree: RealKernels.Tree("linux-image-6.1.0-50-cloud-amd64"), release: "6.1.0-50-cloud-amd64", copies: 31,
+            errors: ["missing-module": 45, "empty-package": 26, "missing-directory": 11]),
+        Case(
+            tree: RealKernels.Tree("6.12:cloud-amd64"), release: "6.12.117+deb12-cloud-amd64", copies: 30,
+            errors: ["missing-module": 47, "empty-package": 27, "missing-directory": 11]),
+        Case(
+            tree: RealKernels.Tree("cloud-arm64", arch: "arm64"), release: "6.1.0-57-cloud-arm64", copies: 37,
+            errors: ["missing-module": 69, "empty-package": 17, "missing-directory": 12]),
+        Case(
+            tree: RealKernels.Tree("linux-image-6.12.117+deb12-amd64"), release: "6.12.117+deb12-amd64", copies: 133,
+            errors: ["missing-module": 3, "module-in-two-packages": 4, "empty-package": 1, "cross-package": 5]),
     ]
 
     @Test("other architectures and flavours: placed without a crash, as kernel-wedge places them", arguments: cases)

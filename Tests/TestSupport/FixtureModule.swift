@@ -69,7 +69,8 @@ public struct FixtureModule: Sendable {
         for w in weakImports { c += "  if (\(w)) r += \(w)();\n" }
         c += "  return r; }\n"
         if !versions.isEmpty {
-            c += "static const struct modversion_info fixture_versions[] __attribute__((used, section(\"__versions\"))) = {\n"
+            c +=
+                "static const struct modversion_info fixture_versions[] __attribute__((used, section(\"__versions\"))) = {\n"
             for (n, crc) in versions { c += "  { \(crc)u, \"\(n)\" },\n" }
             c += "};\n"
         }
@@ -87,17 +88,25 @@ public struct FixtureModule: Sendable {
         let src = directory.appendingPathComponent("\(name)-\(triple).c")
         try source.write(to: src, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent(fileName ?? "\(name).ko")
-        try run("clang", ["--target=\(triple)", "-O1", "-fno-pic", "-fno-asynchronous-unwind-tables", "-w",
-                          "-c", src.path, "-o", out.path])
+        try run(
+            "clang",
+            [
+                "--target=\(triple)", "-O1", "-fno-pic", "-fno-asynchronous-unwind-tables", "-w",
+                "-c", src.path, "-o", out.path,
+            ])
         return out
     }
 
     private func cString(_ s: String) -> String {
         var out = "\""
         for u in s.utf8 {
-            if u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") { out += "\\" + String(UnicodeScalar(u)) }
-            else if u < 0x20 || u >= 0x7f { out += String(format: "\\%03o", u) }
-            else { out += String(UnicodeScalar(u)) }
+            if u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") {
+                out += "\\" + String(UnicodeScalar(u))
+            } else if u < 0x20 || u >= 0x7f {
+                out += String(format: "\\%03o", u)
+            } else {
+                out += String(UnicodeScalar(u))
+            }
         }
         return out + "\""
     }
@@ -118,8 +127,10 @@ public enum FixtureTarget {
 
 /// Runs a program, failing with its stderr when it exits non-zero.
 @discardableResult
-public func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil,
-                currentDirectory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func run(
+    _ program: String, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: URL? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = [program] + arguments
@@ -145,8 +156,10 @@ public func run(_ program: String, _ arguments: [String], environment: [String: 
 
 /// Runs a program and throws when it fails.
 @discardableResult
-public func runChecked(_ program: String, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: URL? = nil) throws -> String {
+public func runChecked(
+    _ program: String, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: URL? = nil
+) throws -> String {
     let r = try run(program, arguments, environment: environment, currentDirectory: currentDirectory)
     guard r.status == 0 else { throw CommandFailed(command: ([program] + arguments).joined(separator: " "), result: r) }
     return r.stdout

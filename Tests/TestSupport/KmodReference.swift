@@ -49,7 +49,9 @@ public final class KmodContext: @unchecked Sendable {
         if kmod_module_get_symbols(mod, &list) >= 0 {
             var e = list
             while let entry = e {
-                if let s = kmod_module_symbol_get_symbol(entry) { symbols[String(cString: s)] = kmod_module_symbol_get_crc(entry) }
+                if let s = kmod_module_symbol_get_symbol(entry) {
+                    symbols[String(cString: s)] = kmod_module_symbol_get_crc(entry)
+                }
                 e = kmod_list_next(list, entry)
             }
             kmod_module_symbols_free_list(list)
@@ -61,10 +63,11 @@ public final class KmodContext: @unchecked Sendable {
             var e = list
             while let entry = e {
                 if let s = kmod_module_dependency_symbol_get_symbol(entry) {
-                    deps.append(KmodDependency(
-                        name: String(cString: s),
-                        weak: kmod_module_dependency_symbol_get_bind(entry) == Int32(KMOD_SYMBOL_WEAK.rawValue),
-                        crc: kmod_module_dependency_symbol_get_crc(entry)))
+                    deps.append(
+                        KmodDependency(
+                            name: String(cString: s),
+                            weak: kmod_module_dependency_symbol_get_bind(entry) == Int32(KMOD_SYMBOL_WEAK.rawValue),
+                            crc: kmod_module_dependency_symbol_get_crc(entry)))
                 }
                 e = kmod_list_next(list, entry)
             }

@@ -81,13 +81,16 @@ public struct TarWriter {
             bytes += Self.header("PaxHeader", size: UInt64(records.count), type: UInt8(ascii: "x"), link: "")
             append(records)
         }
-        bytes += Self.header(String(name.utf8.prefix(99))!, size: declaredSize ?? UInt64(data.count), type: type,
-                             link: String(link.utf8.prefix(99))!)
+        bytes += Self.header(
+            String(name.utf8.prefix(99))!, size: declaredSize ?? UInt64(data.count), type: type,
+            link: String(link.utf8.prefix(99))!)
         append(data)
     }
 
     /// Only a header (a data stream the caller writes itself, e.g. a bomb compressed separately).
-    public static func header(_ name: String, size: UInt64, type: UInt8 = UInt8(ascii: "0"), link: String = "") -> [UInt8] {
+    public static func header(_ name: String, size: UInt64, type: UInt8 = UInt8(ascii: "0"), link: String = "")
+        -> [UInt8]
+    {
         var h = [UInt8](repeating: 0, count: 512)
         func put(_ s: String, _ offset: Int, _ length: Int) {
             for (i, b) in s.utf8.prefix(length).enumerated() { h[offset + i] = b }
@@ -181,8 +184,10 @@ public enum DebFixture {
     }
 
     /// A control file for a module package.
-    public static func control(_ package: String, version: String = "1.0", depends: String? = nil,
-                               provides: String? = nil, udeb: Bool = true) -> String {
+    public static func control(
+        _ package: String, version: String = "1.0", depends: String? = nil,
+        provides: String? = nil, udeb: Bool = true
+    ) -> String {
         var c = "Package: \(package)\nVersion: \(version)\nArchitecture: amd64\n"
         if udeb { c += "Package-Type: udeb\n" }
         if let depends { c += "Depends: \(depends)\n" }
@@ -192,8 +197,10 @@ public enum DebFixture {
 
     /// A whole .deb: debian-binary, control.tar.gz and `data` as `data.tar<suffix>` (already compressed).
     public static func deb(control: String, data: [UInt8], dataMember: String = "data.tar.xz") throws -> [UInt8] {
-        ArWriter.archive([("debian-binary", Array("2.0\n".utf8)), ("control.tar.gz", try controlTar(control)),
-                          (dataMember, data)])
+        ArWriter.archive([
+            ("debian-binary", Array("2.0\n".utf8)), ("control.tar.gz", try controlTar(control)),
+            (dataMember, data),
+        ])
     }
 
     /// Writes `bytes` to `dir/name` and returns its URL.
@@ -225,7 +232,9 @@ public enum RPMFixture {
     /// `uname -r` of the packages: an RPM version holds at most one `-`, so not Debian's release.
     public static let release = "6.1.0-50.cloud.x86_64"
     /// The modules, relative to the module directory; the first two go to -core.
-    public static let core = ["kernel/net/vmw_vsock/vsock.ko", "kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko"]
+    public static let core = [
+        "kernel/net/vmw_vsock/vsock.ko", "kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko",
+    ]
     public static let rest = ["kernel/net/vmw_vsock/vsock_loopback.ko", "kernel/net/vmw_vsock/vsock_diag.ko"]
 
     static let spec = """
@@ -278,40 +287,48 @@ public enum RPMFixture {
 
     /// Builds `spec` (its text) with `defines` into `output`, reproducibly and offline, and returns the
     /// RPMs written (named NAME-VERSION-RELEASE.ARCH.rpm).
-    public static func build(spec: String, defines: [String: String] = [:], payload: String = "w19.zstdio",
-                             into output: URL) throws -> [URL] {
+    public static func build(
+        spec: String, defines: [String: String] = [:], payload: String = "w19.zstdio",
+        into output: URL
+    ) throws -> [URL] {
         let top = try TemporaryDirectory("rpmbuild")
         defer { top.cleanup() }
         let specFile = top.url.appendingPathComponent("fixture.spec")
         try spec.write(to: specFile, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? [])
-        var args = ["-bb", "--quiet",
-                    "--define", "_topdir \(top.url.path)", "--define", "_dbpath \(top.url.path)/rpmdb",
-                    "--define", "_rpmdir \(output.path)",
-                    "--define", "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm",
-                    "--define", "_binary_payload \(payload)",
-                    "--define", "use_source_date_epoch_as_buildtime 1", "--define", "clamp_mtime_to_source_date_epoch 1",
-                    "--define", "_buildhost modsplit-test"]
+        var args = [
+            "-bb", "--quiet",
+            "--define", "_topdir \(top.url.path)", "--define", "_dbpath \(top.url.path)/rpmdb",
+            "--define", "_rpmdir \(output.path)",
+            "--define", "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm",
+            "--define", "_binary_payload \(payload)",
+            "--define", "use_source_date_epoch_as_buildtime 1", "--define", "clamp_mtime_to_source_date_epoch 1",
+            "--define", "_buildhost modsplit-test",
+        ]
         for (k, v) in defines.sorted(by: { $0.key < $1.key }) { args += ["--define", "\(k) \(v)"] }
         args.append(specFile.path)
         try runChecked("rpmbuild", args, environment: ["SOURCE_DATE_EPOCH": "1700000000", "HOME": top.url.path])
         let after = try FileManager.default.contentsOfDirectory(atPath: output.path)
-        return after.filter { !before.contains($0) && $0.hasSuffix(".rpm") }.sorted().map { output.appendingPathComponent($0) }
+        return after.filter { !before.contains($0) && $0.hasSuffix(".rpm") }.sorted().map {
+            output.appendingPathComponent($0)
+        }
     }
 
     /// Builds the two packages from the module directory `moduleDirectory` (Debian's 6.1.0-50 cloud
     /// modules) into `output` and returns (core, modules). `payload` is rpm's io flags (`w19.zstdio`,
     /// `w2.xzdio`, `w9.gzdio`, `w9.bzdio`); `broken` leaves vmw_vsock_virtio_transport_common out of
     /// -core; `compressedModules` ships `.ko.xz` as Fedora does.
-    public static func build(from moduleDirectory: URL, into output: URL, payload: String = "w19.zstdio",
-                             broken: Bool = false, compressedModules: Bool = false) throws -> (core: URL, modules: URL) {
+    public static func build(
+        from moduleDirectory: URL, into output: URL, payload: String = "w19.zstdio",
+        broken: Bool = false, compressedModules: Bool = false
+    ) throws -> (core: URL, modules: URL) {
         var defines = ["kver": release, "moddir": moduleDirectory.path]
         if broken { defines["broken"] = "1" }
         if compressedModules { defines["zipmodules"] = "1" }
         let built = try build(spec: spec, defines: defines, payload: payload, into: output)
         guard let core = built.first(where: { $0.lastPathComponent.hasPrefix("kernel-modules-core-") }),
-              let modules = built.first(where: { $0.lastPathComponent.hasPrefix("kernel-modules-6") })
+            let modules = built.first(where: { $0.lastPathComponent.hasPrefix("kernel-modules-6") })
         else { throw CommandFailed(command: "rpmbuild", result: (1, "", "built \(built)")) }
         return (core, modules)
     }

@@ -168,8 +168,9 @@ public enum RealModuleFixture {
         try FileManager.default.removeItem(at: work)
         func write(_ text: String, _ relative: String, in base: URL) throws {
             let url = base.appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true)
             try text.write(to: url, atomically: false, encoding: .utf8)
         }
         try write(modules.map { "kernel/\($0.path)\n" }.joined(), "modules.order", in: moduleDirectory)
@@ -190,8 +191,9 @@ public enum RealModuleFixture {
         let headers = "usr/src/linux-headers-\(release.version)"
         try write(symvers, headers + "/Module.symvers", in: root)
         // As Debian's packages have it: the module directory's `build` names the headers.
-        try FileManager.default.createSymbolicLink(atPath: moduleDirectory.appendingPathComponent("build").path,
-                                                   withDestinationPath: "/" + headers)
+        try FileManager.default.createSymbolicLink(
+            atPath: moduleDirectory.appendingPathComponent("build").path,
+            withDestinationPath: "/" + headers)
     }
 
     static func build(_ m: Recorded, vermagic: String, kernel: URL, work: URL) throws {

@@ -13,7 +13,8 @@ public struct TamperedTree {
         let sourceModules = try RealKernels.moduleDirectory(in: source)
         let version = sourceModules.lastPathComponent
         moduleDirectory = root.appendingPathComponent("lib/modules/\(version)")
-        try FileManager.default.createDirectory(at: moduleDirectory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: moduleDirectory.deletingLastPathComponent(), withIntermediateDirectories: true)
         try runChecked("cp", ["-al", sourceModules.path, moduleDirectory.path])
         // The build link points at the headers inside the source root; point it there absolutely.
         let build = moduleDirectory.appendingPathComponent("build")
@@ -25,7 +26,9 @@ public struct TamperedTree {
     /// The file of a module, found by its file name (`processor_thermal_rfim.ko`).
     public func file(_ name: String) throws -> URL {
         let out = try runChecked("find", [moduleDirectory.path, "-name", name])
-        guard let path = out.split(separator: "\n").first else { throw CommandFailed(command: "find \(name)", result: (1, "", "not found")) }
+        guard let path = out.split(separator: "\n").first else {
+            throw CommandFailed(command: "find \(name)", result: (1, "", "not found"))
+        }
         return URL(fileURLWithPath: String(path))
     }
 

@@ -112,12 +112,14 @@ public struct BuiltPackage: Sendable, Codable {
     public var failure: PackageError?
     public var remarks: [PackageRemark]
 
-    public init(file: String, format: Format, name: String = "", version: String = "", architecture: String? = nil,
-                depends: [[PackageRelation]] = [], provides: [PackageRelation] = [], paths: [String] = [],
-                kernelVersions: [String] = [], modules: [ModuleFacts] = [], moduleEntries: [Int] = [],
-                problems: [ELFScanError] = [], builtin: [String]? = nil, order: [String]? = nil,
-                builtinModinfo: [String: [ModinfoEntry]]? = nil, links: [PackagedLink] = [],
-                failure: PackageError? = nil, remarks: [PackageRemark] = []) {
+    public init(
+        file: String, format: Format, name: String = "", version: String = "", architecture: String? = nil,
+        depends: [[PackageRelation]] = [], provides: [PackageRelation] = [], paths: [String] = [],
+        kernelVersions: [String] = [], modules: [ModuleFacts] = [], moduleEntries: [Int] = [],
+        problems: [ELFScanError] = [], builtin: [String]? = nil, order: [String]? = nil,
+        builtinModinfo: [String: [ModinfoEntry]]? = nil, links: [PackagedLink] = [],
+        failure: PackageError? = nil, remarks: [PackageRemark] = []
+    ) {
         self.file = file
         self.format = format
         self.name = name
@@ -156,7 +158,9 @@ public struct BuiltPackage: Sendable, Codable {
             if wanted.name.hasPrefix("/") { return paths.contains(wanted.name) }
             // Every package provides N = EVR itself (rpmbuild writes it too, but not every writer does).
             let own = PackageRelation(name: name, relation: .equal, version: version)
-            return ([own] + provides).contains { $0.name == wanted.name && Self.rpmOverlaps(provide: $0, require: wanted) }
+            return ([own] + provides).contains {
+                $0.name == wanted.name && Self.rpmOverlaps(provide: $0, require: wanted)
+            }
         }
     }
 
@@ -179,7 +183,8 @@ public struct BuiltPackage: Sendable, Codable {
         let sense = PackageVersions.rpmCompareEVR(pv, rv)
         if sense < 0 { return p.allowsGreater || r.allowsLess }
         if sense > 0 { return p.allowsLess || r.allowsGreater }
-        return (p.allowsEqual && r.allowsEqual) || (p.allowsLess && r.allowsLess) || (p.allowsGreater && r.allowsGreater)
+        return (p.allowsEqual && r.allowsEqual) || (p.allowsLess && r.allowsLess)
+            || (p.allowsGreater && r.allowsGreater)
     }
 }
 
@@ -269,7 +274,9 @@ public enum PackageVersions {
         if a == b { return 0 }
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
         func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
-        func isSeparator(_ c: UInt8) -> Bool { !isDigit(c) && !isAlpha(c) && c != UInt8(ascii: "~") && c != UInt8(ascii: "^") }
+        func isSeparator(_ c: UInt8) -> Bool {
+            !isDigit(c) && !isAlpha(c) && c != UInt8(ascii: "~") && c != UInt8(ascii: "^")
+        }
         var i = 0, j = 0
         while i < a.count || j < b.count {
             while i < a.count && isSeparator(a[i]) { i += 1 }

@@ -122,7 +122,9 @@ public struct ScanCache: Sendable {
     /// A cache file larger than this is not read: a distro tree's cache is ~10 MiB.
     static let maxFileBytes = 1 << 30
 
-    static func corruptNote(_ path: String) -> String { "the scan cache \(path) is corrupt or truncated; it is rebuilt" }
+    static func corruptNote(_ path: String) -> String {
+        "the scan cache \(path) is corrupt or truncated; it is rebuilt"
+    }
 
     struct StaleCache: Error { var reason: String? }
 
@@ -159,10 +161,11 @@ public struct ScanCache: Sendable {
             bodyStart = r.offset
             guard raw.count - bodyStart >= 16 else { throw CacheCorrupt() }
             let trailer = raw.count - 16
-            let indexOffset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self)))
+            let indexOffset = Int(
+                truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self)))
             let checksum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer + 8, as: UInt64.self))
             guard indexOffset >= 0, indexOffset <= trailer - bodyStart,
-                  checksum == ScanCache.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<trailer]))
+                checksum == ScanCache.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<trailer]))
             else { throw CacheCorrupt() }
             var index = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(bodyStart + indexOffset)..<trailer]))
             guard try index.count(minimumSize: 56) == count else { throw CacheCorrupt() }
@@ -170,9 +173,10 @@ public struct ScanCache: Sendable {
             slots.reserveCapacity(count)
             for _ in 0..<count {
                 let path = try index.string()
-                let stamp = FileStamp(size: try index.u64(), modified: Int64(bitPattern: try index.u64()),
-                                      changed: Int64(bitPattern: try index.u64()), inode: try index.u64(),
-                                      device: try index.u64())
+                let stamp = FileStamp(
+                    size: try index.u64(), modified: Int64(bitPattern: try index.u64()),
+                    changed: Int64(bitPattern: try index.u64()), inode: try index.u64(),
+                    device: try index.u64())
                 let offset = Int(truncatingIfNeeded: try index.u64()), length = Int(try index.u32())
                 guard offset >= 0, offset <= indexOffset, length <= indexOffset - offset else { throw CacheCorrupt() }
                 slots[path] = Slot(stamp: stamp, offset: offset, length: length)
@@ -313,7 +317,8 @@ public struct ScanCache: Sendable {
             if case .success(let head) = FileBytes.read(path, limit: .max, upTo: 1 << 16) {
                 var r = ByteReader(head.buffer)
                 if (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,
-                   (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32() {
+                    (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32()
+                {
                     header = (dir, Int(n))
                 }
             }
@@ -373,7 +378,9 @@ final class FileBytes: @unchecked Sendable {
         guard Syscalls.isRegular(st.st_mode) else { return .failure(.notRegular(Syscalls.fileTypeName(st.st_mode))) }
         let size = Int(st.st_size)
         guard size <= limit else { return .failure(.tooLarge(size)) }
-        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else { return .failure(.unreadable("out of memory")) }
+        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else {
+            return .failure(.unreadable("out of memory"))
+        }
         return .success(bytes)
     }
 

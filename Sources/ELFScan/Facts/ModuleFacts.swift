@@ -103,9 +103,11 @@ public struct ModuleFacts: Sendable, Codable, Equatable {
     public var extraVersions: [VersionEntry]
     public var modinfo: [ModinfoEntry]
 
-    public init(name: String, path: String, fileSize: UInt64, uncompressedSize: UInt64, compression: Compression,
-                identity: ELFIdentity, exports: [ExportedSymbol], imports: [ImportedSymbol],
-                extraVersions: [VersionEntry] = [], modinfo: [ModinfoEntry]) {
+    public init(
+        name: String, path: String, fileSize: UInt64, uncompressedSize: UInt64, compression: Compression,
+        identity: ELFIdentity, exports: [ExportedSymbol], imports: [ImportedSymbol],
+        extraVersions: [VersionEntry] = [], modinfo: [ModinfoEntry]
+    ) {
         self.name = name
         self.path = path
         self.fileSize = fileSize

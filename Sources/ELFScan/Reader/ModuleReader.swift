@@ -20,7 +20,8 @@ public enum ModuleReader {
             throw ELFScanError(.io, path: path, "cannot allocate \(bytes.count) bytes")
         }
         if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
-        return try read(owning: UnsafeMutableRawBufferPointer(start: copy, count: bytes.count), path: path, limits: limits)
+        return try read(
+            owning: UnsafeMutableRawBufferPointer(start: copy, count: bytes.count), path: path, limits: limits)
     }
 
     /// Reads a module file held in a `malloc`ed buffer, which the reader takes over (and frees).
@@ -32,7 +33,8 @@ public enum ModuleReader {
     }
 
     /// Reads the module at `relativePath` inside the open directory `directory`; errors name `relativePath`.
-    static func read(relativePath: String, in directory: Int32, limits: ScanLimits) throws(ELFScanError) -> ModuleFacts {
+    static func read(relativePath: String, in directory: Int32, limits: ScanLimits) throws(ELFScanError) -> ModuleFacts
+    {
         let image = try ElfImage(opening: relativePath, relativeTo: directory, path: relativePath, limits: limits)
         return try ModuleParse(image: image).facts()
     }
@@ -92,8 +94,9 @@ private struct ModuleParse {
     func facts() throws(ELFScanError) -> ModuleFacts {
         let header = try image.header()
         guard header.type == 1 else {  // ET_REL
-            throw ELFScanError(.unsupported, path: path,
-                               "ELF type \(header.type) is not a relocatable object (ET_REL), so not a kernel module")
+            throw ELFScanError(
+                .unsupported, path: path,
+                "ELF type \(header.type) is not a relocatable object (ET_REL), so not a kernel module")
         }
         let sections = try image.sections()
         let known = KnownSections(sections)
@@ -135,7 +138,8 @@ private struct ModuleParse {
                 // Undefined: an import when global or weak and named.
                 guard s.bind == 1 || s.bind == 2, s.nameOffset != 0 else { continue }
                 guard let name = names.bytes(at: s.nameOffset) else {
-                    throw malformed("symbol \(i): name offset \(s.nameOffset) is outside the string table (\(strtab.count) bytes)")
+                    throw malformed(
+                        "symbol \(i): name offset \(s.nameOffset) is outside the string table (\(strtab.count) bytes)")
                 }
                 guard !name.isEmpty else { continue }
                 importRefs.append((name, s.bind == 2))
@@ -151,14 +155,17 @@ private struct ModuleParse {
 
         // Exports.
         var exports: [ExportedSymbol] = []
-        for (table, gpl, labels) in [(known.ksymtab, false, labelCount.plain), (known.ksymtabGPL, true, labelCount.gpl)] {
+        for (table, gpl, labels) in [
+            (known.ksymtab, false, labelCount.plain), (known.ksymtabGPL, true, labelCount.gpl),
+        ] {
             guard let table, table.size > 0 else { continue }
             guard let strings = known.ksymtabStrings else {
                 throw malformed("\(table.name) present but __ksymtab_strings missing")
             }
-            let decoded = try decodeKsymtab(table: table, strings: strings, gpl: gpl, sections: sections,
-                                            symbols: symbols, symtabIndex: known.symtab?.index, labels: labels,
-                                            header: header, endian: endian)
+            let decoded = try decodeKsymtab(
+                table: table, strings: strings, gpl: gpl, sections: sections,
+                symbols: symbols, symtabIndex: known.symtab?.index, labels: labels,
+                header: header, endian: endian)
             exports.append(contentsOf: decoded)
         }
 
@@ -194,7 +201,9 @@ private struct ModuleParse {
             var o = 0
             while o < bytes.count {
                 // Both reads are inside the 64-byte record checked above.
-                let crc = word == 8 ? UInt32(truncatingIfNeeded: endian.u64(bytes, at: UInt64(o))!)
+                let crc =
+                    word == 8
+                    ? UInt32(truncatingIfNeeded: endian.u64(bytes, at: UInt64(o))!)
                     : endian.u32(bytes, at: UInt64(o))!
                 let field = UnsafeRawBufferPointer(rebasing: bytes[(o + word)..<(o + 64)])
                 guard let nul = field.firstIndex(of: 0) else {
@@ -217,7 +226,8 @@ private struct ModuleParse {
                 throw malformed("__version_ext_crcs has \(count) entries but __version_ext_names \(extNames.count)")
             }
             for i in 0..<count {
-                versions.append((UnsafeRawBufferPointer(rebasing: extNames[i]), endian.u32(crcBytes, at: UInt64(i * 4))!))
+                versions.append(
+                    (UnsafeRawBufferPointer(rebasing: extNames[i]), endian.u32(crcBytes, at: UInt64(i * 4))!))
             }
         }
 
@@ -236,8 +246,10 @@ private struct ModuleParse {
                 imports.append(ImportedSymbol(name: try symbolName(ref.name), weak: ref.weak, crc: crc))
             }
             for k in versions.indices where firsts.isUnclaimedFirst(k) {
-                extraVersions.append(VersionEntry(name: String(decoding: versions[k].name, as: UTF8.self),
-                                                  crc: versions[k].crc))
+                extraVersions.append(
+                    VersionEntry(
+                        name: String(decoding: versions[k].name, as: UTF8.self),
+                        crc: versions[k].crc))
             }
         }
 
@@ -268,10 +280,11 @@ private struct ModuleParse {
 
     /// Decodes one `__ksymtab[_gpl]` table: `{value, name, namespace}` entries as 32-bit place-relative
     /// offsets or as absolute pointers (2 fields on kernels before namespaces), filled by relocations.
-    private func decodeKsymtab(table: ElfImage.Section, strings: ElfImage.Section, gpl: Bool,
-                               sections: [ElfImage.Section], symbols: SymbolTable, symtabIndex: Int?, labels: Int,
-                               header: ElfImage.Header, endian: ByteOrder) throws(ELFScanError) -> [ExportedSymbol]
-    {
+    private func decodeKsymtab(
+        table: ElfImage.Section, strings: ElfImage.Section, gpl: Bool,
+        sections: [ElfImage.Section], symbols: SymbolTable, symtabIndex: Int?, labels: Int,
+        header: ElfImage.Header, endian: ByteOrder
+    ) throws(ELFScanError) -> [ExportedSymbol] {
         // Its bytes, not sh_size: a SHT_NOBITS table has a size but no bytes (and no bound on the size).
         guard table.type != 8 else { throw malformed("\(table.name) has no bytes (SHT_NOBITS)") }  // SHT_NOBITS
         let size = try image.withBytes(of: table) { $0.count }
@@ -292,7 +305,8 @@ private struct ModuleParse {
         case 16: (field, fields) = (8, 2)
         case 24: (field, fields) = (8, 3)
         default:
-            throw malformed("\(table.name): entry size \(entrySize) (\(size) bytes, \(labels) labels) fits no ksymtab layout")
+            throw malformed(
+                "\(table.name): entry size \(entrySize) (\(size) bytes, \(labels) labels) fits no ksymtab layout")
         }
         guard size % entrySize == 0 else {
             throw malformed("\(table.name): size \(size) is not a multiple of its entry size \(entrySize)")
@@ -311,7 +325,8 @@ private struct ModuleParse {
                     throw malformed("\(s.name): relocation at \(r.offset) is outside \(table.name) (\(size) bytes)")
                 }
                 guard r.offset % UInt64(field) == 0 else {
-                    throw malformed("\(s.name): relocation at \(r.offset) is not at a \(field)-byte field of \(table.name)")
+                    throw malformed(
+                        "\(s.name): relocation at \(r.offset) is not at a \(field)-byte field of \(table.name)")
                 }
                 guard Int(r.symbol) < symbols.count else {
                     throw malformed("\(s.name): relocation at \(r.offset) names symbol \(r.symbol) of \(symbols.count)")
@@ -340,10 +355,13 @@ private struct ModuleParse {
                 addend = a
             } else {
                 let implicit = tableBytes.withUnsafeBytes { bytes in
-                    field == 8 ? endian.u64(bytes, at: offset).map { Int64(bitPattern: $0) }
+                    field == 8
+                        ? endian.u64(bytes, at: offset).map { Int64(bitPattern: $0) }
                         : endian.u32(bytes, at: offset).map { Int64(Int32(bitPattern: $0)) }
                 }
-                guard let implicit else { throw malformed("\(table.name): relocation at \(offset) is outside the table") }
+                guard let implicit else {
+                    throw malformed("\(table.name): relocation at \(offset) is outside the table")
+                }
                 addend = implicit
             }
             let target = Int64(bitPattern: sym.value) &+ addend
@@ -378,8 +396,8 @@ private let crcPrefix = Array("__crc_".utf8)
 /// The sections a module parse looks at, found in one pass by comparing names in place (the first
 /// section of each name wins, as a lookup by name would find).
 private struct KnownSections {
-    var symtab, ksymtab, ksymtabGPL, ksymtabStrings, versions, versionExtCRCs, versionExtNames, modinfo:
-        ElfImage.Section?
+    var symtab, ksymtab, ksymtabGPL, ksymtabStrings, versions, versionExtCRCs, versionExtNames,
+        modinfo: ElfImage.Section?
 
     init(_ sections: [ElfImage.Section]) {
         for s in sections {
@@ -399,10 +417,12 @@ private struct KnownSections {
                 if name[1] == 0x6D { _ = take(&modinfo, ".modinfo") }  // "m"
             } else if name[0] == 0x5F && name[1] == 0x5F {  // "__"
                 if name[2] == 0x6B {  // "k"
-                    _ = take(&ksymtab, "__ksymtab") || take(&ksymtabGPL, "__ksymtab_gpl")
+                    _ =
+                        take(&ksymtab, "__ksymtab") || take(&ksymtabGPL, "__ksymtab_gpl")
                         || take(&ksymtabStrings, "__ksymtab_strings")
                 } else if name[2] == 0x76 {  // "v"
-                    _ = take(&versions, "__versions") || take(&versionExtCRCs, "__version_ext_crcs")
+                    _ =
+                        take(&versions, "__versions") || take(&versionExtCRCs, "__version_ext_crcs")
                         || take(&versionExtNames, "__version_ext_names")
                 }
             }
@@ -521,7 +541,7 @@ struct FirstOccurrences {
             if slot == 0 { return (nil, i) }
             let other = names[slot - 1]
             if hashes[slot - 1] == hash, other.count == name.count,
-               name.count == 0 || memcmp(other.baseAddress!, name.baseAddress!, name.count) == 0
+                name.count == 0 || memcmp(other.baseAddress!, name.baseAddress!, name.count) == 0
             {
                 return (slot - 1, i)
             }
@@ -599,8 +619,9 @@ struct SymbolTable {
     let count: Int
 
     static var empty: SymbolTable {
-        SymbolTable(bytes: UnsafeRawBufferPointer(start: nil, count: 0), extendedIndex: nil, is64: true,
-                    order: ByteOrder(bigEndian: false))
+        SymbolTable(
+            bytes: UnsafeRawBufferPointer(start: nil, count: 0), extendedIndex: nil, is64: true,
+            order: ByteOrder(bigEndian: false))
     }
 
     init(bytes: UnsafeRawBufferPointer, extendedIndex: UnsafeRawBufferPointer?, is64: Bool, order: ByteOrder) {
@@ -641,8 +662,9 @@ struct SymbolTable {
             }
             section = x
         }
-        return ElfImage.Symbol(nameOffset: nameOffset, value: value, sectionIndex: section, bind: info >> 4,
-                               type: info & 0xf)
+        return ElfImage.Symbol(
+            nameOffset: nameOffset, value: value, sectionIndex: section, bind: info >> 4,
+            type: info & 0xf)
     }
 }
 

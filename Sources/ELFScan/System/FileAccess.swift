@@ -151,7 +151,8 @@ public final class OutputFile {
             return
         }
         do {
-            destination = .replacement(try ReplacementFile(replacing: target, mode: existing.map { $0.st_mode & 0o7777 }))
+            destination = .replacement(
+                try ReplacementFile(replacing: target, mode: existing.map { $0.st_mode & 0o7777 }))
         } catch {
             throw FileError(path: path, "cannot write: \(error.reason)")
         }
@@ -296,7 +297,7 @@ struct TemporaryName: Equatable {
         guard fileName.hasPrefix("."), fileName.hasSuffix(".tmp") else { return nil }
         let parts = fileName.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]),
-              let tag = UInt64(parts[parts.count - 1], radix: 36)
+            let tag = UInt64(parts[parts.count - 1], radix: 36)
         else { return nil }
         let base = parts.dropLast(2).joined(separator: ".")
         guard !base.isEmpty else { return nil }

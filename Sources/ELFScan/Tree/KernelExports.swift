@@ -71,7 +71,9 @@ public struct KernelExports: Sendable {
                 }
                 let f = fields.indices.map { String(decoding: field($0), as: UTF8.self) }
                 do throws(ELFScanError) {
-                    if let export = try parseSymversLine(f, ascii: ascii, lineNumber: lineNumber, displayPath: displayPath) {
+                    if let export = try parseSymversLine(
+                        f, ascii: ascii, lineNumber: lineNumber, displayPath: displayPath)
+                    {
                         symbols[export.name] = export
                     }
                 } catch {
@@ -83,8 +85,10 @@ public struct KernelExports: Sendable {
         if let failure { throw failure }
         // Read as "the kernel exports nothing", such a file would make every import unresolved.
         guard !symbols.isEmpty else {
-            throw ELFScanError(.malformed, path: displayPath,
-                               "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, cannot say what the kernel exports")
+            throw ELFScanError(
+                .malformed, path: displayPath,
+                "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, cannot say what the kernel exports"
+            )
         }
         return KernelExports(source: .symvers, path: displayPath, symbols: symbols)
     }
@@ -95,8 +99,9 @@ public struct KernelExports: Sendable {
         throws(ELFScanError) -> KernelExport?
     {
         guard f.count >= 4 else {
-            throw ELFScanError(.malformed, path: displayPath,
-                               "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
+            throw ELFScanError(
+                .malformed, path: displayPath,
+                "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
         }
         func isExportType(_ s: String) -> Bool { ascii ? s.utf8.starts(with: exportPrefix) : s.hasPrefix("EXPORT_") }
         let module: String
@@ -119,13 +124,15 @@ public struct KernelExports: Sendable {
         guard let crc = UInt64(crcText, radix: 16) else {
             throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): bad CRC '\(f[0])'")
         }
-        return KernelExport(name: f[1], crc: UInt32(truncatingIfNeeded: crc),
-                            gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"), namespace: namespace)
+        return KernelExport(
+            name: f[1], crc: UInt32(truncatingIfNeeded: crc),
+            gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"), namespace: namespace)
     }
 
     /// Parses System.map: each `__ksymtab_<sym>` entry is an export. Returns nil for Debian's
     /// one-line placeholder (no `__ksymtab_` entries at all), which the caller reports.
-    public static func load(systemMap absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports? {
+    public static func load(systemMap absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports?
+    {
         let bytes = try readDecompressedFile(absolutePath, path: displayPath)
         var symbols: [String: KernelExport] = [:]
         let prefix = Array("__ksymtab_".utf8)

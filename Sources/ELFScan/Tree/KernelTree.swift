@@ -29,7 +29,8 @@ public struct KernelTree: Sendable, Hashable {
             for dir in ["/lib/modules/\(version)", "/usr/lib/modules/\(version)"] where Syscalls.isDirectory(dir) {
                 return KernelTree(root: nil, moduleDirectory: dir, kernelVersion: version)
             }
-            throw TreeError("no module directory for the running kernel \(version) (/lib/modules/\(version)); name one with --tree")
+            throw TreeError(
+                "no module directory for the running kernel \(version) (/lib/modules/\(version)); name one with --tree")
         }
         let absolute = Syscalls.absolute(path)
         guard Syscalls.isDirectory(absolute) else { throw TreeError("\(path): no such directory") }

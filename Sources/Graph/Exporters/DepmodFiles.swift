@@ -9,8 +9,10 @@ import ELFScan
 /// Each file is built as bytes and turned into a String once: a distro kernel's files hold ~2.5 MB in
 /// ~100k lines, and appending interpolated Strings line by line cost more than building the graph.
 public enum DepmodFiles {
-    public static let fileNames = ["modules.dep", "modules.alias", "modules.softdep", "modules.weakdep",
-                                   "modules.symbols", "modules.devname"]
+    public static let fileNames = [
+        "modules.dep", "modules.alias", "modules.softdep", "modules.weakdep",
+        "modules.symbols", "modules.devname",
+    ]
 
     /// File name → contents. The files are independent, so they are rendered on all cores.
     /// A tree whose modules need each other in a cycle has no load order: depmod refuses it and writes
@@ -79,9 +81,10 @@ public enum DepmodFiles {
     }
 
     /// One line per `.modinfo` value of `key`, modules in module order.
-    private static func modinfoLines(_ graph: ModuleGraph, key: String, header: String,
-                                     line: (inout ByteText, ModuleFacts, String) -> Void) -> String
-    {
+    private static func modinfoLines(
+        _ graph: ModuleGraph, key: String, header: String,
+        line: (inout ByteText, ModuleFacts, String) -> Void
+    ) -> String {
         var out = ByteText(capacity: key == "alias" ? graph.modules.count * 384 : 4096)
         out.append(header)
         for m in graph.modules {
@@ -122,7 +125,9 @@ public enum DepmodFiles {
                 let a = entry.value
                 if hasPrefix(a, "devname:") {
                     devname = String(a.dropFirst("devname:".count))
-                } else if let n = majorMinor(a, prefix: "char-major-", type: "c") ?? majorMinor(a, prefix: "block-major-", type: "b") {
+                } else if let n = majorMinor(a, prefix: "char-major-", type: "c")
+                    ?? majorMinor(a, prefix: "block-major-", type: "b")
+                {
                     node = n
                 }
                 if devname != nil && node != nil { break }

@@ -82,8 +82,10 @@ public struct GraphDocument: Codable, Sendable, Equatable {
     public var cycles: [[String]]
     public var problems: [Problem]
 
-    public init(graph: ModuleGraph, kernelVersion: String? = nil, kernelExports: KernelExports? = nil,
-                problems: [ELFScanError] = []) {
+    public init(
+        graph: ModuleGraph, kernelVersion: String? = nil, kernelExports: KernelExports? = nil,
+        problems: [ELFScanError] = []
+    ) {
         schemaVersion = Self.currentSchemaVersion
         self.kernelVersion = kernelVersion
         self.kernelExports = kernelExports.map { "\($0.source.rawValue):\($0.path)" }
@@ -95,8 +97,10 @@ public struct GraphDocument: Codable, Sendable, Equatable {
                 compression: m.compression.rawValue, machine: m.identity.machineName, bits: m.identity.bits,
                 bigEndian: m.identity.bigEndian, license: m.license, vermagic: m.vermagic, aliases: m.aliases,
                 softdeps: m.modinfo("softdep"),
-                exports: m.exports.map { Export(name: $0.name, gplOnly: $0.gplOnly, namespace: $0.namespace, crc: hex($0.crc)) }
-                    .sorted { $0.name < $1.name },
+                exports: m.exports.map {
+                    Export(name: $0.name, gplOnly: $0.gplOnly, namespace: $0.namespace, crc: hex($0.crc))
+                }
+                .sorted { $0.name < $1.name },
                 imports: m.imports.enumerated().map { k, imp in
                     var provider: String?
                     // The graph resolved every import once already; no second look-up by name.

@@ -94,11 +94,16 @@ public struct ScanSummary: Codable, Sendable, Equatable {
         let show = Display.sanitized
         var out = "tree        \(show(moduleDirectory)) (\(show(kernelVersion)))\n"
         out += "modules     \(modules) read, \(unreadable) unreadable, \(builtinModules) built in\n"
-        out += "            " + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        out += "; " + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \(show($0.key))" }
+        out +=
+            "            "
+            + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        out +=
+            "; "
+            + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \(show($0.key))" }
             .joined(separator: ", ") + "\n"
         out += "size        \(inKiB(bytesOnDisk)) on disk, \(inKiB(bytesUncompressed)) uncompressed\n"
-        out += "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
+        out +=
+            "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
         out += "imports     \(imports) (\(weakImports) weak), \(edges) module-to-module edges, \(cycles) cycles\n"
         if let kernelExports {
             out += "kernel      \(kernelExportCount) exports from \(show(kernelExports)); "

@@ -1,5 +1,5 @@
-public import ELFScan
 internal import Dispatch
+public import ELFScan
 
 /// A dependency of one module on another, with the symbols that create it (in import order).
 public struct Edge: Sendable, Hashable {
@@ -36,7 +36,9 @@ public struct ModuleGraph: Sendable {
         self.init(modules: scan.modules, order: scan.order, kernel: scan.kernelExports, builtin: scan.builtinModules)
     }
 
-    public init(modules input: [ModuleFacts], order: [String] = [], kernel: KernelExports? = nil, builtin: [String] = []) {
+    public init(
+        modules input: [ModuleFacts], order: [String] = [], kernel: KernelExports? = nil, builtin: [String] = []
+    ) {
         // 1. One file per module name; the others are shadowed (reported, not analysed). Files are
         // handled by index: a ModuleFacts copy retains a dozen strings and arrays.
         var orderRank: [String: Int] = [:]
@@ -150,8 +152,10 @@ public struct ModuleGraph: Sendable {
             resolutions.deinitialize()
             resolutions.deallocate()
         }
-        let slots = (deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
-                     resolutions: SendableBuffer(resolutions))
+        let slots = (
+            deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
+            resolutions: SendableBuffer(resolutions)
+        )
         @Sendable func resolve(_ i: Int) {
             var edges: [Edge] = []
             var missing: [ImportedSymbol] = []

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -42,8 +42,9 @@ public struct CheckReport: Codable, Sendable {
         split = analysis.splitName
         variants = analysis.variants
         packages = analysis.sizes.packages.map {
-            PackageSummary(name: $0.name, dependsOn: $0.dependsOn, modules: $0.members.count, bytes: $0.bytes,
-                           uncompressedBytes: $0.uncompressedBytes)
+            PackageSummary(
+                name: $0.name, dependsOn: $0.dependsOn, modules: $0.members.count, bytes: $0.bytes,
+                uncompressedBytes: $0.uncompressedBytes)
         }
         findings = analysis.findings
         var counts = Counts()
@@ -75,7 +76,6 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         }
     }
 }
-
 
 struct JSONReporter: CheckReporter {
     func render(_ report: CheckReport) throws -> String { try VersionedJSON.encode(report) }

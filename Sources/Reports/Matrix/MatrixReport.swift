@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -42,10 +42,11 @@ public struct MatrixReport: Codable, Sendable {
         variants = matrix.variants
         trees = matrix.analyses.map { a in
             let single = CheckReport(tool: tool, analysis: a)
-            return Tree(kernelVersion: a.scan.tree.kernelVersion, moduleDirectory: a.scan.tree.moduleDirectory,
-                        machine: MatrixAnalysis.machine(of: a.graph), modules: a.sizes.modules, bytes: a.sizes.bytes,
-                        uncompressedBytes: a.sizes.uncompressedBytes, packages: single.packages,
-                        counts: single.counts)
+            return Tree(
+                kernelVersion: a.scan.tree.kernelVersion, moduleDirectory: a.scan.tree.moduleDirectory,
+                machine: MatrixAnalysis.machine(of: a.graph), modules: a.sizes.modules, bytes: a.sizes.bytes,
+                uncompressedBytes: a.sizes.uncompressedBytes, packages: single.packages,
+                counts: single.counts)
         }
         findings = matrix.findings
         counts = Self.count(findings.map(\.finding))

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -28,8 +28,9 @@ public struct MatrixReportData: Codable, Sendable {
         self.tool = tool
         self.split = split
         trees = matrix.analyses.map {
-            Tree(machine: MatrixAnalysis.machine(of: $0.graph),
-                 report: ReportData(tool: tool, analysis: $0, split: split))
+            Tree(
+                machine: MatrixAnalysis.machine(of: $0.graph),
+                report: ReportData(tool: tool, analysis: $0, split: split))
         }
         findings = matrix.findings
         counts = MatrixReport.count(findings.map(\.finding))

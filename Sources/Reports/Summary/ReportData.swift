@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -81,9 +81,10 @@ public struct ReportData: Codable, Sendable {
         let pk = placement.packages
         let bindings = analysis.context.profileBindings
         packages = analysis.sizes.packages.enumerated().map { p, size in
-            Package(name: size.name, dependsOn: size.dependsOn, modules: size.members.count, bytes: size.bytes,
-                    uncompressedBytes: size.uncompressedBytes, installBytes: size.installBytes,
-                    profiles: bindings.filter { $0.package == p }.map(\.profile.name).sorted())
+            Package(
+                name: size.name, dependsOn: size.dependsOn, modules: size.members.count, bytes: size.bytes,
+                uncompressedBytes: size.uncompressedBytes, installBytes: size.installBytes,
+                profiles: bindings.filter { $0.package == p }.map(\.profile.name).sorted())
         }
         var edges: [String: PackageEdge] = [:]
         for (m, es) in graph.deps.enumerated() {
@@ -91,8 +92,11 @@ public struct ReportData: Codable, Sendable {
             for e in es {
                 guard let b = placement.packageOf[e.target], a != b else { continue }
                 let key = "\(a) \(b)"
-                var pe = edges[key] ?? PackageEdge(from: pk.names[a], to: pk.names[b], edges: 0, symbols: 0,
-                                                   broken: !pk.reaches(a, b))
+                var pe =
+                    edges[key]
+                    ?? PackageEdge(
+                        from: pk.names[a], to: pk.names[b], edges: 0, symbols: 0,
+                        broken: !pk.reaches(a, b))
                 pe.edges += 1
                 pe.symbols += e.symbols.count
                 edges[key] = pe
@@ -111,17 +115,19 @@ public struct ReportData: Codable, Sendable {
             case .pulled(let by, _): rule = "needed by \(by.prefix(3).joined(separator: ", "))"
             case .unlisted: rule = "unlisted"
             }
-            return Module(name: f.name, path: f.path, package: placement.packageOf[m] ?? -1, bytes: f.fileSize,
-                          uncompressedBytes: f.uncompressedSize, rule: rule, license: f.license ?? "",
-                          binds: aliasClasses(f.aliases), deps: graph.deps[m].map(\.target),
-                          depSymbols: graph.deps[m].map(\.symbols.count), users: graph.users[m])
+            return Module(
+                name: f.name, path: f.path, package: placement.packageOf[m] ?? -1, bytes: f.fileSize,
+                uncompressedBytes: f.uncompressedSize, rule: rule, license: f.license ?? "",
+                binds: aliasClasses(f.aliases), deps: graph.deps[m].map(\.target),
+                depSymbols: graph.deps[m].map(\.symbols.count), users: graph.users[m])
         }
         self.findings = findings
-        summary = Summary(modules: analysis.sizes.modules, bytes: analysis.sizes.bytes,
-                          uncompressedBytes: analysis.sizes.uncompressedBytes,
-                          errors: findings.count { $0.severity == .error },
-                          warnings: findings.count { $0.severity == .warning },
-                          infos: findings.count { $0.severity == .info })
+        summary = Summary(
+            modules: analysis.sizes.modules, bytes: analysis.sizes.bytes,
+            uncompressedBytes: analysis.sizes.uncompressedBytes,
+            errors: findings.count { $0.severity == .error },
+            warnings: findings.count { $0.severity == .warning },
+            infos: findings.count { $0.severity == .info })
     }
 }
 

@@ -45,9 +45,11 @@ public struct MatrixAnalysis: Sendable {
         /// How the trees share the cores (see `Schedule`).
         public var schedule: Schedule
 
-        public init(trees: [MatrixTree], split: SplitInput, variants: [String] = [],
-                    profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
-                    schedule: Schedule = .pipelined) {
+        public init(
+            trees: [MatrixTree], split: SplitInput, variants: [String] = [],
+            profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
+            schedule: Schedule = .pipelined
+        ) {
             self.trees = trees
             self.split = split
             self.variants = variants
@@ -83,8 +85,10 @@ public struct MatrixAnalysis: Sendable {
         throws(AnalysisError) -> (before: MatrixAnalysis, after: MatrixAnalysis)
     {
         let analyses = try run(request, splits: [before, request.split], phase: phase)
-        let pair = (try MatrixAnalysis(checked: analyses[0], trees: request.trees),
-                    try MatrixAnalysis(checked: analyses[1], trees: request.trees))
+        let pair = (
+            try MatrixAnalysis(checked: analyses[0], trees: request.trees),
+            try MatrixAnalysis(checked: analyses[1], trees: request.trees)
+        )
         phase(.merge)
         return pair
     }
@@ -112,9 +116,11 @@ public struct MatrixAnalysis: Sendable {
         let sharedRead = DispatchGroup()
         @Sendable func readShared() {
             for (k, split) in splits.enumerated() where !perTree[k] {
-                work.shared.set(k, Result { () throws(RulesError) -> any SplitDefinition in
-                    try SplitAnalysis.read(split, options: options(nil))
-                })
+                work.shared.set(
+                    k,
+                    Result { () throws(RulesError) -> any SplitDefinition in
+                        try SplitAnalysis.read(split, options: options(nil))
+                    })
             }
             sharedRead.leave()
         }
@@ -147,8 +153,11 @@ public struct MatrixAnalysis: Sendable {
                     split = s
                 }
                 do throws(AnalysisError) {
-                    work.store(t, k, try SplitAnalysis(scan: scan, split: split, variants: request.variants,
-                                                       profiles: request.profiles))
+                    work.store(
+                        t, k,
+                        try SplitAnalysis(
+                            scan: scan, split: split, variants: request.variants,
+                            profiles: request.profiles))
                 } catch {
                     work.fail(t, AnalysisError("\(item.tree.kernelVersion): \(error.message)"))
                     return
@@ -230,7 +239,8 @@ public struct MatrixAnalysis: Sendable {
         var seen: [String: String] = [:]
         for (label, tree) in trees {
             if let other = seen[tree.kernelVersion] {
-                let what = other == label
+                let what =
+                    other == label
                     ? "\(label) is given twice" : "\(other) and \(label) are both kernel \(tree.kernelVersion)"
                 throw AnalysisError("\(what): a matrix needs one tree per kernel version")
             }

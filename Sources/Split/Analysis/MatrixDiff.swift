@@ -40,8 +40,9 @@ public struct MatrixDiff: Codable, Sendable {
         after = new.splitName ?? "the whole tree"
         let pairs = Array(zip(old.analyses, new.analyses))
         trees = pairs.map { o, n in
-            Tree(kernelVersion: n.scan.tree.kernelVersion, moduleDirectory: n.scan.tree.moduleDirectory,
-                 machine: MatrixAnalysis.machine(of: n.graph), diff: SplitDiff(before: o, after: n))
+            Tree(
+                kernelVersion: n.scan.tree.kernelVersion, moduleDirectory: n.scan.tree.moduleDirectory,
+                machine: MatrixAnalysis.machine(of: n.graph), diff: SplitDiff(before: o, after: n))
         }
         var moved: [Move] = []
         var index: [String: Int] = [:]
@@ -52,8 +53,10 @@ public struct MatrixDiff: Codable, Sendable {
                     moved[i].trees.append(tree.kernelVersion)
                 } else {
                     index[key] = moved.count
-                    moved.append(Move(module: m.module, from: m.from, to: m.to, rule: m.rule, bytes: m.bytes,
-                                      trees: [tree.kernelVersion]))
+                    moved.append(
+                        Move(
+                            module: m.module, from: m.from, to: m.to, rule: m.rule, bytes: m.bytes,
+                            trees: [tree.kernelVersion]))
                 }
             }
         }

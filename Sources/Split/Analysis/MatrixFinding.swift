@@ -64,9 +64,9 @@ public struct MatrixFinding: Sendable, Hashable, Codable {
             var i = 0
             while i < bytes.count {
                 if bytes[i] == UInt8(ascii: " "), i + 3 < bytes.count, bytes[i + 2] == UInt8(ascii: "i"),
-                   bytes[i + 3] == UInt8(ascii: "B"),
-                   bytes[i + 1] == UInt8(ascii: "K") || bytes[i + 1] == UInt8(ascii: "M"),
-                   let last = out.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last)
+                    bytes[i + 3] == UInt8(ascii: "B"),
+                    bytes[i + 1] == UInt8(ascii: "K") || bytes[i + 1] == UInt8(ascii: "M"),
+                    let last = out.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last)
                 {
                     while let l = out.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(l) { out.removeLast() }
                     out += Array("<size>".utf8)

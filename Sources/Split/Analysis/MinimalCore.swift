@@ -145,9 +145,11 @@ public struct MinimalCore: Sendable {
     /// Derives the minimal core of `graph` for `profiles` and the modules `keep`, pricing the alternatives of
     /// every requirement and what adding each of `further` would cost. A requirement that no module of the tree
     /// and no built-in driver meets is an error, unless `skipLacking` (then it is listed as lacking).
-    public static func derive(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], profiles: [GuestProfile],
-                              keep: [Int] = [], objective: Objective = .bytes, limits: CoreSearch.Limits = .init(),
-                              further: [GuestProfile] = [], skipLacking: Bool = false) throws(MinimalCoreError)
+    public static func derive(
+        graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], profiles: [GuestProfile],
+        keep: [Int] = [], objective: Objective = .bytes, limits: CoreSearch.Limits = .init(),
+        further: [GuestProfile] = [], skipLacking: Bool = false
+    ) throws(MinimalCoreError)
         -> MinimalCore
     {
         var keep = keep
@@ -178,8 +180,10 @@ public struct MinimalCore: Sendable {
                 } else {
                     met = .lacking  // decided below
                 }
-                needs.append(Need(requirement: r, profiles: [profile.name], met: met, providers: p.modules,
-                                  marginalCost: 0, marginalBytes: 0, alternatives: []))
+                needs.append(
+                    Need(
+                        requirement: r, profiles: [profile.name], met: met, providers: p.modules,
+                        marginalCost: 0, marginalBytes: 0, alternatives: []))
             }
         }
         let selected = Set(profiles.map(\.name))
@@ -187,16 +191,18 @@ public struct MinimalCore: Sendable {
         var candidates = Set(keep)
         for n in needs { candidates.formUnion(n.providers) }
         for p in others { for r in p.requirements { candidates.formUnion(providers(r).modules) } }
-        let search = CoreSearch(graph: graph, candidates: candidates,
-                                weight: { objective.weight(of: graph.modules[$0]) })
+        let search = CoreSearch(
+            graph: graph, candidates: candidates,
+            weight: { objective.weight(of: graph.modules[$0]) })
 
         let modular = needs.indices.filter { needs[$0].met == .lacking && !needs[$0].providers.isEmpty }
         let result = search.solve(needs: modular.map { needs[$0].providers }, keep: keep, limits: limits)
         // Later searches (alternatives, additions) share one more budget of the same length.
         var budget = limits.seconds
         func solve(_ alternatives: [[Int]]) -> CoreSearch.Result {
-            let r = search.solve(needs: alternatives, keep: keep,
-                                 limits: CoreSearch.Limits(seconds: max(0, budget), nodes: limits.nodes))
+            let r = search.solve(
+                needs: alternatives, keep: keep,
+                limits: CoreSearch.Limits(seconds: max(0, budget), nodes: limits.nodes))
             budget -= r.seconds
             return r
         }
@@ -226,10 +232,13 @@ public struct MinimalCore: Sendable {
         let total = search.cost(of: final)
         for i in modular {
             let providers = needs[i].providers
-            let provider = providers.first(where: roots.contains)
+            let provider =
+                providers.first(where: roots.contains)
                 ?? providers.first(where: { p in roots.contains { closures[$0]!.contains(p) } })
                 ?? providers.first(where: keptClosure.contains)!
-            let root = roots.contains(provider) ? provider
+            let root =
+                roots.contains(provider)
+                ? provider
                 : (roots + keep).first { closures[$0]!.contains(provider) }!
             needs[i].met = .module(provider, root: root)
             if root == provider && roots.contains(provider) {
@@ -251,9 +260,11 @@ public struct MinimalCore: Sendable {
                 var forced = baseline
                 forced[k] = [b]
                 let r = solve(forced)
-                priced.append(Alternative(module: b, cost: r.cost, modules: r.modules.count,
-                                          bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
-                                          optimal: r.optimal))
+                priced.append(
+                    Alternative(
+                        module: b, cost: r.cost, modules: r.modules.count,
+                        bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
+                        optimal: r.optimal))
             }
             needs[i].alternatives = priced.sorted { $0.cost != $1.cost ? $0.cost < $1.cost : $0.module < $1.module }
         }
@@ -284,26 +295,32 @@ public struct MinimalCore: Sendable {
             let theirs = p.requirements.map(providers).filter { $0.builtin == nil && !$0.modules.isEmpty }
                 .map(\.modules)
             guard lacking.isEmpty else {
-                additions.append(Addition(profile: p, lacking: lacking.map(\.what), cost: 0, modules: 0, bytes: 0,
-                                          added: [], dropped: [], optimal: true))
+                additions.append(
+                    Addition(
+                        profile: p, lacking: lacking.map(\.what), cost: 0, modules: 0, bytes: 0,
+                        added: [], dropped: [], optimal: true))
                 continue
             }
             let r = solve(baseline + theirs)
             let set = Set(r.modules)
-            additions.append(Addition(profile: p, lacking: [], cost: r.cost, modules: r.modules.count,
-                                      bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
-                                      added: set.subtracting(final).sorted(), dropped: final.subtracting(set).sorted(),
-                                      optimal: r.optimal))
+            additions.append(
+                Addition(
+                    profile: p, lacking: [], cost: r.cost, modules: r.modules.count,
+                    bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
+                    added: set.subtracting(final).sorted(), dropped: final.subtracting(set).sorted(),
+                    optimal: r.optimal))
         }
-        let stats = Search(optimal: result.optimal, lowerBound: min(result.lowerBound, total), nodes: result.nodes,
-                           seconds: result.seconds, limits: limits)
-        return MinimalCore(graph: graph, objective: objective, profiles: profiles, keep: keep, needs: needs,
-                           members: members, cost: total,
-                           bytes: final.reduce(0) { $0 + graph.modules[$1].fileSize },
-                           uncompressedBytes: final.reduce(0) { $0 + graph.modules[$1].uncompressedSize },
-                           treeModules: graph.modules.count, treeBytes: graph.modules.reduce(0) { $0 + $1.fileSize },
-                           treeUncompressedBytes: graph.modules.reduce(0) { $0 + $1.uncompressedSize },
-                           search: stats, additions: additions, kernelVersion: nil)
+        let stats = Search(
+            optimal: result.optimal, lowerBound: min(result.lowerBound, total), nodes: result.nodes,
+            seconds: result.seconds, limits: limits)
+        return MinimalCore(
+            graph: graph, objective: objective, profiles: profiles, keep: keep, needs: needs,
+            members: members, cost: total,
+            bytes: final.reduce(0) { $0 + graph.modules[$1].fileSize },
+            uncompressedBytes: final.reduce(0) { $0 + graph.modules[$1].uncompressedSize },
+            treeModules: graph.modules.count, treeBytes: graph.modules.reduce(0) { $0 + $1.fileSize },
+            treeUncompressedBytes: graph.modules.reduce(0) { $0 + $1.uncompressedSize },
+            search: stats, additions: additions, kernelVersion: nil)
     }
 
     /// The profiles `names` name, among the built-in ones and `defined` (a rules file's); `all-builtin` names every
@@ -316,8 +333,9 @@ public struct MinimalCore: Sendable {
         for name in names {
             let matched = name == "all-builtin" ? GuestProfile.builtIn : known.filter { $0.name == name }
             guard !matched.isEmpty else {
-                throw MinimalCoreError("unknown profile \(Display.sanitized(name)) (known: "
-                                       + known.map(\.name).joined(separator: ", ") + ", all-builtin)")
+                throw MinimalCoreError(
+                    "unknown profile \(Display.sanitized(name)) (known: "
+                        + known.map(\.name).joined(separator: ", ") + ", all-builtin)")
             }
             for p in matched where !out.contains(where: { $0.name == p.name }) { out.append(p) }
         }
@@ -356,7 +374,8 @@ public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
         let options = requirement.modules.compactMap { m in
             GuestProfile.kernelOption(building: m).map { "\($0) (\(m))" }
         }
-        var message = "\(profile) needs \(requirement.what), which this kernel lacks: no module of the tree meets it"
+        var message =
+            "\(profile) needs \(requirement.what), which this kernel lacks: no module of the tree meets it"
             + " and no built-in driver does"
         if !options.isEmpty {
             message += "; a kernel built with " + options.joined(separator: " or ") + " would have one"

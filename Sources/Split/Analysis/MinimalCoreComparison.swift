@@ -58,15 +58,18 @@ public struct CoreComparison: Sendable {
 
     /// Compares `package` of an analysed split with the minimal core for `profiles` (default: the profiles bound
     /// to the package).
-    public init(analysis: SplitAnalysis, package: String, profiles: [GuestProfile]? = nil,
-                objective: MinimalCore.Objective = .bytes, limits: CoreSearch.Limits = .init())
+    public init(
+        analysis: SplitAnalysis, package: String, profiles: [GuestProfile]? = nil,
+        objective: MinimalCore.Objective = .bytes, limits: CoreSearch.Limits = .init()
+    )
         throws(MinimalCoreError)
     {
         let placement = analysis.placement
         let packages = placement.packages
         guard let p = packages.index(of: package) else {
-            throw MinimalCoreError("--core: the split has no package \(Display.sanitized(package)) (it has: "
-                                   + packages.names.map(Display.sanitized).joined(separator: ", ") + ")")
+            throw MinimalCoreError(
+                "--core: the split has no package \(Display.sanitized(package)) (it has: "
+                    + packages.names.map(Display.sanitized).joined(separator: ", ") + ")")
         }
         let bound = analysis.context.profileBindings.filter { $0.package == p }.map(\.profile)
         var chosen: [GuestProfile] = []
@@ -74,12 +77,14 @@ public struct CoreComparison: Sendable {
             chosen.append(profile)
         }
         guard !chosen.isEmpty else {
-            throw MinimalCoreError("no profile is bound to \(Display.sanitized(package)); "
-                                   + "bind one in the rules (profiles:) or name them with --profile")
+            throw MinimalCoreError(
+                "no profile is bound to \(Display.sanitized(package)); "
+                    + "bind one in the rules (profiles:) or name them with --profile")
         }
         let graph = analysis.graph
-        var floor = try MinimalCore.derive(graph: graph, builtinModinfo: analysis.scan.builtinModinfo,
-                                           profiles: chosen, objective: objective, limits: limits, skipLacking: true)
+        var floor = try MinimalCore.derive(
+            graph: graph, builtinModinfo: analysis.scan.builtinModinfo,
+            profiles: chosen, objective: objective, limits: limits, skipLacking: true)
         floor.kernelVersion = analysis.scan.tree.kernelVersion
         self.floor = floor
         self.package = package
@@ -140,8 +145,10 @@ public struct CoreComparison: Sendable {
                     (u, placement.packageOf[u].map { packages.names[$0] })
                 }
             }
-            extras.append(Extra(module: m, chain: chain, rule: placement.location(of: chain[0]), movedFrom: movedFrom,
-                                neededBy: neededBy))
+            extras.append(
+                Extra(
+                    module: m, chain: chain, rule: placement.location(of: chain[0]), movedFrom: movedFrom,
+                    neededBy: neededBy))
         }
         extras.sort {
             let (a, b) = (graph.modules[$0.module], graph.modules[$1.module])
@@ -162,8 +169,11 @@ public struct CoreComparison: Sendable {
         for e in extras {
             let m = graph.modules[e.module]
             let key = ShareKey(rule: e.rule, movedFrom: e.movedFrom)
-            var share = shares[key] ?? RuleShare(rule: e.rule, pattern: e.rule.flatMap { patterns[$0] },
-                                                 movedFrom: e.movedFrom, modules: 0, bytes: 0, uncompressedBytes: 0)
+            var share =
+                shares[key]
+                ?? RuleShare(
+                    rule: e.rule, pattern: e.rule.flatMap { patterns[$0] },
+                    movedFrom: e.movedFrom, modules: 0, bytes: 0, uncompressedBytes: 0)
             share.modules += 1
             share.bytes += m.fileSize
             share.uncompressedBytes += m.uncompressedSize

@@ -41,8 +41,10 @@ public struct SplitAnalysis: Sendable {
         public var arch: String?
         public var flavour: String?
 
-        public init(tree: KernelTree, scan: ScanOptions, split: SplitInput, variants: [String] = [],
-                    profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil) {
+        public init(
+            tree: KernelTree, scan: ScanOptions, split: SplitInput, variants: [String] = [],
+            profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil
+        ) {
             self.tree = tree
             self.scan = scan
             self.split = split
@@ -75,8 +77,9 @@ public struct SplitAnalysis: Sendable {
         let parsed = SplitBox()
         let group = DispatchGroup()
         let input = request.split
-        let options = RulesOptions(variants: request.variants, tree: request.tree, arch: request.arch,
-                                   flavour: request.flavour)
+        let options = RulesOptions(
+            variants: request.variants, tree: request.tree, arch: request.arch,
+            flavour: request.flavour)
         DispatchQueue.global().async(group: group) {
             parsed.result = Result { () throws(RulesError) -> any SplitDefinition in
                 try Self.read(input, options: options)
@@ -100,9 +103,11 @@ public struct SplitAnalysis: Sendable {
     }
 
     /// Runs the pipeline from placement on, on a tree already scanned.
-    public init(scan: TreeScan, split: any SplitDefinition, variants: [String] = [],
-                profiles: [(profile: String, package: String)] = [],
-                phase: (Phase) -> Void = { _ in }) throws(AnalysisError) {
+    public init(
+        scan: TreeScan, split: any SplitDefinition, variants: [String] = [],
+        profiles: [(profile: String, package: String)] = [],
+        phase: (Phase) -> Void = { _ in }
+    ) throws(AnalysisError) {
         self.scan = scan
         self.split = split
         self.variants = variants
@@ -117,8 +122,9 @@ public struct SplitAnalysis: Sendable {
         placement = placed.placement
         phase(.placement)
         let bindings = try Self.bind(split: split, explicit: profiles, packages: placement.packages)
-        context = CheckContext(graph: graph, placement: placement, problems: scan.problems,
-                               builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: split)
+        context = CheckContext(
+            graph: graph, placement: placement, problems: scan.problems,
+            builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: split)
         findings = Finding.sorted(placed.findings + CheckRegistry.run(context))
         sizes = PackageSizes(graph: graph, placement: placement)
         phase(.checks)
@@ -134,8 +140,10 @@ public struct SplitAnalysis: Sendable {
     }
 
     /// The split's own profile bindings, then the caller's; every name must exist.
-    static func bind(split: any SplitDefinition, explicit: [(profile: String, package: String)],
-                     packages: PackageSet) throws(AnalysisError)
+    static func bind(
+        split: any SplitDefinition, explicit: [(profile: String, package: String)],
+        packages: PackageSet
+    ) throws(AnalysisError)
         -> [(profile: GuestProfile, package: Int, location: SourceLocation?)]
     {
         let known = split.profiles + GuestProfile.builtIn

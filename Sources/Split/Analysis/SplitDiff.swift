@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 
 /// What changed between two trees (a new config option, a new kernel) or two splits of one tree (a rules
@@ -66,9 +66,13 @@ public struct SplitDiff: Codable, Sendable {
         schemaVersion = Self.currentSchemaVersion
         before = old.scan.tree.kernelVersion + (old.splitName.map { " with \($0)" } ?? "")
         after = new.scan.tree.kernelVersion + (new.splitName.map { " with \($0)" } ?? "")
-        let oldByName = Dictionary(old.graph.modules.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let newByName = Dictionary(new.graph.modules.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        func pkg(_ side: SplitAnalysis, _ m: Int) -> String? { side.placement.packageOf[m].map { side.placement.packages.names[$0] } }
+        let oldByName = Dictionary(
+            old.graph.modules.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newByName = Dictionary(
+            new.graph.modules.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func pkg(_ side: SplitAnalysis, _ m: Int) -> String? {
+            side.placement.packageOf[m].map { side.placement.packages.names[$0] }
+        }
 
         added = new.graph.modules.indices.filter { oldByName[new.graph.modules[$0].name] == nil }.map { m in
             let f = new.graph.modules[m]
@@ -76,12 +80,15 @@ public struct SplitDiff: Codable, Sendable {
             let across = new.graph.deps[m].compactMap { e -> NeedAcross? in
                 let theirs = new.placement.packageOf[e.target]
                 guard theirs != mine else { return nil }
-                return NeedAcross(provider: new.graph.modules[e.target].name, package: pkg(new, e.target), symbols: e.symbols)
+                return NeedAcross(
+                    provider: new.graph.modules[e.target].name, package: pkg(new, e.target), symbols: e.symbols)
             }
-            let cost = mine.map { MoveCost.of(m, into: $0, graph: new.graph, placement: new.placement) }
+            let cost =
+                mine.map { MoveCost.of(m, into: $0, graph: new.graph, placement: new.placement) }
                 ?? Cost(bytes: f.fileSize, uncompressedBytes: f.uncompressedSize, modules: [f.name])
-            return AddedModule(name: f.name, path: f.path, package: pkg(new, m), rule: new.placement.location(of: m),
-                               needsAcross: across, binds: aliasClasses(f.aliases), cost: cost)
+            return AddedModule(
+                name: f.name, path: f.path, package: pkg(new, m), rule: new.placement.location(of: m),
+                needsAcross: across, binds: aliasClasses(f.aliases), cost: cost)
         }.sorted { $0.name < $1.name }
         removed = old.graph.modules.map(\.name).filter { newByName[$0] == nil }.sorted()
 
@@ -96,8 +103,14 @@ public struct SplitDiff: Codable, Sendable {
                 let plus = sy.subtracting(sx).sorted(), minus = sx.subtracting(sy).sorted()
                 guard !plus.isEmpty || !minus.isEmpty else { return }
                 var parts: [String] = []
-                if !plus.isEmpty { parts.append("+\(plus.count) (\(plus.prefix(4).joined(separator: ", "))\(plus.count > 4 ? ", …" : ""))") }
-                if !minus.isEmpty { parts.append("-\(minus.count) (\(minus.prefix(4).joined(separator: ", "))\(minus.count > 4 ? ", …" : ""))") }
+                if !plus.isEmpty {
+                    parts.append(
+                        "+\(plus.count) (\(plus.prefix(4).joined(separator: ", "))\(plus.count > 4 ? ", …" : ""))")
+                }
+                if !minus.isEmpty {
+                    parts.append(
+                        "-\(minus.count) (\(minus.prefix(4).joined(separator: ", "))\(minus.count > 4 ? ", …" : ""))")
+                }
                 changes.append("\(what) " + parts.joined(separator: " "))
             }
             setChange("exports", a.exports.map(\.name), b.exports.map(\.name))
@@ -111,19 +124,24 @@ public struct SplitDiff: Codable, Sendable {
             if a.uncompressedSize != b.uncompressedSize {
                 let delta = Double(b.uncompressedSize) - Double(a.uncompressedSize)
                 if !changes.isEmpty || abs(delta) > 0.1 * Double(max(a.uncompressedSize, 1)) {
-                    changes.append("size \(Display.kib(a.uncompressedSize)) → \(Display.kib(b.uncompressedSize)) uncompressed")
+                    changes.append(
+                        "size \(Display.kib(a.uncompressedSize)) → \(Display.kib(b.uncompressedSize)) uncompressed")
                 }
             }
             if !changes.isEmpty { changed.append(ChangedModule(name: name, path: b.path, changes: changes)) }
             let from = pkg(old, o), to = pkg(new, n)
             if from != to {
-                moved.append(Move(module: name, from: from, to: to, rule: new.placement.location(of: n), bytes: b.fileSize))
+                moved.append(
+                    Move(module: name, from: from, to: to, rule: new.placement.location(of: n), bytes: b.fileSize))
             }
         }
         self.changed = changed
         self.moved = moved
 
-        func key(_ f: Finding) -> String { [f.kind, f.module ?? "", f.provider ?? "", f.package ?? "", f.symbols.joined(separator: ",")].joined(separator: "|") }
+        func key(_ f: Finding) -> String {
+            [f.kind, f.module ?? "", f.provider ?? "", f.package ?? "", f.symbols.joined(separator: ",")].joined(
+                separator: "|")
+        }
         let oldKeys = Set(old.findings.map(key)), newKeys = Set(new.findings.map(key))
         findingsAppeared = Finding.sorted(new.findings.filter { !oldKeys.contains(key($0)) })
         findingsDisappeared = Finding.sorted(old.findings.filter { !newKeys.contains(key($0)) })
@@ -132,10 +150,11 @@ public struct SplitDiff: Codable, Sendable {
         for n in new.placement.packages.names where !names.contains(n) { names.append(n) }
         packages = names.map { name in
             let o = old.sizes.package(named: name), n = new.sizes.package(named: name)
-            return PackageDelta(name: name, modulesBefore: o?.members.count ?? 0, modulesAfter: n?.members.count ?? 0,
-                                bytesBefore: o?.bytes ?? 0, bytesAfter: n?.bytes ?? 0,
-                                uncompressedBefore: o?.uncompressedBytes ?? 0,
-                                uncompressedAfter: n?.uncompressedBytes ?? 0)
+            return PackageDelta(
+                name: name, modulesBefore: o?.members.count ?? 0, modulesAfter: n?.members.count ?? 0,
+                bytesBefore: o?.bytes ?? 0, bytesAfter: n?.bytes ?? 0,
+                uncompressedBefore: o?.uncompressedBytes ?? 0,
+                uncompressedAfter: n?.uncompressedBytes ?? 0)
         }
     }
 }

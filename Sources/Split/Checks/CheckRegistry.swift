@@ -1,5 +1,6 @@
 internal import ELFScan
 internal import Graph
+
 /// Every check, in the order they run and report. Order matters only for reading: load failures of
 /// the tree itself first, then symbol-level load rules, then placement.
 public enum CheckRegistry {

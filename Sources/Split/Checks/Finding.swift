@@ -1,5 +1,6 @@
 internal import ELFScan
 internal import Graph
+
 /// How bad a finding is. `error` fails the check (exit 1); `warning` fails it with `--strict`.
 public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
     case info, warning, error
@@ -51,10 +52,12 @@ public struct Finding: Sendable, Codable, Hashable {
     public var notes: [String]
     public var cost: Cost?
 
-    public init(kind: String, severity: Severity, module: String? = nil, path: String? = nil, package: String? = nil,
-                provider: String? = nil, providerPackage: String? = nil, symbols: [String] = [], namespace: String? = nil,
-                rule: SourceLocation? = nil, providerRule: SourceLocation? = nil, message: String, notes: [String] = [],
-                cost: Cost? = nil) {
+    public init(
+        kind: String, severity: Severity, module: String? = nil, path: String? = nil, package: String? = nil,
+        provider: String? = nil, providerPackage: String? = nil, symbols: [String] = [], namespace: String? = nil,
+        rule: SourceLocation? = nil, providerRule: SourceLocation? = nil, message: String, notes: [String] = [],
+        cost: Cost? = nil
+    ) {
         self.kind = kind
         self.severity = severity
         self.module = module
@@ -73,7 +76,7 @@ public struct Finding: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case kind, severity, module, path, package, provider, providerPackage, symbols, namespace, rule, providerRule,
-             message, notes, cost
+            message, notes, cost
     }
 
     /// Every documented field is written, absent values as null, so consumers see a fixed shape.

@@ -28,8 +28,9 @@ public enum RulesFindingKinds {
     public static let all: [RulesFindingKind] = {
         var seen = Set<String>()
         // A kind several languages share (entry-matches-nothing) is listed once.
-        return ([.ruleMatchesNothing] + RulesFindingKind.kernelWedge + RulesFindingKind.suse + RulesFindingKind.ubuntu
-                + RulesFindingKind.builtPackages)
+        return
+            ([.ruleMatchesNothing] + RulesFindingKind.kernelWedge + RulesFindingKind.suse + RulesFindingKind.ubuntu
+            + RulesFindingKind.builtPackages)
             .filter { seen.insert($0.id).inserted }
     }()
 
@@ -103,7 +104,8 @@ extension RulesFindingKind {
     static let ubuntu: [RulesFindingKind] = [
         RulesFindingKind(
             id: "dependency-pass", severity: .info,
-            summary: "A module in linux-modules because a listed module needs it (module-inclusion's dependency passes).",
+            summary:
+                "A module in linux-modules because a listed module needs it (module-inclusion's dependency passes).",
             rationale: "The list does not name it; it ships in linux-modules only while its user does.",
             languages: ["ubuntu"]),
         RulesFindingKind(
@@ -147,8 +149,9 @@ public enum FindingKinds {
     /// The checks' kinds in their order, then the split languages' kinds.
     public static let all: [Description] =
         CheckRegistry.all.map {
-            Description(id: $0.description.id, severity: $0.description.severity, summary: $0.description.summary,
-                        rationale: $0.description.rationale)
+            Description(
+                id: $0.description.id, severity: $0.description.severity, summary: $0.description.summary,
+                rationale: $0.description.rationale)
         }
         + RulesFindingKinds.all.map {
             Description(id: $0.id, severity: $0.severity, summary: $0.summary, rationale: $0.rationale)

@@ -34,9 +34,11 @@ public struct CheckExample: Sendable {
     /// Module name → the package its rule asks for, where that differs from where it is.
     public var wanted: [String: String]
 
-    public init(_ summary: String, modules: [ModuleFacts], packages: [(String, [String])] = [("core", [])],
-                placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String] = ["printk"],
-                profiles: [(String, String)] = [], problems: [ELFScanError] = []) {
+    public init(
+        _ summary: String, modules: [ModuleFacts], packages: [(String, [String])] = [("core", [])],
+        placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String] = ["printk"],
+        profiles: [(String, String)] = [], problems: [ELFScanError] = []
+    ) {
         self.wanted = wanted
         self.summary = summary
         self.modules = modules
@@ -49,13 +51,18 @@ public struct CheckExample: Sendable {
 
     /// The example as a check context.
     public func context() -> CheckContext {
-        let graph = ModuleGraph(modules: modules, kernel: KernelExports(
-            source: .symvers, path: "example",
-            symbols: Dictionary(uniqueKeysWithValues: kernel.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) })))
+        let graph = ModuleGraph(
+            modules: modules,
+            kernel: KernelExports(
+                source: .symvers, path: "example",
+                symbols: Dictionary(
+                    uniqueKeysWithValues: kernel.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) })))
         let placement = split.placement(graph)
-        let bindings = profiles.compactMap { (profile, package) -> (profile: GuestProfile, package: Int, location: SourceLocation?)? in
+        let bindings = profiles.compactMap {
+            (profile, package) -> (profile: GuestProfile, package: Int, location: SourceLocation?)? in
             guard let p = GuestProfile.builtIn.first(where: { $0.name == profile }),
-                  let i = placement.packages.index(of: package) else { return nil }
+                let i = placement.packages.index(of: package)
+            else { return nil }
             return (p, i, nil)
         }
         return CheckContext(graph: graph, placement: placement, problems: problems, profileBindings: bindings)
@@ -87,25 +94,33 @@ public struct ExampleSplit: SplitDefinition {
     func placement(_ graph: ModuleGraph) -> Placement {
         let set = PackageSet(names: packages.map(\.0), dependsOn: packages.map(\.1))
         let packageOf = graph.modules.map { placed[$0.name].flatMap { set.index(of: $0) } }
-        let basis: [PlacementBasis] = graph.modules.indices.map { .listed(SourceLocation(file: "example.list", line: $0 + 1)) }
-        let wantedOf = graph.modules.enumerated().map { i, m in wanted[m.name].flatMap { set.index(of: $0) } ?? packageOf[i] }
-        return Placement(packages: set, packageOf: packageOf, wanted: wantedOf, basis: basis,
-                         failure: Array(repeating: nil, count: graph.modules.count))
+        let basis: [PlacementBasis] = graph.modules.indices.map {
+            .listed(SourceLocation(file: "example.list", line: $0 + 1))
+        }
+        let wantedOf = graph.modules.enumerated().map { i, m in
+            wanted[m.name].flatMap { set.index(of: $0) } ?? packageOf[i]
+        }
+        return Placement(
+            packages: set, packageOf: packageOf, wanted: wantedOf, basis: basis,
+            failure: Array(repeating: nil, count: graph.modules.count))
     }
 }
 
 /// A module made of plain facts, for check examples and tests.
-public func exampleModule(_ name: String, exports: [String] = [], gplExports: [String] = [], namespaced: [(String, String)] = [],
-                          imports: [String] = [], license: String = "GPL", modinfo: [(String, String)] = [],
-                          crcs: [String: UInt32] = [:], expects: [String: UInt32] = [:],
-                          vermagic: String = "6.1.0 SMP mod_unload modversions ", size: UInt64 = 1000) -> ModuleFacts {
+public func exampleModule(
+    _ name: String, exports: [String] = [], gplExports: [String] = [], namespaced: [(String, String)] = [],
+    imports: [String] = [], license: String = "GPL", modinfo: [(String, String)] = [],
+    crcs: [String: UInt32] = [:], expects: [String: UInt32] = [:],
+    vermagic: String = "6.1.0 SMP mod_unload modversions ", size: UInt64 = 1000
+) -> ModuleFacts {
     var exported = exports.map { ExportedSymbol(name: $0, gplOnly: false, crc: crcs[$0]) }
     exported += gplExports.map { ExportedSymbol(name: $0, gplOnly: true, crc: crcs[$0]) }
     exported += namespaced.map { ExportedSymbol(name: $0.0, gplOnly: false, namespace: $0.1, crc: crcs[$0.0]) }
     var info = [ModinfoEntry(key: "license", value: license), ModinfoEntry(key: "vermagic", value: vermagic)]
     info += modinfo.map { ModinfoEntry(key: $0.0, value: $0.1) }
-    return ModuleFacts(name: name, path: "kernel/\(name).ko.xz", fileSize: size, uncompressedSize: size * 4,
-                       compression: .xz, identity: ELFIdentity(bits: 64, bigEndian: false, machine: 62),
-                       exports: exported, imports: imports.map { ImportedSymbol(name: $0, crc: expects[$0]) },
-                       modinfo: info)
+    return ModuleFacts(
+        name: name, path: "kernel/\(name).ko.xz", fileSize: size, uncompressedSize: size * 4,
+        compression: .xz, identity: ELFIdentity(bits: 64, bigEndian: false, machine: 62),
+        exports: exported, imports: imports.map { ImportedSymbol(name: $0, crc: expects[$0]) },
+        modinfo: info)
 }

@@ -1,5 +1,6 @@
 internal import ELFScan
 internal import Graph
+
 /// The packages of a split and their `depends-on` relation, as package sets of any size.
 ///
 /// "Below" a package are the packages it depends on, transitively: installing a package installs

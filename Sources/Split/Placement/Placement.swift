@@ -1,5 +1,6 @@
 internal import ELFScan
 public import Graph
+
 /// How a module came to be placed.
 public enum PlacementBasis: Sendable, Hashable {
     /// An `exact_pkg: true` rule pins it.
@@ -56,9 +57,10 @@ public struct Placement: Sendable {
     /// Everything in one package: the split of a tree with neither rules nor lists.
     public static func wholeTree(_ graph: ModuleGraph, name: String = "all") -> Placement {
         let n = graph.modules.count
-        return Placement(packages: PackageSet(names: [name], dependsOn: [[]]), packageOf: Array(repeating: 0, count: n),
-                         wanted: Array(repeating: 0, count: n), basis: Array(repeating: .wholeTree, count: n),
-                         failure: Array(repeating: nil, count: n))
+        return Placement(
+            packages: PackageSet(names: [name], dependsOn: [[]]), packageOf: Array(repeating: 0, count: n),
+            wanted: Array(repeating: 0, count: n), basis: Array(repeating: .wholeTree, count: n),
+            failure: Array(repeating: nil, count: n))
     }
 
     /// Modules per package, each list sorted by path.

@@ -1,6 +1,6 @@
+internal import ELFScan
 internal import Foundation
 internal import Glibc
-internal import ELFScan
 public import Graph
 
 /// Debian's installer split: a `debian/installer` directory (kernel-versions, package-list, modules/)
@@ -64,7 +64,8 @@ public struct KernelWedgeRules: SplitDefinition {
 
         /// kernel-wedge's lookup: `F_<flavour>`, `F_<arch>_<flavour>`, `F_<arch>`, then `F`.
         func field(_ name: String, arch: String, flavour: String) -> Field? {
-            fields["\(name)_\(flavour)"] ?? fields["\(name)_\(arch)_\(flavour)"] ?? fields["\(name)_\(arch)"] ?? fields[name]
+            fields["\(name)_\(flavour)"] ?? fields["\(name)_\(arch)_\(flavour)"] ?? fields["\(name)_\(arch)"]
+                ?? fields[name]
         }
     }
 
@@ -81,8 +82,10 @@ public struct KernelWedgeRules: SplitDefinition {
         var base = path
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
         for candidate in [base, base + "/debian/installer"] {
-            if FileAccess.kind(candidate + "/kernel-versions") == .regular, FileAccess.kind(candidate + "/package-list") == .regular,
-               FileAccess.kind(candidate + "/modules") == .directory {
+            if FileAccess.kind(candidate + "/kernel-versions") == .regular,
+                FileAccess.kind(candidate + "/package-list") == .regular,
+                FileAccess.kind(candidate + "/modules") == .directory
+            {
                 return candidate
             }
         }
@@ -95,15 +98,17 @@ public struct KernelWedgeRules: SplitDefinition {
         guard let dir = installerDirectory(path) else {
             throw RulesError(
                 file: path,
-                "not a kernel-wedge configuration: expected kernel-versions, package-list and modules/ in it or in its debian/installer")
+                "not a kernel-wedge configuration: expected kernel-versions, package-list and modules/ in it or in its debian/installer"
+            )
         }
         let kernelVersions = try readKernelVersions(dir + "/kernel-versions")
         let packageList = dir + "/package-list"
         let stanzas = try readPackageList(packageList)
         var excluded = Set<String>()
         if FileAccess.kind(dir + "/exclude-packages") != .missing {
-            excluded = Set(try readLines(dir + "/exclude-packages").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                .filter { !$0.isEmpty })
+            excluded = Set(
+                try readLines(dir + "/exclude-packages").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                    .filter { !$0.isEmpty })
         }
         var builtin: [String]?
         if let md = options.tree?.moduleDirectory, FileAccess.kind(md + "/modules.builtin") == .regular {
@@ -141,15 +146,20 @@ public struct KernelWedgeRules: SplitDefinition {
             let f = raw.split(whereSeparator: { $0.isWhitespace }).map(String.init)
             if f.isEmpty { continue }
             guard f.count >= 3 else {
-                throw RulesError(file: path, line: n + 1, "expected: arch version flavour [installedname suffix build-depends]")
+                throw RulesError(
+                    file: path, line: n + 1, "expected: arch version flavour [installedname suffix build-depends]")
             }
-            out.append(KernelVersionsLine(arch: f[0], version: f[1], flavour: f[2], installedName: f.count > 3 ? f[3] : "-", line: n + 1))
+            out.append(
+                KernelVersionsLine(
+                    arch: f[0], version: f[1], flavour: f[2], installedName: f.count > 3 ? f[3] : "-", line: n + 1))
         }
         return out
     }
 
-    static let controlFields = ["Package", "Package-Type", "Provides", "Depends", "Architecture", "Kernel-Version",
-                                "Section", "Priority", "Description"]
+    static let controlFields = [
+        "Package", "Package-Type", "Provides", "Depends", "Architecture", "Kernel-Version",
+        "Section", "Priority", "Description",
+    ]
 
     /// RFC 822-like stanzas as KernelWedge.pm reads them: `#` at column 0 a comment, `Name: value` a
     /// field (a known control field, optionally `_<suffix>`), a line starting with white space continues
@@ -158,7 +168,9 @@ public struct KernelWedgeRules: SplitDefinition {
     static func readPackageList(_ path: String) throws(RulesError) -> [Stanza] {
         let bytes = try read(path)
         if bytes.contains(UInt8(ascii: "\r")) {
-            throw RulesError(file: path, "CR line endings: kernel-wedge would read each CR as part of a value (and drop Depends entries)")
+            throw RulesError(
+                file: path,
+                "CR line endings: kernel-wedge would read each CR as part of a value (and drop Depends entries)")
         }
         var merged: [String: Int] = [:]
         var out: [Stanza] = []
@@ -168,7 +180,9 @@ public struct KernelWedgeRules: SplitDefinition {
         func finish() throws(RulesError) {
             defer { current = [:]; last = nil }
             guard !current.isEmpty else { return }
-            guard let name = current["Package"]?.value else { throw RulesError(file: path, line: start, "a stanza without Package") }
+            guard let name = current["Package"]?.value else {
+                throw RulesError(file: path, line: start, "a stanza without Package")
+            }
             if let i = merged[name] {
                 out[i].fields.merge(current) { _, new in new }
             } else {
@@ -186,7 +200,11 @@ public struct KernelWedgeRules: SplitDefinition {
             let word = line.prefix { !$0.isWhitespace }
             if let colon = word.lastIndex(of: ":"), colon != word.startIndex {
                 let name = String(word[..<colon])
-                guard controlFields.contains(where: { name == $0 || (name.hasPrefix($0 + "_") && name.count > $0.count + 1) }) else {
+                guard
+                    controlFields.contains(where: {
+                        name == $0 || (name.hasPrefix($0 + "_") && name.count > $0.count + 1)
+                    })
+                else {
                     throw RulesError(file: path, line: n + 1, "unknown field, \(Display.sanitized(name))")
                 }
                 if current.isEmpty { start = n + 1 }
@@ -237,7 +255,8 @@ public struct KernelWedgeRules: SplitDefinition {
         case 40: ["armhf", "armel"]
         case 21: id.bigEndian ? ["ppc64", "powerpc"] : ["ppc64el"]
         case 20: ["powerpc"]
-        case 8: id.bigEndian ? ["mips", "mips64", "mipsr6", "mips64r6"] : ["mipsel", "mips64el", "mipsr6el", "mips64r6el"]
+        case 8:
+            id.bigEndian ? ["mips", "mips64", "mipsr6", "mips64r6"] : ["mipsel", "mips64el", "mipsr6el", "mips64r6el"]
         case 243: ["riscv64"]
         case 0x9026: ["alpha"]
         case 50: ["ia64"]
@@ -284,7 +303,9 @@ struct KernelWedgeRun {
     }
 
     /// The udeb kernel-wedge names after a list (without the ABI when the release is unknown).
-    func udeb(_ package: String) -> String { abi.isEmpty ? "\(package)-\(flavour)-di" : "\(package)-\(abi)-\(flavour)-di" }
+    func udeb(_ package: String) -> String {
+        abi.isEmpty ? "\(package)-\(flavour)-di" : "\(package)-\(abi)-\(flavour)-di"
+    }
 
     /// Architecture and flavour: as given, else from the tree (the release's flavour, the modules' ELF
     /// machine) checked against kernel-versions; then the list directory kernel-wedge would take.
@@ -293,7 +314,9 @@ struct KernelWedgeRun {
         let file = rules.directory + "/kernel-versions"
         let exact = rules.release.flatMap { r in kv.first { $0.installedName == r } }
         if let f = rules.flavour ?? exact?.flavour ?? rules.release.flatMap(KernelWedgeRules.flavour(ofRelease:))
-            ?? rules.release.flatMap({ r in kv.map(\.flavour).filter { r.hasSuffix("-" + $0) }.max { $0.count < $1.count } })
+            ?? rules.release.flatMap({ r in
+                kv.map(\.flavour).filter { r.hasSuffix("-" + $0) }.max { $0.count < $1.count }
+            })
         {
             flavour = f
         } else {
@@ -305,28 +328,38 @@ struct KernelWedgeRun {
         } else {
             let candidates = graph.modules.first.map { KernelWedgeRules.architectures(for: $0.identity) } ?? []
             var arches: [String] = []
-            for line in kv where line.flavour == flavour && (candidates.isEmpty || candidates.contains(line.arch)) && !arches.contains(line.arch) {
+            for line in kv
+            where line.flavour == flavour && (candidates.isEmpty || candidates.contains(line.arch))
+                && !arches.contains(line.arch)
+            {
                 arches.append(line.arch)
             }
             if arches.count == 1 {
                 arch = arches[0]
             } else if arches.count > 1 {
                 let all = arches.joined(separator: ", ")
-                throw RulesError(file: file, "flavour \(Display.sanitized(flavour)) exists for \(all) and the modules fit each; give --arch")
+                throw RulesError(
+                    file: file,
+                    "flavour \(Display.sanitized(flavour)) exists for \(all) and the modules fit each; give --arch")
             } else if candidates.count == 1 {
                 arch = candidates[0]
             } else {
                 let machine = graph.modules.first.map { " (ELF machine \($0.identity.machineName))" } ?? ""
                 throw RulesError(
-                    file: file, "cannot tell the architecture of the tree\(machine) for flavour \(Display.sanitized(flavour)); give --arch")
+                    file: file,
+                    "cannot tell the architecture of the tree\(machine) for flavour \(Display.sanitized(flavour)); give --arch"
+                )
             }
         }
         let line = kv.first { $0.arch == arch && $0.flavour == flavour }
         let (a, f) = (Display.sanitized(arch), Display.sanitized(flavour))
         if line == nil {
-            findings.append(Finding(
-                kind: "unknown-flavour", severity: .warning,
-                message: "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; the lists of \(a) are used"))
+            findings.append(
+                Finding(
+                    kind: "unknown-flavour", severity: .warning,
+                    message:
+                        "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; the lists of \(a) are used"
+                ))
         }
         if let r = rules.release, r.hasSuffix("-" + flavour), r.count > flavour.count + 1 {
             abi = String(r.dropLast(flavour.count + 1))
@@ -336,11 +369,13 @@ struct KernelWedgeRun {
             abi = rules.release ?? ""
         }
         let modules = rules.directory + "/modules/"
-        listDirectory = [modules + arch + "-" + flavour, modules + flavour].first { FileAccess.kind($0) == .directory }
+        listDirectory =
+            [modules + arch + "-" + flavour, modules + flavour].first { FileAccess.kind($0) == .directory }
             ?? modules + arch
         guard FileAccess.kind(listDirectory) == .directory else {
             throw RulesError(
-                file: listDirectory, "no list directory for \(a) \(f) (modules/<arch>-<flavour>, modules/<flavour> or modules/<arch>)")
+                file: listDirectory,
+                "no list directory for \(a) \(f) (modules/<arch>-<flavour>, modules/<flavour> or modules/<arch>)")
         }
     }
 
@@ -373,14 +408,17 @@ struct KernelWedgeRun {
         // configuration directory (an include through `..` or a link that leaves it is refused).
         let inside = Self.realPath(path).map { $0.hasPrefix(realDirectory + "/") } ?? true
         guard inside else {
-            throw RulesError(file: includedAt?.file ?? path, line: includedAt?.line,
-                             "\(Display.sanitized(path)) is outside \(rules.directory); includes must stay inside the configuration directory")
+            throw RulesError(
+                file: includedAt?.file ?? path, line: includedAt?.line,
+                "\(Display.sanitized(path)) is outside \(rules.directory); includes must stay inside the configuration directory"
+            )
         }
         let bytes: [UInt8]
         do {
             bytes = try FileAccess.read(path, limit: RulesLimits.maxFileBytes)
         } catch {
-            throw RulesError(file: includedAt?.file ?? path, line: includedAt?.line, "\(Display.sanitized(path)): \(error.reason)")
+            throw RulesError(
+                file: includedAt?.file ?? path, line: includedAt?.line, "\(Display.sanitized(path)): \(error.reason)")
         }
         let directoryPart = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
         var out: [ListLine] = []
@@ -391,12 +429,15 @@ struct KernelWedgeRun {
             guard raw.count <= KernelWedgeRules.Limits.lineBytes else {
                 throw RulesError(file: path, line: n, "a line longer than \(KernelWedgeRules.Limits.lineBytes) bytes")
             }
-            guard let first = raw.firstIndex(where: { !Self.isSpace($0) }), let last = raw.lastIndex(where: { !Self.isSpace($0) })
+            guard let first = raw.firstIndex(where: { !Self.isSpace($0) }),
+                let last = raw.lastIndex(where: { !Self.isSpace($0) })
             else { continue }
             let line = raw[first...last]
             func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
             if line.starts(with: Array("#include".utf8)), let (name, system) = Self.includeName(line.dropFirst(8)) {
-                out.append(.include(path: system ? rules.directory + "/modules/" + text(name) : directoryPart + text(name), at: at))
+                out.append(
+                    .include(
+                        path: system ? rules.directory + "/modules/" + text(name) : directoryPart + text(name), at: at))
             } else if line.first == UInt8(ascii: "#") {
                 continue
             } else if line.count >= 2, line.suffix(2).elementsEqual(" -".utf8) {
@@ -433,11 +474,15 @@ struct KernelWedgeRun {
         var out: [(EntryKind, String, SourceLocation)] = []
         func load(_ path: String, at: SourceLocation?, depth: Int) throws(RulesError) {
             guard loaded.insert(path).inserted else {
-                throw RulesError(file: at?.file ?? path, line: at?.line,
-                                 "include loop detected loading \(Display.sanitized(path)) (kernel-wedge 2.106 refuses a file included twice in one list)")
+                throw RulesError(
+                    file: at?.file ?? path, line: at?.line,
+                    "include loop detected loading \(Display.sanitized(path)) (kernel-wedge 2.106 refuses a file included twice in one list)"
+                )
             }
             guard depth <= KernelWedgeRules.Limits.includeDepth else {
-                throw RulesError(file: at?.file ?? path, line: at?.line, "includes nested deeper than \(KernelWedgeRules.Limits.includeDepth)")
+                throw RulesError(
+                    file: at?.file ?? path, line: at?.line,
+                    "includes nested deeper than \(KernelWedgeRules.Limits.includeDepth)")
             }
             for line in try lines(of: path, includedAt: at) {
                 switch line {
@@ -445,7 +490,9 @@ struct KernelWedgeRun {
                 case .entry(let kind, let pattern, let where_):
                     entriesLeft -= 1
                     guard entriesLeft >= 0 else {
-                        throw RulesError(file: where_.file, line: where_.line, "more than \(KernelWedgeRules.Limits.entries) list entries in one build")
+                        throw RulesError(
+                            file: where_.file, line: where_.line,
+                            "more than \(KernelWedgeRules.Limits.entries) list entries in one build")
                     }
                     out.append((kind, pattern, where_))
                 }
@@ -469,7 +516,8 @@ extension KernelWedgeRun {
         var dependsLine: [String: SourceLocation] = [:]
         for stanza in rules.stanzas {
             guard let name = stanza.field("Package", arch: arch, flavour: flavour)?.value, lists.contains(name),
-                  repairDeps[name] == nil else { continue }
+                repairDeps[name] == nil
+            else { continue }
             let field = stanza.field("Depends", arch: arch, flavour: flavour)
             let at = SourceLocation(file: rules.packageListPath, line: field?.line ?? stanza.line)
             dependsLine[name] = at
@@ -484,9 +532,12 @@ extension KernelWedgeRun {
                 } else if e.hasSuffix("!") {
                     kept.append(String(e.dropLast()))
                 } else if !e.isEmpty {
-                    findings.append(Finding(
-                        kind: "dropped-dependency", severity: .info, package: name, rule: at,
-                        message: "\(Display.sanitized(name)) Depends on \(Display.sanitized(e)), which has no list for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): kernel-wedge drops it"))
+                    findings.append(
+                        Finding(
+                            kind: "dropped-dependency", severity: .info, package: name, rule: at,
+                            message:
+                                "\(Display.sanitized(name)) Depends on \(Display.sanitized(e)), which has no list for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): kernel-wedge drops it"
+                        ))
                 }
             }
             repairDeps[name] = repair
@@ -501,7 +552,8 @@ extension KernelWedgeRun {
             if let done = state[p] {
                 if done { return }
                 let cycle = (chain.drop { $0 != p } + [p]).map(Display.sanitized).joined(separator: " → ")
-                throw RulesError(file: rules.packageListPath, line: dependsLine[p]?.line, "package dependency cycle: \(cycle)")
+                throw RulesError(
+                    file: rules.packageListPath, line: dependsLine[p]?.line, "package dependency cycle: \(cycle)")
             }
             state[p] = false
             chain.append(p)
@@ -512,7 +564,8 @@ extension KernelWedgeRun {
         }
         for p in names { try walk(p) }
 
-        let inventory = KernelWedgeInventory(graph: graph, builtinPaths: rules.builtinPaths, moduleDirectory: rules.moduleDirectory)
+        let inventory = KernelWedgeInventory(
+            graph: graph, builtinPaths: rules.builtinPaths, moduleDirectory: rules.moduleDirectory)
         var reported = Set<SourceLocation>()
         var below: [String: Set<String>] = [:]
         var final: [String: Set<Int>] = [:]
@@ -539,11 +592,14 @@ extension KernelWedgeRun {
             listed[p] = l
             copies[p] = pulled
         }
-        return placement(visit.filter { control[$0] != nil }, control: control, final: final, listed: listed, copies: copies)
+        return placement(
+            visit.filter { control[$0] != nil }, control: control, final: final, listed: listed, copies: copies)
     }
 
-    mutating func placement(_ names: [String], control: [String: [String]], final: [String: Set<Int>],
-                            listed: [String: [Int: SourceLocation]], copies: [String: [Int: [Int]]]) -> RulesPlacement {
+    mutating func placement(
+        _ names: [String], control: [String: [String]], final: [String: Set<Int>],
+        listed: [String: [Int: SourceLocation]], copies: [String: [Int: [Int]]]
+    ) -> RulesPlacement {
         let n = graph.modules.count
         func name(_ m: Int) -> String { Display.sanitized(graph.modules[m].name) }
         func location(_ p: String, _ pullers: [Int]) -> SourceLocation? { pullers.compactMap { listed[p]?[$0] }.min() }
@@ -569,27 +625,38 @@ extension KernelWedgeRun {
                 if let at = listed[q]![m] { return "listed in \(q) at \(at)" }
                 return "copied into \(q) for \(copies[q]![m]!.prefix(3).map(name).joined(separator: ", "))"
             }
-            findings.append(Finding(
-                kind: "module-in-two-packages", severity: rules.ignoreDuplicates ? .warning : .error, module: graph.modules[m].name,
-                path: graph.modules[m].path, package: p, rule: listed[p]![m] ?? location(p, copies[p]![m] ?? []),
-                message: "\(name(m)) is in \(holders[m].count) packages: \(holders[m].map { udeb(names[$0]) }.joined(separator: ", ")) (find-dups fails the build)",
-                notes: notes))
+            findings.append(
+                Finding(
+                    kind: "module-in-two-packages", severity: rules.ignoreDuplicates ? .warning : .error,
+                    module: graph.modules[m].name,
+                    path: graph.modules[m].path, package: p, rule: listed[p]![m] ?? location(p, copies[p]![m] ?? []),
+                    message:
+                        "\(name(m)) is in \(holders[m].count) packages: \(holders[m].map { udeb(names[$0]) }.joined(separator: ", ")) (find-dups fails the build)",
+                    notes: notes))
         }
         for p in names {
             for (d, pullers) in copies[p]!.sorted(by: { graph.modules[$0.key].path < graph.modules[$1.key].path }) {
                 findings.append(copyFinding(d, into: p, pullers: pullers, members: final[p]!, listed: listed[p]!))
             }
             if final[p]!.isEmpty && p != "kernel-image" {
-                findings.append(Finding(
-                    kind: "empty-package", severity: .error, package: p, rule: SourceLocation(file: listDirectory + "/" + p, line: 1),
-                    message: "\(udeb(p)) will be empty: its list gives no module (kernel-wedge check fails)"))
+                findings.append(
+                    Finding(
+                        kind: "empty-package", severity: .error, package: p,
+                        rule: SourceLocation(file: listDirectory + "/" + p, line: 1),
+                        message: "\(udeb(p)) will be empty: its list gives no module (kernel-wedge check fails)"))
             }
         }
-        let odd = names.flatMap { final[$0]! }.filter { graph.modules[$0].path.hasSuffix(".ko.zst") || graph.modules[$0].path.hasSuffix(".ko.gz") }
+        let odd = names.flatMap { final[$0]! }.filter {
+            graph.modules[$0].path.hasSuffix(".ko.zst") || graph.modules[$0].path.hasSuffix(".ko.gz")
+        }
         if let example = odd.min() {
-            findings.append(Finding(
-                kind: "module-suffix", severity: .warning, module: graph.modules[example].name, path: graph.modules[example].path,
-                message: "\(odd.count) listed modules end in .ko.zst or .ko.gz, which kernel-wedge 2.106 does not see (it looks for .ko, .ko.xz and .ko.zstd): the real build would find them missing"))
+            findings.append(
+                Finding(
+                    kind: "module-suffix", severity: .warning, module: graph.modules[example].name,
+                    path: graph.modules[example].path,
+                    message:
+                        "\(odd.count) listed modules end in .ko.zst or .ko.gz, which kernel-wedge 2.106 does not see (it looks for .ko, .ko.xz and .ko.zstd): the real build would find them missing"
+                ))
         }
         var packageNames = names
         var dependsOn = names.map { p in control[p]!.filter { names.contains($0) } }
@@ -600,13 +667,16 @@ extension KernelWedgeRun {
             for m in 0..<n where packageOf[m] == nil { packageOf[m] = names.count }
         }
         let set = PackageSet(names: packageNames, dependsOn: dependsOn)
-        let placement = Placement(packages: set, packageOf: packageOf, wanted: packageOf, basis: basis,
-                                  failure: [String?](repeating: nil, count: n))
+        let placement = Placement(
+            packages: set, packageOf: packageOf, wanted: packageOf, basis: basis,
+            failure: [String?](repeating: nil, count: n))
         return RulesPlacement(placement: placement, findings: findings)
     }
 
     /// A module copy-modules puts into `p` unasked: who needs it, by which symbols, at what cost.
-    func copyFinding(_ d: Int, into p: String, pullers: [Int], members: Set<Int>, listed: [Int: SourceLocation]) -> Finding {
+    func copyFinding(_ d: Int, into p: String, pullers: [Int], members: Set<Int>, listed: [Int: SourceLocation])
+        -> Finding
+    {
         func name(_ m: Int) -> String { Display.sanitized(graph.modules[m].name) }
         let direct = graph.users[d].filter { members.contains($0) }
         var symbols: [String] = []
@@ -616,20 +686,26 @@ extension KernelWedgeRun {
             for x in s where !symbols.contains(x) { symbols.append(x) }
             if notes.count < 4 {
                 let how = listed[u].map { "listed at \($0)" } ?? "copied too"
-                notes.append("needed by \(name(u)) (\(how)) for \(Display.symbolList(s.map(Display.sanitized), limit: 4))")
+                notes.append(
+                    "needed by \(name(u)) (\(how)) for \(Display.symbolList(s.map(Display.sanitized), limit: 4))")
             }
         }
         for r in pullers where !direct.contains(r) && notes.count < 7 {
             guard let chain = graph.path(from: r, to: d) else { continue }
-            notes.append("listed \(name(r)) (\(listed[r].map { "\($0)" } ?? "?")) needs it through \(chain.map(name).joined(separator: " → "))")
+            notes.append(
+                "listed \(name(r)) (\(listed[r].map { "\($0)" } ?? "?")) needs it through \(chain.map(name).joined(separator: " → "))"
+            )
         }
         let f = graph.modules[d]
-        let who = pullers.prefix(3).map(name).joined(separator: ", ") + (pullers.count > 3 ? " and \(pullers.count - 3) more" : "")
+        let who =
+            pullers.prefix(3).map(name).joined(separator: ", ")
+            + (pullers.count > 3 ? " and \(pullers.count - 3) more" : "")
         let needs = pullers.count == 1 ? "needs" : "need"
         return Finding(
             kind: "forced-move", severity: .info, module: f.name, path: f.path, package: p, symbols: symbols,
             rule: pullers.compactMap { listed[$0] }.min(),
-            message: "kernel-wedge copies \(name(d)) into \(udeb(p)): listed \(who) \(needs) it and no package \(p) depends on ships it (\(Display.kib(f.fileSize)) added)",
+            message:
+                "kernel-wedge copies \(name(d)) into \(udeb(p)): listed \(who) \(needs) it and no package \(p) depends on ships it (\(Display.kib(f.fileSize)) added)",
             notes: notes, cost: Cost(bytes: f.fileSize, uncompressedBytes: f.uncompressedSize, modules: [f.name]))
     }
 }

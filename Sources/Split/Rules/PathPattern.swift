@@ -1,5 +1,5 @@
-internal import Glibc
 internal import ELFScan
+internal import Glibc
 internal import Graph
 
 /// One rule's regular expression, matched exactly as filtermods matches it: Python's
@@ -47,7 +47,8 @@ public final class PathPattern: @unchecked Sendable {
         let offset = Self.wrapper.unicodeScalars.count
         var alternatives: [[PythonRegex.Node]]
         do {
-            alternatives = try PythonRegex.parse(Self.wrapper + source, limits: .init(depth: RulesLimits.maxPatternNesting))
+            alternatives = try PythonRegex.parse(
+                Self.wrapper + source, limits: .init(depth: RulesLimits.maxPatternNesting))
         } catch {
             throw PatternError(message: error.message, position: max(0, error.position - offset))
         }
@@ -56,7 +57,8 @@ public final class PathPattern: @unchecked Sendable {
         expandedSize = PythonRegex.expandedSize(simplified)
         if expandedSize > RulesLimits.maxPatternNodes {
             throw PatternError(
-                message: "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: "
+                message:
+                    "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: "
                     + "RulesLimits.maxPatternNodes); counted repetitions multiply when nested")
         }
         // Only the first alternative starts with the wrapper: with any other, nothing is anchored after it.
@@ -112,7 +114,7 @@ public final class PathPattern: @unchecked Sendable {
             let rest = UnsafeBufferPointer(rebasing: all[restStart..<(all.count - 1)])
             if !literalPrefix.isEmpty {
                 guard rest.count >= literalPrefix.count,
-                      literalPrefix.withUnsafeBytes({ memcmp(rest.baseAddress!, $0.baseAddress!, $0.count) }) == 0
+                    literalPrefix.withUnsafeBytes({ memcmp(rest.baseAddress!, $0.baseAddress!, $0.count) }) == 0
                 else { return false }
             }
             if prefixOnly { return true }
@@ -136,7 +138,9 @@ public final class PathPattern: @unchecked Sendable {
         return needle.withUnsafeBytes { n in
             var i = 0
             while i <= haystack.count - n.count {
-                if haystack[i] == first && memcmp(haystack.baseAddress! + i, n.baseAddress!, n.count) == 0 { return true }
+                if haystack[i] == first && memcmp(haystack.baseAddress! + i, n.baseAddress!, n.count) == 0 {
+                    return true
+                }
                 i += 1
             }
             return false

@@ -26,7 +26,9 @@ struct PythonRegex {
         var high: UInt64 = 0
         var nonASCII = false
 
-        func contains(_ c: UInt8) -> Bool { c < 64 ? low & (1 << UInt64(c)) != 0 : c < 128 && high & (1 << UInt64(c - 64)) != 0 }
+        func contains(_ c: UInt8) -> Bool {
+            c < 64 ? low & (1 << UInt64(c)) != 0 : c < 128 && high & (1 << UInt64(c - 64)) != 0
+        }
 
         mutating func insert(_ c: UInt8) {
             guard c != 0 && c < 128 else { return }
@@ -184,7 +186,9 @@ struct PythonRegex {
                     // Lazy: it changes which match is found, never whether one exists.
                     i += 1
                 } else if next == "+" {
-                    throw error("possessive quantifiers are not supported (POSIX regular expressions cannot express them)", at: start)
+                    throw error(
+                        "possessive quantifiers are not supported (POSIX regular expressions cannot express them)",
+                        at: start)
                 }
                 items[items.count - 1] = .repeated(last, min: low, max: high)
                 lastRepeated = true
@@ -431,7 +435,9 @@ struct PythonRegex {
     /// After `(`: the group, or nil for a comment.
     private mutating func group(_ outer: Flags, depth: Int, start: Int) throws(SyntaxError) -> Node? {
         if depth + 1 > limits.depth {
-            throw error("groups nested more than \(limits.depth) deep (modsplit's limit: RulesLimits.maxPatternNesting)", at: start)
+            throw error(
+                "groups nested more than \(limits.depth) deep (modsplit's limit: RulesLimits.maxPatternNesting)",
+                at: start)
         }
         var flags = outer
         if next == "?" {
@@ -443,9 +449,12 @@ struct PythonRegex {
                 if next == "<" {
                     i += 1
                     let name = try groupName(until: ">")
-                    guard groupNames.insert(name).inserted else { throw error("redefinition of group name '\(name)'", at: start) }
+                    guard groupNames.insert(name).inserted else {
+                        throw error("redefinition of group name '\(name)'", at: start)
+                    }
                 } else if next == "=" {
-                    throw error("back-references are not supported (POSIX extended regular expressions have none)", at: start)
+                    throw error(
+                        "back-references are not supported (POSIX extended regular expressions have none)", at: start)
                 } else {
                     throw error("unknown extension ?P\(next.map { String($0) } ?? "")", at: start)
                 }
@@ -456,16 +465,22 @@ struct PythonRegex {
                 i += 1
                 return nil
             case "=", "!":
-                throw error("look-ahead assertions are not supported (POSIX regular expressions cannot express them)", at: start)
+                throw error(
+                    "look-ahead assertions are not supported (POSIX regular expressions cannot express them)", at: start
+                )
             case "<":
                 if next == "=" || next == "!" {
-                    throw error("look-behind assertions are not supported (POSIX regular expressions cannot express them)", at: start)
+                    throw error(
+                        "look-behind assertions are not supported (POSIX regular expressions cannot express them)",
+                        at: start)
                 }
                 throw error("unknown extension ?<\(next.map { String($0) } ?? "")", at: start)
             case "(":
-                throw error("conditional groups are not supported (POSIX regular expressions cannot express them)", at: start)
+                throw error(
+                    "conditional groups are not supported (POSIX regular expressions cannot express them)", at: start)
             case ">":
-                throw error("atomic groups are not supported (POSIX regular expressions cannot express them)", at: start)
+                throw error(
+                    "atomic groups are not supported (POSIX regular expressions cannot express them)", at: start)
             case "a", "i", "L", "m", "s", "x", "u", "-":
                 i -= 1
                 flags = try scopedFlags(outer, start: start)
@@ -488,8 +503,8 @@ struct PythonRegex {
         guard next == terminator else { throw error("missing \(terminator), unterminated name") }
         i += 1
         guard let first = name.unicodeScalars.first,
-              first == "_" || first.properties.isXIDStart,
-              name.unicodeScalars.dropFirst().allSatisfy({ $0.properties.isXIDContinue })
+            first == "_" || first.properties.isXIDStart,
+            name.unicodeScalars.dropFirst().allSatisfy({ $0.properties.isXIDContinue })
         else { throw error("bad character in group name '\(name)'") }
         return name
     }
@@ -522,10 +537,13 @@ struct PythonRegex {
         guard let end = next else { throw error("missing -, : or )") }
         i += 1
         if end == ")" {
-            throw error("global flags not at the start of the expression (filtermods puts [^/]+/ before every rule)", at: start)
+            throw error(
+                "global flags not at the start of the expression (filtermods puts [^/]+/ before every rule)", at: start)
         }
         if turningOff && removed.isEmpty { throw error("missing flag") }
-        if added.contains("a") && added.contains("u") { throw error("bad inline flags: flags 'a', 'u' and 'L' are incompatible") }
+        if added.contains("a") && added.contains("u") {
+            throw error("bad inline flags: flags 'a', 'u' and 'L' are incompatible")
+        }
         if !added.isDisjoint(with: removed) { throw error("bad inline flags: flag turned on and off") }
         if added.contains("i") { flags.ignoreCase = true }
         if removed.contains("i") { flags.ignoreCase = false }

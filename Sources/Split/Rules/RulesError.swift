@@ -1,5 +1,6 @@
 internal import ELFScan
 internal import Graph
+
 /// A rules file that cannot be used: the reason and where (file:line:column). Exit status 2.
 public struct RulesError: Error, Sendable, Hashable, CustomStringConvertible {
     public var file: String

@@ -17,8 +17,9 @@ extension Modsplit {
             if source.isMatrix { return try runMatrix() }
             let analysis = try source.analyse(split)
             try makeDirectory(out)
-            let data = ReportData(tool: "modsplit \(Modsplit.version)", analysis: analysis,
-                                  split: analysis.splitName.map(ReportData.displayName))
+            let data = ReportData(
+                tool: "modsplit \(Modsplit.version)", analysis: analysis,
+                split: analysis.splitName.map(ReportData.displayName))
             try emit(try HTMLReport.render(data), to: out + "/index.html")
             try emit(SummaryReport.markdown(data), to: out + "/summary.md")
             try emit(SummaryReport.packageDot(data), to: out + "/graph.dot")

@@ -61,7 +61,8 @@ struct SplitOptions: ParsableArguments {
     func validate() throws {
         if rules != nil && !list.isEmpty { throw ValidationError("--rules and --list exclude each other") }
         if !package.isEmpty && (rules != nil || !list.isEmpty) {
-            throw ValidationError("--package and \(rules != nil ? "--rules" : "--list") exclude each other: the packages are the split")
+            throw ValidationError(
+                "--package and \(rules != nil ? "--rules" : "--list") exclude each other: the packages are the split")
         }
         if !ScanLimits.mebibyteRange.contains(maxPackageMib) {
             let range = ScanLimits.mebibyteRange
@@ -70,7 +71,8 @@ struct SplitOptions: ParsableArguments {
         if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
         if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
             throw ValidationError(
-                "--rules-format: unknown format '\(rulesFormat)' (known: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")))")
+                "--rules-format: unknown format '\(rulesFormat)' (known: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")))"
+            )
         }
         var names = Set<String>()
         for l in list {
@@ -83,13 +85,15 @@ struct SplitOptions: ParsableArguments {
     }
 
     /// `value` split at its first `separator`, both sides non-empty, or a usage error naming the option.
-    static func pair(_ value: String, _ separator: Character, option: String, shape: String) throws -> (String, String) {
+    static func pair(_ value: String, _ separator: Character, option: String, shape: String) throws -> (String, String)
+    {
         guard let at = value.firstIndex(of: separator) else {
             throw ValidationError("\(option) takes \(shape), not '\(Display.sanitized(value))'")
         }
         let left = String(value[..<at]), right = String(value[value.index(after: at)...])
         guard !left.isEmpty, !right.isEmpty else {
-            throw ValidationError("\(option) takes \(shape), not '\(Display.sanitized(value))': both sides must be given")
+            throw ValidationError(
+                "\(option) takes \(shape), not '\(Display.sanitized(value))': both sides must be given")
         }
         return (left, right)
     }
