@@ -129,7 +129,8 @@ import Testing
         #expect(d.satisfies(PackageRelation(name: "a", relation: .laterOrEqual, version: "2.0")))
         #expect(!d.satisfies(PackageRelation(name: "a", relation: .earlier, version: "2.0")))
         #expect(d.satisfies(PackageRelation(name: "virt")))
-        #expect(!d.satisfies(PackageRelation(name: "virt", relation: .laterOrEqual, version: "1")))  // unversioned Provides
+        // An unversioned Provides meets no versioned relation.
+        #expect(!d.satisfies(PackageRelation(name: "virt", relation: .laterOrEqual, version: "1")))
         #expect(d.satisfies(PackageRelation(name: "vv", relation: .laterOrEqual, version: "2")))
     }
 
@@ -449,7 +450,10 @@ import Testing
     }
 
     @Test(
-        "an RPM: Requires and Provides from its header, cpio hard links sharing one module's facts, every payload compressor",
+        """
+        an RPM: Requires and Provides from its header, cpio hard links sharing one module's facts, \
+        every payload compressor
+        """,
         .enabled(if: RPMFixture.available, "no rpmbuild"),
         arguments: ["w19.zstdio", "w2.xzdio", "w9.gzdio", "w9.bzdio", "w0.ufdio"])
     func readsAnRPM(payload: String) throws {
@@ -476,7 +480,10 @@ import Testing
     }
 
     @Test(
-        "RPMs that lie: impossible header counts, truncation anywhere, a size the signature disowns, the wrong compressor, a file list the payload does not match",
+        """
+        RPMs that lie: impossible header counts, truncation anywhere, a size the signature disowns, \
+        the wrong compressor, a file list the payload does not match
+        """,
         .enabled(if: RPMFixture.available, "no rpmbuild"))
     func lyingRPMs() throws {
         let dir = try TemporaryDirectory()
@@ -529,7 +536,8 @@ import Testing
             #expect(p.failure?.reason.contains(expected) == true, "\(name): \(String(describing: p.failure))")
             #expect(p.failure?.file.hasPrefix(f.path) == true)
         }
-        // The header's file list names user.ko as usex.ko: the payload holds a module it does not list, and lacks one it does.
+        // The header's file list names user.ko as usex.ko: the payload holds a module it does not list, and lacks
+        // one it does.
         if let at = Self.find(Array("user.ko\0".utf8), in: good, from: mainStart) {
             b = good
             b[at + 3] = UInt8(ascii: "x")

@@ -41,7 +41,10 @@ import Testing
     }
 
     @Test(
-        "temporary files of killed runs are listed, and removed by the next store or by clear; a running writer's are kept"
+        """
+        temporary files of killed runs are listed, and removed by the next store or by clear; \
+        a running writer's are kept
+        """
     )
     func leftoverTemporaries() throws {
         let f = try Fixture()

@@ -25,7 +25,10 @@ struct DistroRulesCommandTests {
     }
 
     @Test(
-        "check and place read supported.conf and an inclusion list like any --rules, with --profile bound to their packages"
+        """
+        check and place read supported.conf and an inclusion list like any --rules, \
+        with --profile bound to their packages
+        """
     )
     func checkAndPlace() throws {
         let root = try RealKernels.root(RealKernels.Tree("amd64"))

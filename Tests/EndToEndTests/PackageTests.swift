@@ -131,7 +131,8 @@ import Testing
             r.stdout.contains("evil.udeb: entry 1, \"./lib/modules") || r.stdout.contains("etc/evil.ko"), "\(r.stdout)")
         #expect(
             r.stdout.contains(
-                "kernel/escape.ko cannot be read: evil.udeb: a symbolic link to \"/etc/passwd\", outside the module directory"
+                "kernel/escape.ko cannot be read: evil.udeb: a symbolic link to \"/etc/passwd\", "
+                    + "outside the module directory"
             ),
             "\(r.stdout)")
     }
@@ -161,7 +162,10 @@ import Testing
 
 extension PackageTests {
     @Test(
-        "200 packages in a chain of Depends check clean, one with its Depends left out is cross-package; the summary stays one line"
+        """
+        200 packages in a chain of Depends check clean, one with its Depends left out is cross-package; \
+        the summary stays one line
+        """
     )
     func manyPackages() throws {
         let dir = try TemporaryDirectory()
@@ -208,7 +212,8 @@ extension PackageTests {
         let lines = r.stdout.split(separator: "\n")
         #expect(
             lines.last
-                == "1 error, 0 warnings, 0 notes — 200 packages, 200 modules, \(lines.last?.split(separator: ",").last?.dropFirst() ?? "")"
+                == "1 error, 0 warnings, 0 notes — 200 packages, 200 modules, "
+                + "\(lines.last?.split(separator: ",").last?.dropFirst() ?? "")"
         )
         #expect(lines.filter { $0.hasPrefix("  chain-") }.count == count)
         #expect(
@@ -222,7 +227,10 @@ extension PackageTests {
 @Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
 struct RealPackageTests {
     @Test(
-        "check --package over the 52 udebs of 6.1.0-50-amd64 exits 0; csiostor's softdep on cxgb4 is the one warning across packages"
+        """
+        check --package over the 52 udebs of 6.1.0-50-amd64 exits 0; \
+        csiostor's softdep on cxgb4 is the one warning across packages
+        """
     )
     func udebs() throws {
         let udebs = try RealPackages.udebs()
@@ -234,7 +242,8 @@ struct RealPackageTests {
         #expect(r.stdout.contains("0 errors"))
         #expect(
             r.stdout.contains(
-                "softdep-cross-package (1)\n  warning: csiostor (scsi-modules-6.1.0-50-amd64-di) has softdep cxgb4, which is in nic-modules-6.1.0-50-amd64-di"
+                "softdep-cross-package (1)\n  warning: csiostor (scsi-modules-6.1.0-50-amd64-di) has softdep cxgb4, "
+                    + "which is in nic-modules-6.1.0-50-amd64-di"
             ),
             "\(r.stdout)")
         let strict = try Binary.run(args + ["--strict"])

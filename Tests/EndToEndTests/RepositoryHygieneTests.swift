@@ -52,7 +52,8 @@ import Testing
             ),
             (
                 "Tests/SplitTests/RealSplitTests.swift",
-                "static let fedora = RealKernels.repositoryRoot.deletingLastPathComponent().appendingPathComponent(\"x\")"
+                "static let fedora = "
+                    + "RealKernels.repositoryRoot.deletingLastPathComponent().appendingPathComponent(\"x\")"
             ),
             (
                 "Tests/TestSupport/RealKernels.swift",

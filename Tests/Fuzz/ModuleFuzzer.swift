@@ -41,7 +41,8 @@ enum ModuleFuzzer {
         do {
             let facts = try ModuleReader.read(absolutePath: path, path: "fuzz.ko", limits: limits)
             return
-                "read: \(facts.name), \(facts.exports.count) exports, \(facts.imports.count) imports, \(facts.modinfo.count) modinfo"
+                "read: \(facts.name), \(facts.exports.count) exports, \(facts.imports.count) imports, "
+                + "\(facts.modinfo.count) modinfo"
         } catch {
             return "error: \(error.kind.rawValue): \(error.reason)"
         }

@@ -312,7 +312,8 @@ struct HeadlessChromiumTests {
         let page = HeadlessChromium.screenshotDirectory.appendingPathComponent("harness-check.html")
         try """
         <!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="script-src 'unsafe-inline'; img-src 'none'">
-        <script>console.error('seen'); setTimeout(() => { document.documentElement.dataset.ready = 'true'; null.x; }, 10);</script>
+        <script>console.error('seen');
+        setTimeout(() => { document.documentElement.dataset.ready = 'true'; null.x; }, 10);</script>
         <img src="https://example.invalid/x.png">
         """.write(to: page, atomically: true, encoding: .utf8)
         let load = try HeadlessChromium().load(page.absoluteString, screenshot: page.appendingPathExtension("png"))

@@ -88,7 +88,10 @@ import Testing
             try browser.evaluate(
                 """
                 document.querySelector('#tree-switch button[data-tree="1"]').click();
-                [document.querySelector('.tree-view[data-tree="0"]').hidden, document.getElementById('count').textContent]
+                [
+                    document.querySelector('.tree-view[data-tree="0"]').hidden,
+                    document.getElementById('count').textContent,
+                ]
                     .join(' ')
                 """) as? String
         #expect(count == "true 24 modules", "\(count ?? "nil")")

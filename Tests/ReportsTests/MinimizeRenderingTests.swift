@@ -48,7 +48,10 @@ private func derive(
 
 @Suite struct MinimizeRenderingTests {
     @Test(
-        "text: totals against the tree, the optimality claim, each requirement with its alternatives, each module's reason"
+        """
+        text: totals against the tree, the optimality claim, each requirement with its alternatives, \
+        each module's reason
+        """
     )
     func text() throws {
         let (_, core) = try derive()
@@ -56,7 +59,8 @@ private func derive(
         #expect(text.hasPrefix("Minimal core of 6.1.0-test for tiny-guest (least shipped bytes)\n"))
         #expect(
             text.contains(
-                "This core is 5 modules and 2 KiB shipped (7 KiB uncompressed), 3.5% of the kernel's shipped bytes (9 modules, 46 KiB shipped).\n"
+                "This core is 5 modules and 2 KiB shipped (7 KiB uncompressed), "
+                    + "3.5% of the kernel's shipped bytes (9 modules, 46 KiB shipped).\n"
             ))
         #expect(
             text.contains("Optimal: no core that meets these requirements has fewer shipped bytes (branch and bound, "))

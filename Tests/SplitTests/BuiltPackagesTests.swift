@@ -54,7 +54,10 @@ import Testing
     }
 
     @Test(
-        "each module is in the package that ships it; Depends (versions, alternatives, Provides) are the packages' relation"
+        """
+        each module is in the package that ships it; Depends (versions, alternatives, Provides) \
+        are the packages' relation
+        """
     )
     func dependencies() throws {
         let dir = try TemporaryDirectory()
@@ -183,7 +186,10 @@ struct RealBuiltPackagesTests {
     }
 
     @Test(
-        "the 52 udebs: their modules and Depends as Debian lists them, no error, and one soft dependency across packages"
+        """
+        the 52 udebs: their modules and Depends as Debian lists them, no error, \
+        and one soft dependency across packages
+        """
     )
     func realUdebs() throws {
         let udebs = try RealPackages.udebs()
@@ -216,7 +222,10 @@ struct RealBuiltPackagesTests {
     }
 
     @Test(
-        "a udeb repacked without scsi_transport_sas: the SAS drivers' unresolved symbols, named; moved into nic-modules: cross-package"
+        """
+        a udeb repacked without scsi_transport_sas: the SAS drivers' unresolved symbols, named; \
+        moved into nic-modules: cross-package
+        """
     )
     func brokenUdebs() throws {
         let udebs = try RealPackages.udebs()
@@ -276,7 +285,10 @@ struct RealBuiltPackagesTests {
     static let cloud = RealKernels.Tree("linux-image-6.1.0-50-cloud-amd64")
 
     @Test(
-        "RPMs built from Debian's modules: Requires followed through Provides; a broken -core names the missing symbols",
+        """
+        RPMs built from Debian's modules: Requires followed through Provides; \
+        a broken -core names the missing symbols
+        """,
         .enabled(if: RPMFixture.available, "no rpmbuild"), arguments: [false, true])
     func rpms(compressedModules: Bool) throws {
         let root = try RealKernels.root(Self.cloud)

@@ -124,7 +124,10 @@ private func placeError(
     }
 
     @Test(
-        "a file included twice in one list is fatal, a diamond too (as in kernel-wedge 2.106), with the include's file:line"
+        """
+        a file included twice in one list is fatal, a diamond too (as in kernel-wedge 2.106), \
+        with the include's file:line
+        """
     )
     func includeLoops() throws {
         let i = try Installer(files: [
@@ -140,8 +143,8 @@ private func placeError(
         #expect(e.line == 2)
         #expect(e.reason.contains("include loop detected loading \(i.path)/modules/z"))
         try i.write("modules/amd64/nic-modules", "#include \"nic-modules\"\n")
-        let self_ = try #require(placeError(i, basic))
-        #expect(self_.line == 1 && self_.file == i.path + "/modules/amd64/nic-modules")
+        let selfInclude = try #require(placeError(i, basic))
+        #expect(selfInclude.line == 1 && selfInclude.file == i.path + "/modules/amd64/nic-modules")
         try i.write("modules/amd64/nic-modules", "#include <nothere>\n")
         #expect(placeError(i, basic)?.reason.contains("cannot read") == true)
     }
@@ -206,7 +209,10 @@ private func placeError(
     }
 
     @Test(
-        "a required wildcard whose leading directory exists neither as written nor under kernel/ is an error at its line"
+        """
+        a required wildcard whose leading directory exists neither as written nor under kernel/ is an error at its \
+        line
+        """
     )
     func wildcardDirectoryMissing() throws {
         let i = try Installer(files: [
@@ -333,7 +339,10 @@ private func placeError(
     }
 
     @Test(
-        "a Depends entry with no list for this build is dropped (an info finding); x! stays in Depends but not in the repair"
+        """
+        a Depends entry with no list for this build is dropped (an info finding); \
+        x! stays in Depends but not in the repair
+        """
     )
     func droppedDepends() throws {
         let packages = """
@@ -369,7 +378,10 @@ private func placeError(
     }
 
     @Test(
-        "the repair runs dependencies first: a module two packages need is copied into the lower one only, with who and which symbols"
+        """
+        the repair runs dependencies first: a module two packages need is copied into the lower one only, \
+        with who and which symbols
+        """
     )
     func repairOrder() throws {
         let packages = """
@@ -660,7 +672,10 @@ struct KernelWedgeRealTests {
     static let installer = Fixtures.url("debian/installer-6.1.176-1").path
 
     @Test(
-        "installer-6.1.176-1 on linux-image-6.1.0-50-amd64: the 52 udebs' modules and Depends exactly, 128 copies, no error"
+        """
+        installer-6.1.176-1 on linux-image-6.1.0-50-amd64: the 52 udebs' modules and Depends exactly, 128 copies, \
+        no error
+        """
     )
     func realUdebs() throws {
         let analysis = try Analyse.tree(

@@ -48,7 +48,8 @@ import Testing
         #expect(typo.severity == .info)
         #expect(
             typo.notes == [
-                "the tree has 2 modules under drivers/net/, none of them matches: a misspelt name, or a module this build does not make?"
+                "the tree has 2 modules under drivers/net/, none of them matches: a misspelt name, "
+                    + "or a module this build does not make?"
             ])
         #expect(byLine[8]?.notes.first?.contains("no module under arch/arm64/crypto/") == true)
         #expect(byLine[11]?.severity == .info && byLine[11]?.notes == [])

@@ -159,7 +159,10 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
     }
 
     @Test(
-        "the base closure pulls dependencies in (info, with users and symbols); supported modules needing unlisted ones are warnings with symbols"
+        """
+        the base closure pulls dependencies in (info, with users and symbols); \
+        supported modules needing unlisted ones are warnings with symbols
+        """
     )
     func closures() throws {
         let a = try place(
@@ -262,7 +265,8 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         #expect(f[0].notes == ["drivers/usb/host/ has xhci_hcd, xhci_pci"])
         #expect(
             f[2].notes == [
-                "arch/x86/crypto/ holds 1 module of this tree; none anywhere is named gone (not configured, renamed or dropped)"
+                "arch/x86/crypto/ holds 1 module of this tree; none anywhere is named gone (not configured, "
+                    + "renamed or dropped)"
             ])
         #expect(f[3].notes == ["no module of this tree is under drivers/nothing/ (not configured, or built in)"])
     }

@@ -100,11 +100,15 @@ import Testing
     }
 
     @Test(
-        "a line matching nothing says where a module of that name is, or that it is built in; duplicates and a last line without newline are reported"
+        """
+        a line matching nothing says where a module of that name is, or that it is built in; \
+        duplicates and a last line without newline are reported
+        """
     )
     func hints() throws {
         let a = try place(
-            "drivers/platform/x86/pvpanic.ko\ndrivers/misc/input-leds.ko\narch/powerpc/kvm/kvm-hv.ko\ndrivers/x.ko\ndrivers/x.ko\nfs/lost.ko",
+            "drivers/platform/x86/pvpanic.ko\ndrivers/misc/input-leds.ko\narch/powerpc/kvm/kvm-hv.ko\n"
+                + "drivers/x.ko\ndrivers/x.ko\nfs/lost.ko",
             [
                 distroModule("drivers/misc/pvpanic/pvpanic.ko"), distroModule("drivers/x.ko"),
                 distroModule("fs/lost.ko"),
@@ -181,7 +185,10 @@ struct UbuntuRealTests {
     }
 
     @Test(
-        "pvpanic in -extra with 420a2928, in linux-modules with ccab78d9; the lists are module-inclusion's minus the ! line's"
+        """
+        pvpanic in -extra with 420a2928, in linux-modules with ccab78d9; \
+        the lists are module-inclusion's minus the ! line's
+        """
     )
     func bug2126659() throws {
         let (old, new) = try analyses()

@@ -39,7 +39,8 @@ public struct FixtureModule: Sendable {
     /// The C source.
     public var source: String {
         var c = """
-            #define ENTRY_REL(sym) ".long " #sym " - .\\n.long __kstrtab_" #sym " - .\\n.long __kstrtabns_" #sym " - .\\n"
+            #define ENTRY_REL(sym) ".long " #sym " - .\\n.long __kstrtab_" #sym " - .\\n" \\
+                ".long __kstrtabns_" #sym " - .\\n"
             #if __SIZEOF_POINTER__ == 8
             # define PTR ".quad "
             #else
@@ -70,7 +71,8 @@ public struct FixtureModule: Sendable {
         c += "  return r; }\n"
         if !versions.isEmpty {
             c +=
-                "static const struct modversion_info fixture_versions[] __attribute__((used, section(\"__versions\"))) = {\n"
+                "static const struct modversion_info fixture_versions[] __attribute__((used, section(\"__versions\"))) "
+                + "= {\n"
             for (n, crc) in versions { c += "  { \(crc)u, \"\(n)\" },\n" }
             c += "};\n"
         }

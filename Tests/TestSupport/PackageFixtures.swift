@@ -28,7 +28,8 @@ public enum RealPackages {
             .map { dir.appendingPathComponent($0) }
     }
 
-    /// The udeb of `set` whose package name starts with `list` (`nic-modules` → nic-modules-6.1.0-50-amd64-di_….udeb).
+    /// The udeb of `set` whose package name starts with `list`
+    /// (`nic-modules` → nic-modules-6.1.0-50-amd64-di_….udeb).
     public static func udeb(_ list: String, set: String = udebSet) throws -> URL {
         guard let u = try udebs(set).first(where: { $0.lastPathComponent.hasPrefix("\(list)-\(set)-di_") }) else {
             throw CommandFailed(command: "udeb \(list)", result: (1, "", "no such udeb in \(set)"))

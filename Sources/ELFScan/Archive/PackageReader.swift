@@ -203,7 +203,8 @@ struct PayloadWalk {
             default:
                 throw PackageError(
                     file,
-                    "\(quoted(name)): compression \(quoted(compression)) is not one modsplit reads (data.tar, .gz, .xz, .zst)"
+                    "\(quoted(name)): compression \(quoted(compression)) is not one modsplit reads (data.tar, .gz, "
+                        + ".xz, .zst)"
                 )
             }
             let inner = try ArchiveReader(name: "\(file)(\(name))", formats: [.tar], filters: filter.map { [$0] } ?? [])
@@ -278,7 +279,8 @@ struct PayloadWalk {
             package.remarks.append(
                 PackageRemark(
                     .note,
-                    "\(qualified.map(\.description).joined(separator: ", ")): architecture qualifiers are matched by name alone"
+                    "\(qualified.map(\.description).joined(separator: ", ")): "
+                        + "architecture qualifiers are matched by name alone"
                 ))
         }
     }
@@ -347,7 +349,8 @@ struct PayloadWalk {
         if let declared = header.declaredPayloadSize, declared > limits.maxPayloadBytes {
             throw PackageError(
                 file,
-                "its payload inflates to \(declared) bytes (as its signature says), past the limit of \(limits.maxPayloadBytes) (--max-package-mib)"
+                "its payload inflates to \(declared) bytes (as its signature says), "
+                    + "past the limit of \(limits.maxPayloadBytes) (--max-package-mib)"
             )
         }
         let format = header.string(RPMHeader.payloadFormat) ?? "cpio"
@@ -383,7 +386,8 @@ struct PayloadWalk {
             // (magic 07070X) that libarchive 3.6 does not read.
             throw PackageError(
                 payload.name,
-                "the payload is not a cpio archive libarchive reads (rpm's stripped 07070X cpio of large-file and v6 packages?): \(error.reason)"
+                "the payload is not a cpio archive libarchive reads (rpm's stripped 07070X cpio of large-file and v6 "
+                    + "packages?): \(error.reason)"
             )
         }
         if let declared = header.declaredPayloadSize, UInt64(payload.inflatedBytes) != declared {
@@ -409,7 +413,8 @@ struct PayloadWalk {
             guard declared >= 0, UInt64(reader.inflatedBytes) + UInt64(declared) <= limits.maxPayloadBytes else {
                 throw PackageError(
                     reader.name,
-                    "\(quoted(entry.name)) (\(declared) bytes) would take the payload past \(limits.maxPayloadBytes) bytes inflated (--max-package-mib)"
+                    "\(quoted(entry.name)) (\(declared) bytes) would take the payload past \(limits.maxPayloadBytes) "
+                        + "bytes inflated (--max-package-mib)"
                 )
             }
             let place = PayloadPlace(entry.name)
@@ -433,7 +438,8 @@ struct PayloadWalk {
                 package.remarks.append(
                     PackageRemark(
                         .error,
-                        "entry \(entries), \(quoted(entry.name)), is refused: a path with an empty, '.' or '..' component"
+                        "entry \(entries), \(quoted(entry.name)), is refused: a path with an empty, "
+                            + "'.' or '..' component"
                     ))
                 if declared > 0 { try reader.skipData(entry: entry.name) }
             case .moduleDirectory(let version):
@@ -584,14 +590,16 @@ struct PayloadWalk {
                 package.remarks.append(
                     PackageRemark(
                         .error,
-                        "the header lists \(missing.count) module(s) the payload lacks: \(missing.prefix(5).joined(separator: ", "))"
+                        "the header lists \(missing.count) module(s) the payload lacks: "
+                            + "\(missing.prefix(5).joined(separator: ", "))"
                     ))
             }
             if !unlisted.isEmpty {
                 package.remarks.append(
                     PackageRemark(
                         .error,
-                        "the payload holds \(unlisted.count) module(s) the header does not list: \(unlisted.prefix(5).joined(separator: ", "))"
+                        "the payload holds \(unlisted.count) module(s) the header does not list: "
+                            + "\(unlisted.prefix(5).joined(separator: ", "))"
                     ))
             }
         }

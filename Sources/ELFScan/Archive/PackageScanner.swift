@@ -101,7 +101,8 @@ public enum PackageScanner {
                 return "\(v) (\(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : ""))"
             }
             throw TreeError(
-                "the packages hold modules of several kernels: \(list.joined(separator: "; ")); give the packages of one kernel"
+                "the packages hold modules of several kernels: \(list.joined(separator: "; ")); "
+                    + "give the packages of one kernel"
             )
         }
 
@@ -153,7 +154,8 @@ public enum PackageScanner {
                     problems.append(
                         ELFScanError(
                             .io, path: path,
-                            "\(name): a symbolic link to \(quoted(link.target)), which no given package ships as a module"
+                            "\(name): a symbolic link to \(quoted(link.target)), "
+                                + "which no given package ships as a module"
                         ))
                 }
             case .outside:
@@ -176,7 +178,8 @@ public enum PackageScanner {
         order = order.filter { present.contains($0) }
         if listed > order.count {
             notes.append(
-                "modules.order lists \(listed) modules, \(order.count) of them in the given packages; only those are ordered"
+                "modules.order lists \(listed) modules, \(order.count) of them in the given packages; "
+                    + "only those are ordered"
             )
         }
         let builtin = packages.lazy.compactMap(\.builtin).first
@@ -185,7 +188,8 @@ public enum PackageScanner {
             notes.append("no package ships modules.builtin: modules built into the kernel are unknown")
         } else if builtinModinfo == nil {
             notes.append(
-                "no package ships modules.builtin.modinfo: built-in modules are known by name only, not by their aliases"
+                "no package ships modules.builtin.modinfo: built-in modules are known by name only, "
+                    + "not by their aliases"
             )
         }
         var kernelExports: KernelExports?
@@ -203,12 +207,14 @@ public enum PackageScanner {
             }
             if kernelExports == nil {
                 notes.append(
-                    "\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; the real one is in the -dbg package): the kernel's exports are unknown"
+                    "\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; "
+                        + "the real one is in the -dbg package): the kernel's exports are unknown"
                 )
             }
         } else {
             notes.append(
-                "no --symvers or --system-map: symbols that no given package exports are assumed to be in the kernel (as depmod does without -E/-F), so the unresolved-symbol check is partial"
+                "no --symvers or --system-map: symbols that no given package exports are assumed to be in the kernel "
+                    + "(as depmod does without -E/-F), so the unresolved-symbol check is partial"
             )
         }
         let tree = KernelTree(root: nil, moduleDirectory: "lib/modules/\(version)", kernelVersion: version)

@@ -82,7 +82,8 @@ struct RPMHeader {
             guard declared == actual else {
                 throw PackageError(
                     file,
-                    "the RPM signature says header and payload are \(declared) bytes, the file has \(actual) (truncated or altered)"
+                    "the RPM signature says header and payload are \(declared) bytes, the file has \(actual) "
+                        + "(truncated or altered)"
                 )
             }
         }

@@ -255,7 +255,8 @@ final class ElfImage {
         guard !overflow, end <= imageSize else {
             throw ELFScanError(
                 .malformed, path: path,
-                "section header table (offset \(ehdr.e_shoff), \(count) entries) extends past the end of the \(imageSize)-byte image (truncated?)"
+                "section header table (offset \(ehdr.e_shoff), \(count) entries) "
+                    + "extends past the end of the \(imageSize)-byte image (truncated?)"
             )
         }
         return Header(type: ehdr.e_type, machine: ehdr.e_machine, bits: cls == 1 ? 32 : 64, bigEndian: data == 2)
@@ -287,7 +288,8 @@ final class ElfImage {
                 guard !overflow, end <= imageSize else {
                     throw ELFScanError(
                         .malformed, path: path,
-                        "section \(i) (offset \(shdr.sh_offset), \(shdr.sh_size) bytes) extends past the end of the \(imageSize)-byte image (truncated?)"
+                        "section \(i) (offset \(shdr.sh_offset), \(shdr.sh_size) bytes) "
+                            + "extends past the end of the \(imageSize)-byte image (truncated?)"
                     )
                 }
             }

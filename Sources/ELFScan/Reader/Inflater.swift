@@ -104,7 +104,8 @@ enum Inflater {
                 "xz index declares \(declared) inflated bytes, past the limit of \(limit)")
         }
         var strm = lzma_stream()  // all-zero: LZMA_STREAM_INIT
-        let initialized = lzma_stream_decoder(&strm, xzMemoryLimit, 0x08)  // LZMA_CONCATENATED (UINT32_C does not import)
+        // 0x08 is LZMA_CONCATENATED (its UINT32_C definition does not import).
+        let initialized = lzma_stream_decoder(&strm, xzMemoryLimit, 0x08)
         guard initialized == LZMA_OK else {
             throw ELFScanError(.compression, path: path, "lzma_stream_decoder: \(lzmaName(initialized))")
         }
@@ -185,7 +186,8 @@ enum Inflater {
         if isize < UInt64(n) / 2 {
             throw ELFScanError(
                 .compression, path: path,
-                "gzip trailer declares \(isize) inflated bytes for a \(n)-byte file: an absurd ratio (a size past 4 GiB wraps the 32-bit trailer)"
+                "gzip trailer declares \(isize) inflated bytes for a \(n)-byte file: "
+                    + "an absurd ratio (a size past 4 GiB wraps the 32-bit trailer)"
             )
         }
         return isize

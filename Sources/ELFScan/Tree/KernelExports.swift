@@ -87,7 +87,8 @@ public struct KernelExports: Sendable {
         guard !symbols.isEmpty else {
             throw ELFScanError(
                 .malformed, path: displayPath,
-                "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, cannot say what the kernel exports"
+                "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, "
+                    + "cannot say what the kernel exports"
             )
         }
         return KernelExports(source: .symvers, path: displayPath, symbols: symbols)

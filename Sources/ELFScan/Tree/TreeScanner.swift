@@ -427,7 +427,8 @@ public enum TreeScanner {
             }
             if exports == nil {
                 notes.append(
-                    "\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; the real one is in the -dbg package): the kernel's exports are unknown"
+                    "\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; "
+                        + "the real one is in the -dbg package): the kernel's exports are unknown"
                 )
             }
             return (exports, notes)
@@ -456,7 +457,8 @@ public enum TreeScanner {
                 "\(candidate) is a placeholder without symbols (Debian's real System.map is in the -dbg package)")
         }
         notes.append(
-            "no Module.symvers or System.map: symbols that no module exports are assumed to be in the kernel (as depmod does without -E/-F), so the unresolved-symbol check is partial"
+            "no Module.symvers or System.map: symbols that no module exports are assumed to be in the kernel (as "
+                + "depmod does without -E/-F), so the unresolved-symbol check is partial"
         )
         return (nil, notes)
     }

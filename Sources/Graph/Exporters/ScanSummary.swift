@@ -103,7 +103,8 @@ public struct ScanSummary: Codable, Sendable, Equatable {
             .joined(separator: ", ") + "\n"
         out += "size        \(inKiB(bytesOnDisk)) on disk, \(inKiB(bytesUncompressed)) uncompressed\n"
         out +=
-            "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
+            "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), "
+            + "\(duplicateExports) exported twice\n"
         out += "imports     \(imports) (\(weakImports) weak), \(edges) module-to-module edges, \(cycles) cycles\n"
         if let kernelExports {
             out += "kernel      \(kernelExportCount) exports from \(show(kernelExports)); "

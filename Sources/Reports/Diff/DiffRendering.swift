@@ -16,15 +16,22 @@ extension SplitDiff {
         out += "packages:\n"
         for p in packages {
             out +=
-                "  \(Display.sanitized(p.name)): \(p.modulesBefore) → \(p.modulesAfter) modules (\(p.modulesAfter - p.modulesBefore >= 0 ? "+" : "")\(p.modulesAfter - p.modulesBefore)), shipped \(Display.kib(p.bytesBefore)) → \(Display.kib(p.bytesAfter)) (\(signed(p.bytesBefore, p.bytesAfter))), uncompressed \(Display.kib(p.uncompressedBefore)) → \(Display.kib(p.uncompressedAfter)) (\(signed(p.uncompressedBefore, p.uncompressedAfter)))\n"
+                "  \(Display.sanitized(p.name)): \(p.modulesBefore) → \(p.modulesAfter) "
+                + "modules (\(p.modulesAfter - p.modulesBefore >= 0 ? "+" : "")\(p.modulesAfter - p.modulesBefore)), "
+                + "shipped \(Display.kib(p.bytesBefore)) → \(Display.kib(p.bytesAfter)) "
+                + "(\(signed(p.bytesBefore, p.bytesAfter))), uncompressed \(Display.kib(p.uncompressedBefore)) "
+                + "→ \(Display.kib(p.uncompressedAfter)) (\(signed(p.uncompressedBefore, p.uncompressedAfter)))\n"
         }
         out +=
-            "\n\(added.count) added, \(removed.count) removed, \(changed.count) changed, \(moved.count) moved between packages\n"
+            "\n\(added.count) added, \(removed.count) removed, \(changed.count) changed, \(moved.count) "
+            + "moved between packages\n"
         out += "\(findingsAppeared.count) findings appear, \(findingsDisappeared.count) disappear\n"
         if !added.isEmpty { out += "\nadded:\n" }
         for a in added {
             out +=
-                "  \(Display.sanitized(a.name)) → \(Display.sanitized(a.package ?? "no package"))\(a.rule.map { " (\($0))" } ?? ""), costs \(Display.kib(a.cost.bytes))"
+                "  \(Display.sanitized(a.name)) → "
+                + "\(Display.sanitized(a.package ?? "no package"))\(a.rule.map { " (\($0))" } ?? ""), "
+                + "costs \(Display.kib(a.cost.bytes))"
             if a.cost.modules.count > 1 {
                 out += " with \(a.cost.modules.filter { $0 != a.name }.map(Display.sanitized).joined(separator: ", "))"
             }
@@ -32,14 +39,16 @@ extension SplitDiff {
             out += "\n"
             for n in a.needsAcross {
                 out +=
-                    "    needs \(Display.sanitized(n.provider)) (\(Display.sanitized(n.package ?? "no package"))) for \(Display.sanitized(Display.symbolList(n.symbols, limit: 4)))\n"
+                    "    needs \(Display.sanitized(n.provider)) (\(Display.sanitized(n.package ?? "no package"))) "
+                    + "for \(Display.sanitized(Display.symbolList(n.symbols, limit: 4)))\n"
             }
         }
         if !removed.isEmpty { out += "\nremoved: \(removed.map(Display.sanitized).joined(separator: ", "))\n" }
         if !moved.isEmpty { out += "\nmoved:\n" }
         for m in moved {
             out +=
-                "  \(Display.sanitized(m.module)): \(m.from ?? "none") → \(m.to ?? "none") (\(Display.kib(m.bytes)))\(m.rule.map { ", placed by \($0)" } ?? "")\n"
+                "  \(Display.sanitized(m.module)): \(m.from ?? "none") → \(m.to ?? "none") "
+                + "(\(Display.kib(m.bytes)))\(m.rule.map { ", placed by \($0)" } ?? "")\n"
         }
         if !changed.isEmpty { out += "\nchanged:\n" }
         for c in changed {

@@ -107,7 +107,8 @@ extension MatrixDiff {
             MarkdownComment.Section(
                 title: "findings that disappear",
                 items: findingsDisappeared.map { m in
-                    "- \(markdownEscape(m.finding.kind)): \(markdownEscape(m.finding.message)) — on \(kernels(m.trees))\n"
+                    "- \(markdownEscape(m.finding.kind)): \(markdownEscape(m.finding.message)) "
+                        + "— on \(kernels(m.trees))\n"
                 }),
         ]
         let pointer =

@@ -178,7 +178,8 @@ struct PackageGraphDrawing {
         for (id, cls) in [("a-dep", "arr-dep"), ("a-mod", "arr-mod"), ("a-brk", "arr-brk")] {
             out += "<marker id=\"\(id)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"10\" "
             out +=
-                "markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path class=\"\(cls)\" d=\"M0,0 L10,5 L0,10 z\"/></marker>"
+                "markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path class=\"\(cls)\" d=\"M0,0 "
+                + "L10,5 L0,10 z\"/></marker>"
         }
         out += "</defs>\n"
 
@@ -268,7 +269,8 @@ struct PackageGraphDrawing {
             if !pkg.profiles.isEmpty { out += "; profiles: \(E.escape(pkg.profiles.joined(separator: ", ")))" }
             out += "</title>"
             out +=
-                "<rect class=\"box\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(Self.boxWidth))\" height=\"\(n(Self.boxHeight))\" "
+                "<rect class=\"box\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(Self.boxWidth))\" "
+                + "height=\"\(n(Self.boxHeight))\" "
             out += "rx=\"9\" style=\"stroke:\(E.colour(p))\"/>"
             out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"7\" height=\"\(n(Self.boxHeight))\" rx=\"3\" "
             out += "style=\"fill:\(E.colour(p))\"/>"

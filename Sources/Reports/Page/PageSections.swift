@@ -15,7 +15,8 @@ extension HTMLReport {
             out += "The whole tree as one package · "
         }
         out +=
-            "\(plural(data.packages.count, "package")) · \(plural(data.summary.modules, "module"))</p></div></div></header>\n"
+            "\(plural(data.packages.count, "package")) · "
+            + "\(plural(data.summary.modules, "module"))</p></div></div></header>\n"
         return out
     }
 
@@ -78,9 +79,11 @@ extension HTMLReport {
             out += "<div class=\"track\" title=\"\(escape(p.name)): \(bytes(p.bytes)) shipped, "
             out += "\(bytes(p.uncompressedBytes)) uncompressed, installs \(bytes(p.installBytes))\">"
             out +=
-                "<div class=\"fill inst\" style=\"width:\(String(format: "%.2f", inst))%;background:\(colour(i))\"></div>"
+                "<div class=\"fill inst\" "
+                + "style=\"width:\(String(format: "%.2f", inst))%;background:\(colour(i))\"></div>"
             out +=
-                "<div class=\"fill own\" style=\"width:\(String(format: "%.2f", own))%;background:\(colour(i))\"></div></div>"
+                "<div class=\"fill own\" "
+                + "style=\"width:\(String(format: "%.2f", own))%;background:\(colour(i))\"></div></div>"
             out += "<div class=\"bar-num\"><b>\(bytes(p.bytes))</b> own · \(bytes(p.installBytes)) installed "
             out += "(\(percent(p.installBytes, of: data.summary.bytes)))</div>"
             out += "<div class=\"bar-sub\">\(plural(p.modules, "module")) · \(bytes(p.uncompressedBytes)) uncompressed"

@@ -108,7 +108,8 @@ public enum ModuleQueries {
             let cross =
                 p.packageOf[m].flatMap { pm in p.packageOf[e.target].map { !p.packages.reaches(pm, $0) } } ?? false
             out +=
-                "  \(show(g.modules[e.target].name)) (\(pkg(e.target)))\(cross ? "  ← outside \(pkg(m))'s closure" : "")\n"
+                "  \(show(g.modules[e.target].name)) "
+                + "(\(pkg(e.target)))\(cross ? "  ← outside \(pkg(m))'s closure" : "")\n"
             out +=
                 "    \(e.symbols.prefix(10).map(show).joined(separator: ", "))"
                 + (e.symbols.count > 10 ? ", … (\(e.symbols.count))" : "") + "\n"

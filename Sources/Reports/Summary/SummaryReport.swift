@@ -17,24 +17,30 @@ public enum SummaryReport {
         for p in data.packages {
             let share = s.bytes == 0 ? 0 : Double(p.installBytes) * 100 / Double(s.bytes)
             out +=
-                "| \(markdownEscape(p.name)) | \(p.dependsOn.map(markdownEscape).joined(separator: ", ")) | \(p.modules) | "
+                "| \(markdownEscape(p.name)) | \(p.dependsOn.map(markdownEscape).joined(separator: ", ")) "
+                + "| \(p.modules) | "
             out +=
-                "\(Display.kib(p.bytes)) | \(Display.kib(p.uncompressedBytes)) | \(Display.kib(p.installBytes)) | \(String(format: "%.1f", share))% |\n"
+                "\(Display.kib(p.bytes)) | \(Display.kib(p.uncompressedBytes)) | \(Display.kib(p.installBytes)) "
+                + "| \(String(format: "%.1f", share))% |\n"
         }
         if let root = data.packages.first(where: { $0.dependsOn.isEmpty }), s.bytes > 0 {
             out +=
                 "\nInstalling only **\(markdownEscape(root.name))** ships \(root.modules) of \(s.modules) modules and "
             out +=
-                "\(Display.kib(root.installBytes)) of \(Display.kib(s.bytes)): it saves \(s.modules - root.modules) modules and "
+                "\(Display.kib(root.installBytes)) of \(Display.kib(s.bytes)): it saves \(s.modules - root.modules) "
+                + "modules and "
             out +=
-                "\(Display.kib(s.bytes - root.installBytes)) (\(String(format: "%.0f", Double(s.bytes - root.installBytes) * 100 / Double(s.bytes)))%).\n"
+                "\(Display.kib(s.bytes - root.installBytes)) "
+                + "(\(String(format: "%.0f", Double(s.bytes - root.installBytes) * 100 / Double(s.bytes)))%).\n"
         }
         if !data.packageEdges.isEmpty {
             out +=
-                "\n## Edges between packages\n\n| from | to | module edges | symbols | |\n| --- | --- | ---: | ---: | --- |\n"
+                "\n## Edges between packages\n\n| from | to | module edges | symbols | |\n| --- | --- | ---: | ---: "
+                + "| --- |\n"
             for e in data.packageEdges {
                 out +=
-                    "| \(markdownEscape(e.from)) | \(markdownEscape(e.to)) | \(e.edges) | \(e.symbols) | \(e.broken ? "**broken**" : "") |\n"
+                    "| \(markdownEscape(e.from)) | \(markdownEscape(e.to)) | \(e.edges) | \(e.symbols) "
+                    + "| \(e.broken ? "**broken**" : "") |\n"
             }
         }
         if !data.findings.isEmpty { out += "\n## Findings\n" + markdownFindings(data.findings) }
@@ -48,7 +54,8 @@ public enum SummaryReport {
         for p in data.packages {
             // quoted() turns the newline into DOT's \n.
             out +=
-                "  \(DotGraph.quoted(p.name)) [label=\(DotGraph.quoted("\(p.name)\n\(p.modules) modules, \(Display.kib(p.bytes))"))];\n"
+                "  \(DotGraph.quoted(p.name)) "
+                + "[label=\(DotGraph.quoted("\(p.name)\n\(p.modules) modules, \(Display.kib(p.bytes))"))];\n"
         }
         for p in data.packages {
             for d in p.dependsOn {
@@ -57,7 +64,8 @@ public enum SummaryReport {
         }
         for e in data.packageEdges {
             out +=
-                "  \(DotGraph.quoted(e.from)) -> \(DotGraph.quoted(e.to)) [label=\"\(e.edges) edges, \(e.symbols) symbols\""
+                "  \(DotGraph.quoted(e.from)) -> \(DotGraph.quoted(e.to)) [label=\"\(e.edges) edges, \(e.symbols) "
+                + "symbols\""
             out += e.broken ? ", color=red, fontcolor=red];\n" : "];\n"
         }
         return out + "}\n"

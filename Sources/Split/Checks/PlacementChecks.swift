@@ -25,7 +25,8 @@ struct UnplacedModuleCheck: SplitCheck {
                 return ctx.finding(
                     description.id, description.severity, module: m,
                     message:
-                        "no rule matches \(ctx.graph.modules[m].path) and there is no default: rule; it landed in \(ctx.packageName(m) ?? "?") only because of its neighbours",
+                        "no rule matches \(ctx.graph.modules[m].path) and there is no default: rule; "
+                        + "it landed in \(ctx.packageName(m) ?? "?") only because of its neighbours",
                     cost: ctx.cost(of: [m]))
             }
             return nil
@@ -38,7 +39,9 @@ struct ForcedMoveCheck: SplitCheck {
         id: "forced-move", severity: .warning,
         summary: "A module ends in another package than its rule asks for, dragged by its dependencies.",
         rationale:
-            "filtermods moves such modules silently. A warning when it leaves the packages installed with the default package (a driver dragged into a package users do not install); info when it only moves into a package below the one asked for.",
+            "filtermods moves such modules silently. A warning when it leaves the packages installed with the default "
+            + "package (a driver dragged into a package users do not install); "
+            + "info when it only moves into a package below the one asked for.",
         triggering: CheckExample(
             "rules want b in extra, but core's a needs it",
             modules: [exampleModule("a", imports: ["b_fn"]), exampleModule("b", exports: ["b_fn"])],
@@ -60,7 +63,8 @@ struct ForcedMoveCheck: SplitCheck {
             let severity: Severity = intoAncestor ? .info : .warning
             let name = ctx.graph.modules[m].name
             var notes: [String] = []
-            // Who forced it: users whose package cannot reach the wanted package, providers the wanted package cannot reach.
+            // Who forced it: users whose package cannot reach the wanted package, providers the wanted package
+            // cannot reach.
             for u in ctx.graph.reverseClosure(of: m) {
                 guard let up = ctx.placement.packageOf[u], !packages.reaches(up, wanted) else { continue }
                 let symbols = ctx.graph.edge(from: u, to: m)?.symbols
@@ -87,7 +91,8 @@ struct ForcedMoveCheck: SplitCheck {
                 ctx.finding(
                     description.id, severity, module: m,
                     message:
-                        "\(name) moved from \(asked) to \(packages.names[final]) (\(Display.kib(cost.bytes)) added to \(packages.names[final]))",
+                        "\(name) moved from \(asked) to \(packages.names[final]) (\(Display.kib(cost.bytes)) "
+                        + "added to \(packages.names[final]))",
                     notes: notes, cost: cost))
         }
         return out
@@ -221,7 +226,9 @@ struct SoftdepCrossPackageCheck: SplitCheck {
             id: id, severity: .warning,
             summary: "A module's \(key) names a module (by name or alias) outside its package's closure.",
             rationale:
-                "modprobe loads the module without it: it works, but without what its author asked for (e.g. a crypto driver or a firmware helper). Names resolve as modprobe resolves them: a module name, else an alias; a built-in module satisfies it.",
+                "modprobe loads the module without it: it works, but without what its author asked for (e.g. a crypto "
+                + "driver or a firmware helper). Names resolve as modprobe resolves them: a module name, "
+                + "else an alias; a built-in module satisfies it.",
             triggering: CheckExample(
                 "\(key) on a module in extra",
                 modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: b" : "b")]), exampleModule("b")],
@@ -248,7 +255,8 @@ struct SoftdepCrossPackageCheck: SplitCheck {
                 ctx.finding(
                     id, description.severity, module: m, provider: t,
                     message:
-                        "\(ctx.graph.modules[m].name) (\(ctx.packageName(m) ?? "?")) has \(key) \(ctx.graph.modules[t].name)\(via), which is in \(ctx.packageName(t) ?? "?")\(others)",
+                        "\(ctx.graph.modules[m].name) (\(ctx.packageName(m) ?? "?")) has \(key) "
+                        + "\(ctx.graph.modules[t].name)\(via), which is in \(ctx.packageName(t) ?? "?")\(others)",
                     cost: ctx.cost(of: [t])))
         }
         return out
@@ -265,8 +273,11 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
             id: id, severity: severity,
             summary: "A module's \(key) names something no module of the tree and no built-in module provides.",
             rationale: key == "softdep"
-                ? "modprobe finds nothing to load first and loads the module without it: whatever the author wanted beside it (a crypto algorithm, a helper driver) is missing from every package."
-                : "initramfs generators find nothing to include for it; modprobe does not load weak dependencies, so this only matters early in boot.",
+                ? "modprobe finds nothing to load first and loads the module without it: "
+                    + "whatever the author wanted beside it (a crypto algorithm, a helper driver) "
+                    + "is missing from every package."
+                : "initramfs generators find nothing to include for it; modprobe does not load weak dependencies, "
+                    + "so this only matters early in boot.",
             triggering: CheckExample(
                 "\(key) on a name nothing provides",
                 modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: gone" : "gone")])]),

@@ -5,10 +5,13 @@ struct ProfileUnsatisfiedCheck: SplitCheck {
     let description = CheckDescription(
         id: "profile-unsatisfied", severity: .error,
         summary:
-            "A package bound to a machine profile lacks a driver the profile needs (storage, network, console, root file system).",
+            "A package bound to a machine profile lacks a driver the profile needs (storage, network, console, "
+            + "root file system).",
         rationale:
-            "A machine of that class with only this package (and what it depends on) installed cannot boot or has no network. "
-            + "Built-in drivers count; when the kernel has no driver at all, the finding says so, since no split can help.",
+            "A machine of that class with only this package (and what it depends on) "
+            + "installed cannot boot or has no network. "
+            + "Built-in drivers count; when the kernel has no driver at all, the finding says so, "
+            + "since no split can help.",
         triggering: CheckExample(
             "a KVM core without virtio-net, which is in extra",
             modules: [

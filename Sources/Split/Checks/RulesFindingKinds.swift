@@ -44,7 +44,8 @@ extension RulesFindingKind {
         summary: "A rule's pattern matches no module of the tree (info), or can never match any path (warning).",
         rationale: "filtermods matches each rule as re.match('[^/]+/' + pattern, path): a leading ^ then never holds, "
             + "and the rule silently places nothing. A rule for another architecture or configuration also matches "
-            + "nothing on this tree, which is normal; the note says whether the tree has modules under the rule's directory.",
+            + "nothing on this tree, which is normal; the note says whether the tree has modules under the rule's "
+            + "directory.",
         languages: ["filtermods"])
 }
 

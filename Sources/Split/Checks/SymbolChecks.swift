@@ -29,7 +29,8 @@ struct UnresolvedSymbolCheck: SplitCheck {
         id: "unresolved-symbol", severity: .error,
         summary: "A module imports a symbol that neither the kernel nor any module exports.",
         rationale:
-            "The loader refuses the module ('Unknown symbol'). Only reported when the kernel's own exports are known (Module.symvers or System.map).",
+            "The loader refuses the module ('Unknown symbol'). Only reported when the kernel's own exports are known "
+            + "(Module.symvers or System.map).",
         triggering: CheckExample(
             "uses a symbol nobody exports", modules: [exampleModule("a", imports: ["printk", "gone"])]),
         passing: CheckExample("uses the kernel's printk", modules: [exampleModule("a", imports: ["printk"])]))
@@ -41,7 +42,8 @@ struct UnresolvedSymbolCheck: SplitCheck {
             return ctx.finding(
                 description.id, description.severity, module: m, symbols: names,
                 message:
-                    "\(ctx.graph.modules[m].name) needs \(Display.symbolList(names)), which nothing exports: it will not load"
+                    "\(ctx.graph.modules[m].name) needs \(Display.symbolList(names)), which nothing exports: "
+                    + "it will not load"
             )
         }
     }
@@ -52,7 +54,8 @@ struct CrossPackageCheck: SplitCheck {
         id: "cross-package", severity: .error,
         summary: "A module needs symbols of a module whose package is outside its package's closure.",
         rationale:
-            "Installing the module's package (and what it depends on) does not install the provider: the module fails to load where the user installed only that.",
+            "Installing the module's package (and what it depends on) does not install the provider: "
+            + "the module fails to load where the user installed only that.",
         triggering: CheckExample(
             "core's a needs extra's b",
             modules: [exampleModule("a", imports: ["b_fn"]), exampleModule("b", exports: ["b_fn"])],
@@ -77,14 +80,17 @@ struct CrossPackageCheck: SplitCheck {
                 if let p = ctx.placement.packageOf[m] {
                     cost = MoveCost.of(e.target, into: p, graph: ctx.graph, placement: ctx.placement)
                     notes.append(
-                        "moving \(provider) into \(ctx.packageName(m) ?? "?") costs \(Display.kib(cost.bytes)): \(cost.modules.joined(separator: ", "))"
+                        "moving \(provider) into \(ctx.packageName(m) ?? "?") costs \(Display.kib(cost.bytes)): "
+                            + "\(cost.modules.joined(separator: ", "))"
                     )
                 }
                 out.append(
                     ctx.finding(
                         description.id, description.severity, module: m, provider: e.target, symbols: e.symbols,
                         message:
-                            "\(user) (\(ctx.packageName(m) ?? "?")) needs \(Display.symbolList(e.symbols)) from \(provider) (\(ctx.packageName(e.target) ?? "?")), which \(ctx.packageName(m) ?? "its package") does not depend on",
+                            "\(user) (\(ctx.packageName(m) ?? "?")) needs \(Display.symbolList(e.symbols)) "
+                            + "from \(provider) (\(ctx.packageName(e.target) ?? "?")), "
+                            + "which \(ctx.packageName(m) ?? "its package") does not depend on",
                         notes: notes, cost: cost))
             }
         }
@@ -120,7 +126,9 @@ struct GPLOnlyCheck: SplitCheck {
                         description.id, description.severity, module: m, provider: group.provider,
                         symbols: group.symbols,
                         message:
-                            "\(ctx.graph.modules[m].name) (license \(license.map { "'\($0)'" } ?? "missing")) uses GPL-only \(Display.symbolList(group.symbols)) from \(from): the kernel will not resolve them"
+                            "\(ctx.graph.modules[m].name) (license \(license.map { "'\($0)'" } ?? "missing")) "
+                            + "uses GPL-only \(Display.symbolList(group.symbols)) from \(from): "
+                            + "the kernel will not resolve them"
                     ))
             }
         }
@@ -133,7 +141,8 @@ struct MissingNamespaceCheck: SplitCheck {
         id: "missing-namespace", severity: .error,
         summary: "A module uses a symbol exported into a namespace it does not import (MODULE_IMPORT_NS).",
         rationale:
-            "The loader rejects the module ('uses symbol … from namespace …, but does not import it') unless the kernel allows missing namespace imports.",
+            "The loader rejects the module ('uses symbol … from namespace …, but does not import it') "
+            + "unless the kernel allows missing namespace imports.",
         triggering: CheckExample(
             "uses USB_STORAGE without importing it",
             modules: [
@@ -159,7 +168,8 @@ struct MissingNamespaceCheck: SplitCheck {
                         description.id, description.severity, module: m, provider: group.provider,
                         symbols: group.symbols, namespace: ns,
                         message:
-                            "\(ctx.graph.modules[m].name) uses \(Display.symbolList(group.symbols)) from namespace \(ns) (\(from)) without MODULE_IMPORT_NS(\(ns))"
+                            "\(ctx.graph.modules[m].name) uses \(Display.symbolList(group.symbols)) "
+                            + "from namespace \(ns) (\(from)) without MODULE_IMPORT_NS(\(ns))"
                     ))
             }
         }
@@ -172,7 +182,8 @@ struct CRCMismatchCheck: SplitCheck {
         id: "crc-mismatch", severity: .error,
         summary: "A module expects a symbol CRC (__versions) that differs from its exporter's.",
         rationale:
-            "With modversions the loader compares them: 'disagrees about version of symbol', and the module does not load. The module was built against another build of its provider.",
+            "With modversions the loader compares them: 'disagrees about version of symbol', "
+            + "and the module does not load. The module was built against another build of its provider.",
         triggering: CheckExample(
             "built against another b",
             modules: [
@@ -198,7 +209,8 @@ struct CRCMismatchCheck: SplitCheck {
                         description.id, description.severity, module: m, provider: group.provider,
                         symbols: group.symbols,
                         message:
-                            "\(ctx.graph.modules[m].name) disagrees with \(from) about the version of \(Display.symbolList(group.symbols))"
+                            "\(ctx.graph.modules[m].name) disagrees with \(from) "
+                            + "about the version of \(Display.symbolList(group.symbols))"
                     ))
             }
         }
@@ -211,7 +223,8 @@ struct VermagicMismatchCheck: SplitCheck {
         id: "vermagic-mismatch", severity: .error,
         summary: "A module was built for another kernel than the rest of the tree (vermagic).",
         rationale:
-            "The loader compares vermagic strings (without the release when modversions are on) and refuses a mismatch: 'version magic … should be …'.",
+            "The loader compares vermagic strings (without the release when modversions are on) "
+            + "and refuses a mismatch: 'version magic … should be …'.",
         triggering: CheckExample(
             "one module from another build",
             modules: [
@@ -245,7 +258,8 @@ struct VermagicMismatchCheck: SplitCheck {
             return ctx.finding(
                 description.id, description.severity, module: m,
                 message:
-                    "\(ctx.graph.modules[m].name) has vermagic '\(v)', the tree '\(reference)': the kernel will refuse it"
+                    "\(ctx.graph.modules[m].name) has vermagic '\(v)', the tree '\(reference)': "
+                    + "the kernel will refuse it"
             )
         }
     }
@@ -256,7 +270,8 @@ struct DuplicateExportCheck: SplitCheck {
         id: "duplicate-export", severity: .warning,
         summary: "Two modules (or a module and the kernel) export the same symbol.",
         rationale:
-            "The loader refuses a module whose export already exists: the two can never be loaded together, and a module that duplicates a kernel export never loads (then an error).",
+            "The loader refuses a module whose export already exists: the two can never be loaded together, "
+            + "and a module that duplicates a kernel export never loads (then an error).",
         triggering: CheckExample(
             "a copied exporter",
             modules: [exampleModule("a", exports: ["dup"]), exampleModule("a_copy", exports: ["dup"])]),
@@ -277,8 +292,10 @@ struct DuplicateExportCheck: SplitCheck {
             let others = modules.dropLast().map { ctx.graph.modules[$0].name } + (withKernel ? ["the kernel"] : [])
             let message =
                 withKernel
-                ? "\(ctx.graph.modules[m].name) exports \(Display.symbolList(symbols)), which the kernel already exports: it will not load"
-                : "\(ctx.graph.modules[m].name) and \(others.joined(separator: ", ")) both export \(Display.symbolList(symbols)): they can never be loaded together"
+                ? "\(ctx.graph.modules[m].name) exports \(Display.symbolList(symbols)), "
+                    + "which the kernel already exports: it will not load"
+                : "\(ctx.graph.modules[m].name) and \(others.joined(separator: ", ")) "
+                    + "both export \(Display.symbolList(symbols)): they can never be loaded together"
             return ctx.finding(
                 description.id, withKernel ? .error : description.severity, module: m,
                 provider: modules.count > 1 ? modules[0] : nil, symbols: symbols.sorted(), message: message)

@@ -6,7 +6,8 @@ struct UnreadableModuleCheck: SplitCheck {
         id: "unreadable-module", severity: .error,
         summary: "A module file could not be read (corrupt, truncated, not ELF, bad compression, not a file).",
         rationale:
-            "Whatever it provides is unknown, so every check that involves it is incomplete; the package ships a file the kernel will likely refuse.",
+            "Whatever it provides is unknown, so every check that involves it is incomplete; "
+            + "the package ships a file the kernel will likely refuse.",
         triggering: CheckExample(
             "a truncated file", modules: [exampleModule("a")],
             problems: [ELFScanError(.malformed, path: "kernel/b.ko.xz", "xz stream is truncated")]),
@@ -27,7 +28,8 @@ struct DuplicateModuleCheck: SplitCheck {
         id: "duplicate-module", severity: .warning,
         summary: "Two files carry the same module name.",
         rationale:
-            "Only one can be loaded; depmod keeps the one in updates/ (or the first found) and the other is dead weight or, worse, the one meant to be used.",
+            "Only one can be loaded; depmod keeps the one in updates/ (or the first found) "
+            + "and the other is dead weight or, worse, the one meant to be used.",
         triggering: CheckExample(
             "the same module twice",
             modules: [
@@ -55,7 +57,8 @@ struct DependencyCycleCheck: SplitCheck {
         id: "dependency-cycle", severity: .error,
         summary: "Modules need each other's symbols in a cycle.",
         rationale:
-            "No module of the cycle can load first; depmod refuses the whole tree ('Cycle detected') and writes nothing.",
+            "No module of the cycle can load first; depmod refuses the whole tree ('Cycle detected') "
+            + "and writes nothing.",
         triggering: CheckExample(
             "a needs b needs a",
             modules: [
@@ -72,7 +75,8 @@ struct DependencyCycleCheck: SplitCheck {
             for m in cycle {
                 for e in ctx.graph.deps[m] where cycle.contains(e.target) {
                     notes.append(
-                        "\(ctx.graph.modules[m].name) needs \(Display.symbolList(e.symbols, limit: 3)) from \(ctx.graph.modules[e.target].name)"
+                        "\(ctx.graph.modules[m].name) needs \(Display.symbolList(e.symbols, limit: 3)) "
+                            + "from \(ctx.graph.modules[e.target].name)"
                     )
                 }
             }

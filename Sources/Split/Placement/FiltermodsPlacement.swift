@@ -319,7 +319,8 @@ public enum FiltermodsPlacement {
                         under == 0
                             ? "the tree has no module under \(Display.sanitized(directory)): "
                                 + "a rule for another architecture or configuration?"
-                            : "the tree has \(under) modules under \(Display.sanitized(directory)), none of them matches: "
+                            : "the tree has \(under) modules under \(Display.sanitized(directory)), "
+                                + "none of them matches: "
                                 + "a misspelt name, or a module this build does not make?")
                 }
                 out.append(

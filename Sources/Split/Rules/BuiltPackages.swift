@@ -88,7 +88,8 @@ public struct BuiltPackages: SplitDefinition {
                     kind: "package-conflict", severity: .error, module: moduleName(fromFileName: c.path), path: c.path,
                     package: names[c.other], providerPackage: names[c.kept],
                     message:
-                        "\(names[c.kept]) and \(names[c.other]) both ship \(c.path): the package manager will not install both (the copy in \(names[c.kept]) is analysed)"
+                        "\(names[c.kept]) and \(names[c.other]) both ship \(c.path): "
+                        + "the package manager will not install both (the copy in \(names[c.kept]) is analysed)"
                 ))
         }
         findings += dependencyFindings(resolution, graph: graph, placement: placement, names: names)
@@ -168,7 +169,8 @@ public struct BuiltPackages: SplitDefinition {
                     Finding(
                         kind: "missing-dependency", severity: .warning, package: names[p],
                         message:
-                            "\(names[p]) depends on \(relation), which \(names[other]) \(given[other].version) does not meet: the package manager will not install them together"
+                            "\(names[p]) depends on \(relation), which \(names[other]) \(given[other].version) "
+                            + "does not meet: the package manager will not install them together"
                     ))
             }
             for (relation, chosen) in r.alternatives[p] {
@@ -176,7 +178,8 @@ public struct BuiltPackages: SplitDefinition {
                     Finding(
                         kind: "dependency-alternative", severity: .info, package: names[p],
                         message:
-                            "\(names[p]) depends on \(relation); \(names[chosen]) is taken for it, as the first alternative given"
+                            "\(names[p]) depends on \(relation); \(names[chosen]) is taken for it, "
+                            + "as the first alternative given"
                     ))
             }
             // What the package and everything below it leave unmet; a module whose symbols are
@@ -203,7 +206,9 @@ public struct BuiltPackages: SplitDefinition {
                         kind: "missing-dependency", severity: .error, package: names[p],
                         symbols: Array(Set(symbols)).sorted(),
                         message:
-                            "\(names[p]) depends on \(unmetText.joined(separator: ", ")), which was not given, and \(needy.count) of its modules need symbols no given package exports: they will not load without it",
+                            "\(names[p]) depends on \(unmetText.joined(separator: ", ")), which was not given, "
+                            + "and \(needy.count) of its modules need symbols no given package exports: "
+                            + "they will not load without it",
                         notes: notes))
             } else if !direct.isEmpty {
                 let exportsKnown = graph.kernelExportsKnown
@@ -211,7 +216,8 @@ public struct BuiltPackages: SplitDefinition {
                     Finding(
                         kind: "missing-dependency", severity: .info, package: names[p],
                         message:
-                            "\(names[p]) depends on \(direct.joined(separator: ", ")), which \(direct.count == 1 ? "was" : "were") not given"
+                            "\(names[p]) depends on \(direct.joined(separator: ", ")), "
+                            + "which \(direct.count == 1 ? "was" : "were") not given"
                             + (exportsKnown
                                 ? "; no module of it needs a symbol from there"
                                 : "; without --symvers, whether its modules need symbols from there is unknown")))
@@ -242,7 +248,8 @@ extension RulesFindingKind {
         RulesFindingKind(
             id: "unreadable-package", severity: .error,
             summary:
-                "A package file that cannot be read, or not to its end (truncated, corrupt, not a package, past --max-package-mib).",
+                "A package file that cannot be read, or not to its end (truncated, corrupt, not a package, "
+                + "past --max-package-mib).",
             rationale:
                 "The package manager would refuse it too. The modules read before the failure are analysed as its "
                 + "contents; whatever came after is missing, and modules that need it show as unresolved.",
@@ -259,7 +266,8 @@ extension RulesFindingKind {
             id: "package-conflict", severity: .error,
             summary: "Two packages ship the same module file.",
             rationale: "dpkg and rpm refuse to install the second over the first (without Replaces or a conflict "
-                + "resolution); which copy loads depends on the install order. The copy in the package given first is analysed.",
+                + "resolution); which copy loads depends on the install order. The copy in the package given first is "
+                + "analysed.",
             languages: [BuiltPackages.language]),
         RulesFindingKind(
             id: "missing-dependency", severity: .error,

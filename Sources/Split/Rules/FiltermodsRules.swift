@@ -330,7 +330,8 @@ private struct RulesParser {
                     throw self.error(
                         k,
                         "the rules' patterns together are too costly to compile (the sum of their nodes "
-                            + "squared exceeds \(RulesLimits.maxPatternCost), modsplit's limit RulesLimits.maxPatternCost)"
+                            + "squared exceeds \(RulesLimits.maxPatternCost), "
+                            + "modsplit's limit RulesLimits.maxPatternCost)"
                     )
                 }
                 result.rules.append(

@@ -98,7 +98,8 @@ public struct KernelWedgeRules: SplitDefinition {
         guard let dir = installerDirectory(path) else {
             throw RulesError(
                 file: path,
-                "not a kernel-wedge configuration: expected kernel-versions, package-list and modules/ in it or in its debian/installer"
+                "not a kernel-wedge configuration: expected kernel-versions, "
+                    + "package-list and modules/ in it or in its debian/installer"
             )
         }
         let kernelVersions = try readKernelVersions(dir + "/kernel-versions")
@@ -347,7 +348,8 @@ struct KernelWedgeRun {
                 let machine = graph.modules.first.map { " (ELF machine \($0.identity.machineName))" } ?? ""
                 throw RulesError(
                     file: file,
-                    "cannot tell the architecture of the tree\(machine) for flavour \(Display.sanitized(flavour)); give --arch"
+                    "cannot tell the architecture of the tree\(machine) for flavour \(Display.sanitized(flavour)); "
+                        + "give --arch"
                 )
             }
         }
@@ -358,7 +360,8 @@ struct KernelWedgeRun {
                 Finding(
                     kind: "unknown-flavour", severity: .warning,
                     message:
-                        "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; the lists of \(a) are used"
+                        "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; "
+                        + "the lists of \(a) are used"
                 ))
         }
         if let r = rules.release, r.hasSuffix("-" + flavour), r.count > flavour.count + 1 {
@@ -410,7 +413,8 @@ struct KernelWedgeRun {
         guard inside else {
             throw RulesError(
                 file: includedAt?.file ?? path, line: includedAt?.line,
-                "\(Display.sanitized(path)) is outside \(rules.directory); includes must stay inside the configuration directory"
+                "\(Display.sanitized(path)) is outside \(rules.directory); "
+                    + "includes must stay inside the configuration directory"
             )
         }
         let bytes: [UInt8]
@@ -476,7 +480,8 @@ struct KernelWedgeRun {
             guard loaded.insert(path).inserted else {
                 throw RulesError(
                     file: at?.file ?? path, line: at?.line,
-                    "include loop detected loading \(Display.sanitized(path)) (kernel-wedge 2.106 refuses a file included twice in one list)"
+                    "include loop detected loading \(Display.sanitized(path)) "
+                        + "(kernel-wedge 2.106 refuses a file included twice in one list)"
                 )
             }
             guard depth <= KernelWedgeRules.Limits.includeDepth else {
@@ -486,15 +491,15 @@ struct KernelWedgeRun {
             }
             for line in try lines(of: path, includedAt: at) {
                 switch line {
-                case .include(let p, let where_): try load(p, at: where_, depth: depth + 1)
-                case .entry(let kind, let pattern, let where_):
+                case .include(let p, let location): try load(p, at: location, depth: depth + 1)
+                case .entry(let kind, let pattern, let location):
                     entriesLeft -= 1
                     guard entriesLeft >= 0 else {
                         throw RulesError(
-                            file: where_.file, line: where_.line,
+                            file: location.file, line: location.line,
                             "more than \(KernelWedgeRules.Limits.entries) list entries in one build")
                     }
-                    out.append((kind, pattern, where_))
+                    out.append((kind, pattern, location))
                 }
             }
         }
@@ -536,7 +541,9 @@ extension KernelWedgeRun {
                         Finding(
                             kind: "dropped-dependency", severity: .info, package: name, rule: at,
                             message:
-                                "\(Display.sanitized(name)) Depends on \(Display.sanitized(e)), which has no list for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): kernel-wedge drops it"
+                                "\(Display.sanitized(name)) Depends on \(Display.sanitized(e)), "
+                                + "which has no list for \(Display.sanitized(arch)) \(Display.sanitized(flavour)): "
+                                + "kernel-wedge drops it"
                         ))
                 }
             }
@@ -631,7 +638,8 @@ extension KernelWedgeRun {
                     module: graph.modules[m].name,
                     path: graph.modules[m].path, package: p, rule: listed[p]![m] ?? location(p, copies[p]![m] ?? []),
                     message:
-                        "\(name(m)) is in \(holders[m].count) packages: \(holders[m].map { udeb(names[$0]) }.joined(separator: ", ")) (find-dups fails the build)",
+                        "\(name(m)) is in \(holders[m].count) packages: "
+                        + "\(holders[m].map { udeb(names[$0]) }.joined(separator: ", ")) (find-dups fails the build)",
                     notes: notes))
         }
         for p in names {
@@ -655,7 +663,9 @@ extension KernelWedgeRun {
                     kind: "module-suffix", severity: .warning, module: graph.modules[example].name,
                     path: graph.modules[example].path,
                     message:
-                        "\(odd.count) listed modules end in .ko.zst or .ko.gz, which kernel-wedge 2.106 does not see (it looks for .ko, .ko.xz and .ko.zstd): the real build would find them missing"
+                        "\(odd.count) listed modules end in .ko.zst or .ko.gz, "
+                        + "which kernel-wedge 2.106 does not see (it looks for .ko, .ko.xz and .ko.zstd): "
+                        + "the real build would find them missing"
                 ))
         }
         var packageNames = names
@@ -693,7 +703,8 @@ extension KernelWedgeRun {
         for r in pullers where !direct.contains(r) && notes.count < 7 {
             guard let chain = graph.path(from: r, to: d) else { continue }
             notes.append(
-                "listed \(name(r)) (\(listed[r].map { "\($0)" } ?? "?")) needs it through \(chain.map(name).joined(separator: " → "))"
+                "listed \(name(r)) (\(listed[r].map { "\($0)" } ?? "?")) "
+                    + "needs it through \(chain.map(name).joined(separator: " → "))"
             )
         }
         let f = graph.modules[d]
@@ -705,7 +716,8 @@ extension KernelWedgeRun {
             kind: "forced-move", severity: .info, module: f.name, path: f.path, package: p, symbols: symbols,
             rule: pullers.compactMap { listed[$0] }.min(),
             message:
-                "kernel-wedge copies \(name(d)) into \(udeb(p)): listed \(who) \(needs) it and no package \(p) depends on ships it (\(Display.kib(f.fileSize)) added)",
+                "kernel-wedge copies \(name(d)) into \(udeb(p)): listed \(who) \(needs) it and no package \(p) "
+                + "depends on ships it (\(Display.kib(f.fileSize)) added)",
             notes: notes, cost: Cost(bytes: f.fileSize, uncompressedBytes: f.uncompressedSize, modules: [f.name]))
     }
 }

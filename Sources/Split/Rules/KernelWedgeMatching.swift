@@ -297,7 +297,8 @@ extension KernelWedgeRun {
                 Finding(
                     kind: "missing-module", severity: .error, rule: at,
                     message:
-                        "missing module \(Display.sanitized(pattern)): no module of the tree and no built-in has that name (kernel-wedge fails the build)"
+                        "missing module \(Display.sanitized(pattern)): "
+                        + "no module of the tree and no built-in has that name (kernel-wedge fails the build)"
                 ))
         }
         return set
@@ -323,7 +324,9 @@ extension KernelWedgeRun {
                             kind: "ambiguous-entry", severity: .warning,
                             module: graph.modules[inventory.modules[i]].name, rule: at,
                             message:
-                                "\(Display.sanitized(pattern)) names \(paths.count) files; kernel-wedge takes whichever the directory lists first, modsplit \(Display.sanitized(paths[0]))",
+                                "\(Display.sanitized(pattern)) names \(paths.count) files; "
+                                + "kernel-wedge takes whichever the directory lists first, "
+                                + "modsplit \(Display.sanitized(paths[0]))",
                             notes: paths.dropFirst().prefix(5).map { "also \(Display.sanitized($0))" }))
                 }
                 return (usable([i], pattern: pattern, at: at, inventory: inventory, reported: &reported), true)
@@ -349,7 +352,9 @@ extension KernelWedgeRun {
                         Finding(
                             kind: "missing-directory", severity: .error, rule: at,
                             message:
-                                "pattern \(Display.sanitized(pattern)) refers to nonexistent subdirectory \(Display.sanitized(directory)) (kernel-wedge fails the build)"
+                                "pattern \(Display.sanitized(pattern)) "
+                                + "refers to nonexistent subdirectory \(Display.sanitized(directory)) "
+                                + "(kernel-wedge fails the build)"
                         ))
                 }
             }
@@ -382,7 +387,9 @@ extension KernelWedgeRun {
                     Finding(
                         kind: "ambiguous-entry", severity: .warning, module: graph.modules[m].name, rule: at,
                         message:
-                            "\(Display.sanitized(pattern)) names \(file), which depmod ignores for \(kept) (same module name); kernel-wedge ships the file it matched, modsplit places the one that loads"
+                            "\(Display.sanitized(pattern)) names \(file), which depmod ignores for \(kept) "
+                            + "(same module name); kernel-wedge ships the file it matched, "
+                            + "modsplit places the one that loads"
                     ))
             }
             if seen.insert(m).inserted { out.append(m) }
@@ -403,15 +410,18 @@ extension RulesFindingKind {
         RulesFindingKind(
             id: "missing-directory", severity: .error,
             summary:
-                "A required wildcard entry's leading directory exists neither under the module directory nor under kernel/.",
+                "A required wildcard entry's leading directory exists neither under the module directory nor under "
+                + "kernel/.",
             rationale:
-                "preprocess fails with 'refers to nonexistent subdirectory'; the entry is probably stale (the drivers moved).",
+                "preprocess fails with 'refers to nonexistent subdirectory'; "
+                + "the entry is probably stale (the drivers moved).",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "module-in-two-packages", severity: .error,
             summary: "A module ends in two packages of the installer.",
             rationale:
-                "find-dups fails the build (unless ignore-dups exists, then a warning): dpkg cannot install two udebs that ship one file.",
+                "find-dups fails the build (unless ignore-dups exists, then a warning): "
+                + "dpkg cannot install two udebs that ship one file.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "empty-package", severity: .error,
@@ -421,26 +431,32 @@ extension RulesFindingKind {
         RulesFindingKind(
             id: "ambiguous-entry", severity: .warning,
             summary:
-                "A list entry names several files of one tier, or a file depmod ignores for another of the same module name.",
+                "A list entry names several files of one tier, or a file depmod ignores for another of the same module "
+                + "name.",
             rationale:
-                "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) and ships files depmod never loads; modsplit takes the first by path and places the module that loads.",
+                "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) "
+                + "and ships files depmod never loads; modsplit takes the first by path and places the module that "
+                + "loads.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "module-suffix", severity: .warning,
             summary: "Listed modules are compressed as .ko.zst or .ko.gz, which kernel-wedge 2.106 does not recognise.",
             rationale:
-                "2.106 looks for .ko, .ko.xz and .ko.zstd (sic): on such a tree every entry naming them is a missing module for the real tool.",
+                "2.106 looks for .ko, .ko.xz and .ko.zstd (sic): on such a tree every entry naming them is a missing "
+                + "module for the real tool.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "unknown-flavour", severity: .warning,
             summary: "kernel-versions has no line for the architecture and flavour of the tree.",
             rationale:
-                "Debian builds no installer for that flavour; the lists of the architecture are used, and may not fit the tree.",
+                "Debian builds no installer for that flavour; the lists of the architecture are used, "
+                + "and may not fit the tree.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "dropped-dependency", severity: .info,
             summary:
-                "A package-list Depends entry names a package with no list for this architecture; kernel-wedge drops it.",
+                "A package-list Depends entry names a package with no list for this architecture; "
+                + "kernel-wedge drops it.",
             rationale:
                 "The udeb is built without that dependency, and copy-modules repairs against the packages that remain.",
             languages: ["kernel-wedge"]),

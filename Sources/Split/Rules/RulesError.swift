@@ -16,10 +16,10 @@ public struct RulesError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        var where_ = file
-        if let line { where_ += ":\(line)" }
-        if let column { where_ += ":\(column)" }
-        return "\(where_): \(reason)"
+        var location = file
+        if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
+        return "\(location): \(reason)"
     }
 }
 

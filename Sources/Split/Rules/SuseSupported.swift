@@ -308,7 +308,8 @@ private struct SuseRun {
                 if budget.exhausted {
                     throw RulesError(
                         file: entry.location.file, line: entry.location.line,
-                        "matching the patterns against this tree takes more than \(MatchBudget.standard) steps; the file is refused (SUSE's own takes about 45,000)"
+                        "matching the patterns against this tree takes more than \(MatchBudget.standard) steps; "
+                            + "the file is refused (SUSE's own takes about 45,000)"
                     )
                 }
                 hits[i] = found.sorted()
@@ -357,7 +358,8 @@ private struct SuseRun {
                 if budget.exhausted {
                     throw RulesError(
                         file: rules.file,
-                        "matching the optional split's wildcards against this tree takes more than \(MatchBudget.standard) steps; the file is refused"
+                        "matching the optional split's wildcards against this tree takes more than "
+                            + "\(MatchBudget.standard) steps; the file is refused"
                     )
                 }
                 packageOf[m] = package
@@ -461,7 +463,8 @@ extension SuseRun {
                 Finding(
                     kind: "entry-lost", severity: .warning, rule: lost,
                     message:
-                        "the last line ends in \\: guards waits for a line that never comes and drops the entries it was joining"
+                        "the last line ends in \\: guards waits for a line that never comes and drops the entries it "
+                        + "was joining"
                 ))
         }
         return out
@@ -488,9 +491,9 @@ extension SuseRun {
     func standing(_ m: Int) -> String {
         guard let e = tagEntry[m] else { return "which supported.conf does not list" }
         if let (k, _) = kmpOf[m] { return "which supported.conf puts in \(k)-\(rules.flavour)" }
-        let where_ = rules.entries[e].location
+        let location = rules.entries[e].location
         return meaning[e].supported
-            ? "(tagged supported by line \(where_.line))" : "which line \(where_.line) marks unsupported"
+            ? "(tagged supported by line \(location.line))" : "which line \(location.line) marks unsupported"
     }
 
     func closureFindings() -> [Finding] {
@@ -510,7 +513,9 @@ extension SuseRun {
                 module(
                     "pulled-into-base", .info, m, symbols: symbols.sorted(),
                     message:
-                        "\(names[m]) is in \(baseName) only because base modules need it: \(users.prefix(4).map { names[$0] }.joined(separator: ", "))\(users.count > 4 ? ", …" : "")\(tagNote)",
+                        "\(names[m]) is in \(baseName) only because base modules need it: "
+                        + "\(users.prefix(4).map { names[$0] }.joined(separator: ", "))"
+                        + "\(users.count > 4 ? ", …" : "")\(tagNote)",
                     notes: notes))
         }
         // "The following unsupported modules are used by supported modules", edge by edge with symbols.
@@ -522,7 +527,9 @@ extension SuseRun {
                     module(
                         "needs-unsupported", .warning, u, provider: n, symbols: symbols,
                         message:
-                            "\(who) in \(packages.names[packageOf[u]]) needs \(names[n]), \(standing(n)); SUSE's build pulls it into \(packages.names[packageOf[n]]) and prints \"unsupported modules are used by supported modules\"",
+                            "\(who) in \(packages.names[packageOf[u]]) needs \(names[n]), \(standing(n)); "
+                            + "SUSE's build pulls it into \(packages.names[packageOf[n]]) "
+                            + "and prints \"unsupported modules are used by supported modules\"",
                         notes: ["symbols: \(Display.symbolList(symbols, limit: 8))"]))
             }
         }
@@ -534,7 +541,9 @@ extension SuseRun {
                         module(
                             "needs-optional", .warning, u, provider: e.target, symbols: e.symbols,
                             message:
-                                "\(names[u]) in \(packages.names[packageOf[u]]) needs \(names[e.target]), which the optional split puts in \(packages.names[optional]); SUSE's build prints \"optional modules are used by extra modules\""
+                                "\(names[u]) in \(packages.names[packageOf[u]]) needs \(names[e.target]), "
+                                + "which the optional split puts in \(packages.names[optional]); "
+                                + "SUSE's build prints \"optional modules are used by extra modules\""
                         ))
                 }
             }
@@ -580,11 +589,13 @@ extension SuseRun {
                     Finding(
                         kind: "base-wildcard", severity: .warning, rule: e.location,
                         message:
-                            "\(shown): a +base wildcard adds nothing to \(packages.names[basePackage]) (split-modules keeps only its last component, which names no module)",
+                            "\(shown): a +base wildcard adds nothing to \(packages.names[basePackage]) "
+                            + "(split-modules keeps only its last component, which names no module)",
                         notes: matched.isEmpty
                             ? []
                             : [
-                                "it matches \(matched.count) modules here: \(matched.prefix(6).joined(separator: ", "))\(matched.count > 6 ? ", …" : "")"
+                                "it matches \(matched.count) modules here: "
+                                    + "\(matched.prefix(6).joined(separator: ", "))\(matched.count > 6 ? ", …" : "")"
                             ]))
             }
             if hits[i].isEmpty {
@@ -604,7 +615,9 @@ extension SuseRun {
                     Finding(
                         kind: "entry-shadowed", severity: .warning, rule: e.location,
                         message:
-                            "\(shown) never decides a module's support: \(hits[i].prefix(3).map { names[$0] }.joined(separator: ", ")) \(hits[i].count == 1 ? "is" : "are") tagged first by \(by.joined(separator: ", "))",
+                            "\(shown) never decides a module's support: "
+                            + "\(hits[i].prefix(3).map { names[$0] }.joined(separator: ", ")) "
+                            + "\(hits[i].count == 1 ? "is" : "are") tagged first by \(by.joined(separator: ", "))",
                         notes: notes))
             }
         }
@@ -644,7 +657,8 @@ extension SuseRun {
             notes.append(
                 count == 0
                     ? "no module of this tree is under \(dir)/ (not configured, or built in)"
-                    : "\(dir)/ holds \(count) module\(count == 1 ? "" : "s") of this tree; \(none) (not configured, renamed or dropped)"
+                    : "\(dir)/ holds \(count) module\(count == 1 ? "" : "s") of this tree; \(none) (not configured, "
+                        + "renamed or dropped)"
             )
         }
         return Finding(

@@ -182,7 +182,8 @@ private struct UbuntuRun {
                     if budget.exhausted {
                         throw RulesError(
                             file: line.location.file, line: line.location.line,
-                            "matching the globs against this tree takes more than \(MatchBudget.standard) steps; the file is refused"
+                            "matching the globs against this tree takes more than \(MatchBudget.standard) steps; "
+                                + "the file is refused"
                         )
                     }
                     if found.isEmpty && !otherArchitecture(String(decoding: word, as: UTF8.self)) {
@@ -203,7 +204,8 @@ private struct UbuntuRun {
             findings.append(
                 entry(
                     "unterminated-last-line", .warning, lost,
-                    "\(quoted(lost)) has no newline: module-inclusion's `while read` never reads it, so modsplit ignores it too"
+                    "\(quoted(lost)) has no newline: module-inclusion's `while read` never reads it, "
+                        + "so modsplit ignores it too"
                 ))
         }
     }
@@ -227,7 +229,8 @@ private struct UbuntuRun {
                             path: graph.modules[e.target].path, package: "linux-modules", symbols: e.symbols,
                             rule: location(i),
                             message:
-                                "\(graph.modules[e.target].name) is in linux-modules because \(graph.modules[i].name) needs it (dependency pass \(pass))",
+                                "\(graph.modules[e.target].name) is in linux-modules because \(graph.modules[i].name) "
+                                + "needs it (dependency pass \(pass))",
                             notes: ["\(graph.modules[i].name) needs \(Display.symbolList(e.symbols, limit: 6))"]))
                 }
             }
@@ -248,7 +251,11 @@ private struct UbuntuRun {
                             path: graph.modules[e.target].path, package: "linux-modules-extra",
                             provider: nil, symbols: e.symbols, rule: location(i),
                             message:
-                                "\(graph.modules[e.target].name) is \(distance) dependency steps from the listed modules; module-inclusion stops after \(UbuntuInclusionList.passes) passes, so it stays in linux-modules-extra, and the build's depmod check of linux-modules fails",
+                                "\(graph.modules[e.target].name) is \(distance) "
+                                + "dependency steps from the listed modules; "
+                                + "module-inclusion stops after \(UbuntuInclusionList.passes) passes, "
+                                + "so it stays in linux-modules-extra, "
+                                + "and the build's depmod check of linux-modules fails",
                             notes: ["needed by \(graph.modules[i].name) for \(Display.symbolList(e.symbols, limit: 6))"]
                         ))
                 }
@@ -298,9 +305,14 @@ private struct UbuntuRun {
     static func meaning(_ text: String) -> LineMeaning {
         if text.hasPrefix("!") {
             return .unsupported(
-                "module-inclusion runs this line as a shell command in kernel/ and moves every path it prints into linux-modules; modsplit never runs it",
+                "module-inclusion runs this line as a shell command in kernel/ and moves every path it prints into "
+                    + "linux-modules; modsplit never runs it",
                 [
-                    "modsplit cannot know what a shell command selects: whatever it would add stays in linux-modules-extra here (Ubuntu's generic lists have one such line, `! find sound/core -name oss -prune -o -name *.ko -print`, which adds 11 sound modules, snd-seq*, snd-compress, snd-hwdep, … on a 6.1 amd64 tree)"
+                    "modsplit cannot know what a shell command selects: "
+                        + "whatever it would add stays in linux-modules-extra here "
+                        + "(Ubuntu's generic lists have one such line, "
+                        + "`! find sound/core -name oss -prune -o -name *.ko -print`, which adds 11 sound modules, "
+                        + "snd-seq*, snd-compress, snd-hwdep, … on a 6.1 amd64 tree)"
                 ])
         }
         guard text.contains("*") else { return .exact }
@@ -312,7 +324,8 @@ private struct UbuntuRun {
         let shell = Set("$`;&|<>()'\"\\".utf8)
         if let c = bytes.first(where: { shell.contains($0) }) {
             return .unsupported(
-                "the line is eval'd by the shell and `\(Character(Unicode.Scalar(c)))` is shell syntax beyond globs and braces; modsplit does not interpret it",
+                "the line is eval'd by the shell and `\(Character(Unicode.Scalar(c)))` is shell syntax beyond globs "
+                    + "and braces; modsplit does not interpret it",
                 [])
         }
         var words: [[UInt8]] = []
@@ -321,14 +334,16 @@ private struct UbuntuRun {
                 || word.first == UInt8(ascii: "~")
             {
                 return .unsupported(
-                    "the word `\(DistroText.short(String(decoding: word, as: UTF8.self)))` means something else to the shell or to find than a path; modsplit does not interpret it",
+                    "the word `\(DistroText.short(String(decoding: word, as: UTF8.self)))` means something else to the "
+                        + "shell or to find than a path; modsplit does not interpret it",
                     [])
             }
             switch BraceExpansion.expand(Array(word), limit: UbuntuInclusionList.maxExpansion - words.count) {
             case .words(let w): words += w
             case .tooMany:
                 return .unsupported(
-                    "its brace expansion gives more than \(UbuntuInclusionList.maxExpansion) words; modsplit does not expand it",
+                    "its brace expansion gives more than \(UbuntuInclusionList.maxExpansion) words; "
+                        + "modsplit does not expand it",
                     [])
             case .unsupported(let why): return .unsupported(why, [])
             }
@@ -397,7 +412,8 @@ private struct UbuntuRun {
             findings.append(
                 entry(
                     "entry-matches-nothing", .info, line,
-                    "\(quoted(line)): \(dead.count) of its \(words) words match nothing: \(shown)\(dead.count > 4 ? ", …" : "")"
+                    "\(quoted(line)): \(dead.count) of its \(words) words match nothing: "
+                        + "\(shown)\(dead.count > 4 ? ", …" : "")"
                 ))
         }
     }

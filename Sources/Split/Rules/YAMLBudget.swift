@@ -75,7 +75,8 @@ enum YAMLBudget {
                 if open.count >= RulesLimits.maxYAMLDepth {
                     return error(
                         event,
-                        "YAML nested more than \(RulesLimits.maxYAMLDepth) deep (modsplit's limit: RulesLimits.maxYAMLDepth)"
+                        "YAML nested more than \(RulesLimits.maxYAMLDepth) deep (modsplit's limit: "
+                            + "RulesLimits.maxYAMLDepth)"
                     )
                 }
                 let anchor =

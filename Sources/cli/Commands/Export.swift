@@ -14,7 +14,8 @@ extension Modsplit {
                 commandName: "depmod",
                 abstract: "Write modules.dep, .alias, .softdep, .weakdep, .symbols and .devname in depmod's formats.",
                 discussion:
-                    "A tree whose modules need each other in a cycle is refused as depmod refuses it: each cycle is named on standard error, nothing is written, and the exit status is 1."
+                    "A tree whose modules need each other in a cycle is refused as depmod refuses it: "
+                    + "each cycle is named on standard error, nothing is written, and the exit status is 1."
             )
             @OptionGroup var source: TreeOptions
             @Option(help: "Directory to write the files into (created if missing).") var out: String

@@ -26,8 +26,8 @@ extension Modsplit {
             let s = data.summary
             FileHandle.standardError.write(
                 Data(
-                    "wrote \(out)/index.html, summary.md, graph.dot: \(s.errors) errors, \(s.warnings) warnings, \(s.infos) notes\n"
-                        .utf8))
+                    ("wrote \(out)/index.html, summary.md, graph.dot: \(s.errors) errors, \(s.warnings) warnings, "
+                        + "\(s.infos) notes\n").utf8))
             buryAtExit(analysis, data)
             if failOnErrors && s.errors > 0 { throw ExitCode(1) }
         }

@@ -15,7 +15,8 @@ struct SplitOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The language of --rules, when its name does not tell: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")).",
+            "The language of --rules, when its name does not tell: "
+                + "\(SplitFormats.all.map { $0.name }.joined(separator: ", ")).",
             valueName: "format"))
     var rulesFormat: String?
 
@@ -42,14 +43,16 @@ struct SplitOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A built package (repeatable): a .deb, .udeb or .rpm whose modules and dependencies are read from the file. The packages given are the tree and the split (no --tree, --rules or --list).",
+            "A built package (repeatable): a .deb, .udeb or .rpm whose modules and dependencies are read from the "
+                + "file. The packages given are the tree and the split (no --tree, --rules or --list).",
             valueName: "file"))
     var package: [String] = []
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Refuse a package whose payload inflates past this many MiB, entries skipped included (default \(PackageLimits.defaultPayloadMiB)).",
+            "Refuse a package whose payload inflates past this many MiB, "
+                + "entries skipped included (default \(PackageLimits.defaultPayloadMiB)).",
             valueName: "mib"))
     var maxPackageMib: UInt64 = PackageLimits.defaultPayloadMiB
 
@@ -71,7 +74,8 @@ struct SplitOptions: ParsableArguments {
         if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
         if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
             throw ValidationError(
-                "--rules-format: unknown format '\(rulesFormat)' (known: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")))"
+                "--rules-format: unknown format '\(rulesFormat)' (known: "
+                    + "\(SplitFormats.all.map { $0.name }.joined(separator: ", ")))"
             )
         }
         var names = Set<String>()

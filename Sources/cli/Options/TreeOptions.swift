@@ -132,7 +132,8 @@ extension TreeOptions {
     func analysePackages(_ split: SplitOptions) throws -> SplitAnalysis {
         if tree != nil || kernelVersion != nil {
             throw UsageFailure(
-                "--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: the packages' modules are the tree"
+                "--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: "
+                    + "the packages' modules are the tree"
             )
         }
         for file in split.package + [symvers, systemMap].compactMap({ $0 })
