@@ -11,8 +11,10 @@ public struct PackageLimits: Sendable, Hashable {
     /// Entries in one payload.
     public var maxEntries: Int
 
+    /// The default of `--max-package-mib`: 2 GiB of payload, five times Debian's largest kernel package.
     public static let defaultPayloadMiB: UInt64 = 2048
 
+    /// Limits for one package; the defaults suit any real distribution kernel package.
     public init(
         modules: ScanLimits = .default, maxPayloadBytes: UInt64 = PackageLimits.defaultPayloadMiB << 20,
         maxEntries: Int = 1_000_000

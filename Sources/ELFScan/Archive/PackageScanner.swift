@@ -16,6 +16,7 @@ public struct PackageScan: Sendable {
     /// Symbolic links followed, by the link's path: (package, where it sits in the file list, target).
     public var links: [String: (package: Int, entry: Int, target: String)]
 
+    /// The tree assembled from `packages`; conflicts and followed links default to none.
     public init(
         scan: TreeScan, packages: [BuiltPackage], packageOfPath: [String: Int],
         conflicts: [(path: String, kept: Int, other: Int)] = [],

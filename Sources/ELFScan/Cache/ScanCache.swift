@@ -5,12 +5,18 @@ internal import Synchronization
 /// What identifies a file's content on disk without reading it. The inode change time moves on every
 /// write, even when the writer restores the old modification time, so a rewritten file never matches.
 public struct FileStamp: Sendable, Hashable {
+    /// The file's size in bytes.
     public var size: UInt64
+    /// Modification time (`st_mtim`), in nanoseconds since the epoch.
     public var modified: Int64
+    /// Inode change time (`st_ctim`), in nanoseconds since the epoch; it moves on every write.
     public var changed: Int64
+    /// The inode number: a file replaced by a rename gets a new one.
     public var inode: UInt64
+    /// The device the file lives on, which makes `inode` unique.
     public var device: UInt64
 
+    /// A stamp from the fields of a `stat` result.
     public init(size: UInt64, modified: Int64, changed: Int64, inode: UInt64, device: UInt64) {
         self.size = size
         self.modified = modified
@@ -53,15 +59,18 @@ public struct ScanCache: Sendable {
     public static let formatVersion: UInt32 = 3
     static let magic = Array("MODSPLIT-CACHE\n\0".utf8)
 
+    /// The directory that holds one cache file per module directory.
     public let directory: String
     /// The modsplit version that writes and accepts entries.
     public let toolVersion: String
 
+    /// The cache in `directory` (by default `defaultDirectory()`) for the modsplit version `toolVersion`.
     public init(directory: String? = nil, toolVersion: String) {
         self.directory = directory ?? Self.defaultDirectory()
         self.toolVersion = toolVersion
     }
 
+    /// `$XDG_CACHE_HOME/modsplit` when that is an absolute path, else `~/.cache/modsplit`.
     public static func defaultDirectory() -> String {
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/modsplit" }
@@ -76,8 +85,11 @@ public struct ScanCache: Sendable {
         return directory + "/" + String(h, radix: 16) + ".cache"
     }
 
+    /// One module's cached facts and the stamp of the file they were read from.
     public struct Entry: Sendable {
+        /// The module file's stamp when it was read; the entry is used only while the file still matches it.
         public var stamp: FileStamp
+        /// What the reader extracted from the module file.
         public var facts: ModuleFacts
     }
 

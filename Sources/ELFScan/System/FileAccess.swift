@@ -2,14 +2,18 @@ internal import Glibc
 
 /// A file modsplit could not read or write: which, and why. A tool failure (exit status 2).
 public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file as the user named it.
     public var path: String
+    /// What went wrong, usually the failing call and its `strerror`.
     public var reason: String
 
+    /// A failure on `path`, explained by `reason`.
     public init(path: String, _ reason: String) {
         self.path = path
         self.reason = reason
     }
 
+    /// `path: reason`, as printed.
     public var description: String { "\(path): \(reason)" }
 }
 
@@ -95,6 +99,7 @@ public enum FileAccess {
 /// `/dev/stderr` and `/dev/fd/N` (`/proc/self/fd/N`) are the process's own descriptors, written as
 /// they are: a pipe, or a file the shell opened for appending, gets the bytes at its end.
 public final class OutputFile {
+    /// The path as given, which is where the bytes end up on `commit`.
     public let path: String
     private enum Destination {
         /// A regular file (or a new one), written under a temporary name.

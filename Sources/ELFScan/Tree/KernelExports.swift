@@ -3,12 +3,16 @@ private let exportPrefix = Array("EXPORT_".utf8)
 
 /// One symbol the kernel image (vmlinux, with its built-in modules) exports.
 public struct KernelExport: Sendable, Hashable, Codable {
+    /// The exported symbol's name.
     public var name: String
+    /// Its modversions CRC; nil without modversions or from System.map.
     public var crc: UInt32?
     /// nil when the source does not say (System.map).
     public var gplOnly: Bool?
+    /// The symbol namespace it is exported in, when Module.symvers names one.
     public var namespace: String?
 
+    /// The kernel's export of `name`; CRC, GPL-only flag and namespace unknown unless given.
     public init(name: String, crc: UInt32? = nil, gplOnly: Bool? = nil, namespace: String? = nil) {
         self.name = name
         self.crc = crc
@@ -19,13 +23,17 @@ public struct KernelExport: Sendable, Hashable, Codable {
 
 /// The kernel's own exports, from Module.symvers or System.map.
 public struct KernelExports: Sendable {
+    /// Which file the exports came from; System.map lacks CRCs, licences and namespaces.
     public enum Source: String, Sendable, Codable { case symvers, systemMap = "system-map" }
 
+    /// Which kind of file they were read from.
     public var source: Source
     /// The file they were read from.
     public var path: String
+    /// The exports by symbol name.
     public var symbols: [String: KernelExport]
 
+    /// The exports `symbols`, read from `path` of kind `source`.
     public init(source: Source, path: String, symbols: [String: KernelExport]) {
         self.source = source
         self.path = path

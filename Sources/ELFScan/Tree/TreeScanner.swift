@@ -10,6 +10,7 @@ public struct ScanOptions: Sendable {
     public var systemMap: String?
     /// Look for Module.symvers / System.map inside the tree when neither is given.
     public var discoverKernelSymbols: Bool
+    /// What each module file may cost to read (`--max-module-mib`).
     public var limits: ScanLimits
     /// Worker threads; nil means one per online core.
     public var threads: Int?
@@ -18,6 +19,7 @@ public struct ScanOptions: Sendable {
     /// The persistent cache of module facts; nil reads every module.
     public var cache: ScanCache?
 
+    /// Options that scan the modules with one worker per core, no cache, and look for the kernel's exports.
     public init(
         symvers: String? = nil, systemMap: String? = nil, discoverKernelSymbols: Bool = true,
         limits: ScanLimits = .default, threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
@@ -35,6 +37,7 @@ public struct ScanOptions: Sendable {
 
 /// The facts of a whole kernel tree: every module file read, and every file that could not be.
 public struct TreeScan: Sendable {
+    /// The tree that was scanned.
     public var tree: KernelTree
     /// Modules read successfully, sorted by path.
     public var modules: [ModuleFacts]
@@ -51,6 +54,7 @@ public struct TreeScan: Sendable {
     /// Remarks about the inputs that limit what can be checked (e.g. a placeholder System.map).
     public var notes: [String]
 
+    /// A scan of `tree` from its parts; the index files and kernel exports default to absent.
     public init(
         tree: KernelTree, modules: [ModuleFacts], problems: [ELFScanError], builtinModules: [String] = [],
         builtinModinfo: [String: [ModinfoEntry]] = [:], order: [String] = [],
@@ -71,10 +75,12 @@ public struct TreeScan: Sendable {
 public struct ModuleFile: Sendable, Hashable {
     /// Path relative to the module directory.
     public var path: String
+    /// Its size on disk in bytes (the target's for a link).
     public var size: UInt64
     /// What identifies the file's content for the scan cache (of the link's target for a link).
     public var stamp: FileStamp?
 
+    /// A module file at `path` of `size` bytes, with the stamp the scan cache checks.
     public init(path: String, size: UInt64, stamp: FileStamp? = nil) {
         self.path = path
         self.size = size
@@ -84,6 +90,8 @@ public struct ModuleFile: Sendable, Hashable {
 
 /// Reads every module of a tree in parallel.
 public enum TreeScanner {
+    /// Reads every module file of `tree` (cached facts where the files are unchanged), the index files beside them and
+    /// the kernel's exports; throws when a given Module.symvers or System.map cannot be read.
     public static func scan(_ tree: KernelTree, options: ScanOptions = ScanOptions()) throws(TreeError) -> TreeScan {
         let work = ScanWork(tree: tree, options: options)
         work.run()
