@@ -9,6 +9,7 @@ import ELFScan
 /// Each file is built as bytes and turned into a String once: a distro kernel's files hold ~2.5 MB in
 /// ~100k lines, and appending interpolated Strings line by line cost more than building the graph.
 public enum DepmodFiles {
+    /// The files `depmod -a` writes, in the order `render` returns them.
     public static let fileNames = [
         "modules.dep", "modules.alias", "modules.softdep", "modules.weakdep",
         "modules.symbols", "modules.devname",
@@ -37,6 +38,8 @@ public enum DepmodFiles {
         return zip(fileNames, results).map { ($0, $1) }
     }
 
+    /// modules.dep: each module's path, a colon, and the paths of everything it loads after, in depmod's topological
+    /// order.
     public static func dep(_ graph: ModuleGraph) -> String {
         var out = ByteText(capacity: graph.modules.count * 128)
         var closure = ClosureWalker(graph)
@@ -52,6 +55,7 @@ public enum DepmodFiles {
         return out.string
     }
 
+    /// modules.alias: `alias <pattern> <module>` for every `alias=` of every module, in module order.
     public static func alias(_ graph: ModuleGraph) -> String {
         modinfoLines(graph, key: "alias", header: "# Aliases extracted from modules themselves.\n") { out, m, value in
             out.append("alias ")
@@ -61,10 +65,12 @@ public enum DepmodFiles {
         }
     }
 
+    /// modules.softdep: `softdep <module> <value>` for every `softdep=` of every module.
     public static func softdep(_ graph: ModuleGraph) -> String {
         keyedLines(graph, key: "softdep", header: "# Soft dependencies extracted from modules themselves.\n")
     }
 
+    /// modules.weakdep: `weakdep <module> <value>` for every `weakdep=` of every module.
     public static func weakdep(_ graph: ModuleGraph) -> String {
         keyedLines(graph, key: "weakdep", header: "# Weak dependencies extracted from modules themselves.\n")
     }
@@ -96,6 +102,7 @@ public enum DepmodFiles {
         return out.string
     }
 
+    /// modules.symbols: `alias symbol:<name> <module>` for every symbol a module exports, in kmod's hash order.
     public static func symbols(_ graph: ModuleGraph) -> String {
         var owned: [(String, String)] = []
         owned.reserveCapacity(graph.index.moduleExporters.count)
@@ -194,6 +201,7 @@ public struct DependencyCycles: Error, Sendable, CustomStringConvertible {
             + ["Found \(moduleCount) modules in dependency cycles!"]
     }
 
+    /// The report's lines joined, as depmod prints them.
     public var description: String { lines.joined(separator: "\n") }
 }
 
