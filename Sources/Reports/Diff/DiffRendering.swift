@@ -5,12 +5,15 @@ public import Split
 
 /// The renderings of a diff: versioned JSON, text for a terminal, Markdown for a pull-request comment.
 extension SplitDiff {
+    /// The diff as versioned JSON (sorted keys, a final newline).
     public func json() throws -> String { try VersionedJSON.encode(self) }
 
     func signed(_ before: UInt64, _ after: UInt64) -> String {
         after >= before ? "+\(Display.kib(after - before))" : "-\(Display.kib(before - after))"
     }
 
+    /// The diff for a terminal: package sizes before and after, modules added, removed and moved, findings that appear
+    /// and disappear.
     public func text() -> String {
         var out = "before: \(before)\nafter:  \(after)\n\n"
         out += "packages:\n"

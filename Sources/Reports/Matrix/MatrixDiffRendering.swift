@@ -6,6 +6,7 @@ public import Split
 /// The renderings of a rules change over a matrix: versioned JSON, text, and Markdown for a pull-request
 /// comment (what moves, what breaks and what is fixed, on which kernels).
 extension MatrixDiff {
+    /// The matrix diff as versioned JSON (sorted keys, a final newline).
     public func json() throws -> String { try VersionedJSON.encode(self) }
 
     /// `kernel (machine)` for each kernel version, or "every tree".
@@ -26,6 +27,8 @@ extension MatrixDiff {
         )
     }
 
+    /// The matrix diff for a terminal: per tree what moves, and the findings that appear and disappear with the kernels
+    /// they are on.
     public func text() -> String {
         var out = "before: \(Display.sanitized(before))\nafter:  \(Display.sanitized(after))\n\n"
         for t in trees {
