@@ -6,11 +6,14 @@ internal import Synchronization
 /// One tree of a matrix: where it is, how to scan it (its own Module.symvers or System.map), and how the
 /// user named it (for messages).
 public struct MatrixTree: Sendable {
+    /// The kernel tree to scan.
     public var tree: KernelTree
+    /// How to scan it: its own Module.symvers or System.map, limits, cache.
     public var scan: ScanOptions
     /// The `--tree` argument as given.
     public var label: String
 
+    /// A tree of the matrix; `label` defaults to its module directory.
     public init(tree: KernelTree, scan: ScanOptions, label: String? = nil) {
         self.tree = tree
         self.scan = scan
@@ -36,15 +39,22 @@ public struct MatrixAnalysis: Sendable {
 
     /// What to analyse: the trees, and one split, variants and profiles for all of them.
     public struct Request: Sendable {
+        /// The trees, in the order findings will name them.
         public var trees: [MatrixTree]
+        /// The one split checked against every tree.
         public var split: SplitInput
+        /// Variants for the rules (`--variant`), the same on every tree.
         public var variants: [String]
+        /// Profiles bound to packages: (profile, package), the same on every tree.
         public var profiles: [(profile: String, package: String)]
+        /// The architecture for rules languages that have one (`--arch`); nil lets a language that needs one derive it from each tree.
         public var arch: String?
+        /// The flavour for rules languages that have one (`--flavour`).
         public var flavour: String?
         /// How the trees share the cores (see `Schedule`).
         public var schedule: Schedule
 
+        /// A request over `trees` for `split`; the trees share the cores pipelined unless told otherwise.
         public init(
             trees: [MatrixTree], split: SplitInput, variants: [String] = [],
             profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
@@ -65,6 +75,7 @@ public struct MatrixAnalysis: Sendable {
     /// Every finding of every tree, merged across trees, in `Finding.sorted`'s order.
     public let findings: [MatrixFinding]
 
+    /// The rules variants the split was evaluated with.
     public var variants: [String] { analyses.first?.variants ?? [] }
     /// The split's name in reports (the rules file or the lists), nil for the whole tree.
     public var splitName: String? { analyses.first?.splitName }

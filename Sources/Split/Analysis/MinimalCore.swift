@@ -15,6 +15,7 @@ public struct MinimalCore: Sendable {
         /// The number of modules.
         case modules
 
+        /// What `module` weighs in this objective's unit.
         public func weight(of module: ModuleFacts) -> UInt64 {
             switch self {
             case .bytes: module.fileSize
@@ -37,11 +38,14 @@ public struct MinimalCore: Sendable {
 
     /// A module that would meet a requirement instead of the one the core uses, and the best core that uses it.
     public struct Alternative: Sendable {
+        /// The alternative module (graph index).
         public var module: Int
         /// Cost (in the objective's unit), modules and shipped bytes of the cheapest core that meets the
         /// requirement with this module.
         public var cost: UInt64
+        /// The number of modules in that core.
         public var modules: Int
+        /// That core's bytes as shipped.
         public var bytes: UInt64
         /// Whether that core is proven the cheapest (false when the time ran out).
         public var optimal: Bool
@@ -50,15 +54,18 @@ public struct MinimalCore: Sendable {
     /// One requirement, asked for by one or more of the profiles (identical requirements are one), and how the
     /// core meets it.
     public struct Need: Sendable {
+        /// The requirement as the profile states it: device modaliases or module names, any of which meets it.
         public var requirement: GuestProfile.Requirement
         /// The profiles that ask for it, in the order given.
         public var profiles: [String]
+        /// How the core meets it: by a built-in driver, a module, or not at all.
         public var met: Met
         /// Every module of the tree that meets it (graph indices, ascending).
         public var providers: [Int]
         /// What the core would shed without the module chosen for it (objective's unit, and shipped bytes); zero
         /// when the module came with another choice, was kept, or is built in.
         public var marginalCost: UInt64
+        /// The shipped bytes the core would shed without the module chosen for it.
         public var marginalBytes: UInt64
         /// The other modules that meet it, cheapest core first (at most `alternativeLimit` are priced).
         public var alternatives: [Alternative]
@@ -66,6 +73,7 @@ public struct MinimalCore: Sendable {
 
     /// A module of the core and why it is there.
     public struct Member: Sendable {
+        /// The module (graph index).
         public var module: Int
         /// Named with `--keep`.
         public var kept: Bool
@@ -78,17 +86,22 @@ public struct MinimalCore: Sendable {
 
     /// What adding one more profile to the selection would cost.
     public struct Addition: Sendable {
+        /// The profile that would be added.
         public var profile: GuestProfile
         /// Requirements of the profile the kernel has no driver for (then nothing else is priced).
         public var lacking: [String]
         /// The cheapest core for the selection and this profile: its cost, modules and shipped bytes.
         public var cost: UInt64
+        /// The number of modules in that core.
         public var modules: Int
+        /// That core's bytes as shipped.
         public var bytes: UInt64
         /// Modules it holds that the core does not, and modules of the core it does without (it may choose
         /// differently for a requirement both share).
         public var added: [Int]
+        /// Modules of the current core that core does without.
         public var dropped: [Int]
+        /// Whether that core is proven the cheapest (false when the time ran out).
         public var optimal: Bool
     }
 
@@ -98,7 +111,9 @@ public struct MinimalCore: Sendable {
         public var optimal: Bool
         /// The least cost any core can have, as far as the search got (the cost itself when optimal).
         public var lowerBound: UInt64
+        /// Branch-and-bound nodes visited.
         public var nodes: Int
+        /// Wall-clock seconds the search took.
         public var seconds: Double
         /// The limits it ran under.
         public var limits: CoreSearch.Limits
@@ -106,9 +121,11 @@ public struct MinimalCore: Sendable {
 
     /// The graph the indices refer to.
     public let graph: ModuleGraph
+    /// What the search minimised: shipped bytes, uncompressed bytes or module count.
     public let objective: Objective
     /// The profiles asked for, in order, and the modules kept.
     public let profiles: [GuestProfile]
+    /// Modules named with `--keep` (graph indices), in the order given.
     public let keep: [Int]
     /// Each distinct requirement of the profiles, in the order they first appear.
     public let needs: [Need]
@@ -116,12 +133,17 @@ public struct MinimalCore: Sendable {
     public let members: [Member]
     /// The core's cost in the objective's unit, and its shipped and uncompressed bytes.
     public let cost: UInt64
+    /// The core's bytes as shipped.
     public let bytes: UInt64
+    /// The core's bytes uncompressed.
     public let uncompressedBytes: UInt64
     /// The whole tree: modules, shipped bytes, uncompressed bytes.
     public let treeModules: Int
+    /// The whole tree's bytes as shipped.
     public let treeBytes: UInt64
+    /// The whole tree's bytes uncompressed.
     public let treeUncompressedBytes: UInt64
+    /// How the search went: whether the core is proven optimal, and what it cost to find.
     public let search: Search
     /// What each further profile would add.
     public let additions: [Addition]
@@ -360,13 +382,16 @@ public struct MinimalCore: Sendable {
 /// A minimal core that cannot be derived: an unknown profile or module, or a requirement the kernel cannot meet.
 /// One line for the user; exit status 2.
 public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
+    /// What cannot be derived, as one line for the user.
     public var message: String
     /// True when a requirement has no driver in the kernel (a flag can leave such requirements out).
     public var kernelLacksDriver: Bool
+    /// An error saying `message`; `kernelLacksDriver` when the kernel has no driver for a requirement.
     public init(_ message: String, kernelLacksDriver: Bool = false) {
         self.message = message
         self.kernelLacksDriver = kernelLacksDriver
     }
+    /// The message itself, as printed.
     public var description: String { message }
 
     /// No module of the tree and no built-in driver meets `requirement` of `profile`.

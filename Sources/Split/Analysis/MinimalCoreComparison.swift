@@ -6,6 +6,7 @@ internal import Graph
 public struct CoreComparison: Sendable {
     /// A module the core package installs that the floor does without.
     public struct Extra: Sendable {
+        /// The module (graph index).
         public var module: Int
         /// From a module the split's rules (or lists) placed into the core's install set to this one, both
         /// included; just the module when its own rule placed it there.
@@ -17,30 +18,38 @@ public struct CoreComparison: Sendable {
         /// users, with their packages. Then `chain` is the module alone and `rule` the rule that asked for the
         /// other package.
         public var movedFrom: String?
+        /// The modules (graph indices) that need it, with their packages, when it was moved down.
         public var neededBy: [(module: Int, package: String?)]
     }
 
     /// The extra modules one rule brings in (its own matches and what they pull along), or those the split's tool
     /// moved down into the core although the rule asks for another package.
     public struct RuleShare: Sendable {
+        /// The rule or list line, nil for modules placed by no rule.
         public var rule: SourceLocation?
         /// The rule's pattern (`default` for the default rule), when the split is a filtermods file.
         public var pattern: String?
         /// The package the rule asks for, when these modules were moved down from it.
         public var movedFrom: String?
+        /// How many extra modules it brings.
         public var modules: Int
+        /// Their bytes as shipped.
         public var bytes: UInt64
+        /// Their bytes uncompressed.
         public var uncompressedBytes: UInt64
     }
 
     /// The core package, and the split it comes from.
     public let package: String
+    /// The name of the split the package comes from, nil for the whole tree.
     public let split: String?
     /// The minimal core for the package's profiles.
     public let floor: MinimalCore
     /// What installing the package installs (it and every package below it): modules in path order, bytes.
     public let installed: [Int]
+    /// The install set's bytes as shipped.
     public let bytes: UInt64
+    /// The install set's bytes uncompressed.
     public let uncompressedBytes: UInt64
     /// The modules installed beyond the floor, largest first.
     public let extras: [Extra]
@@ -52,6 +61,7 @@ public struct CoreComparison: Sendable {
 
     /// Shipped and uncompressed bytes of `extras`.
     public var extraBytes: UInt64 { extras.reduce(0) { $0 + floor.graph.modules[$1.module].fileSize } }
+    /// Uncompressed bytes of `extras`.
     public var extraUncompressedBytes: UInt64 {
         extras.reduce(0) { $0 + floor.graph.modules[$1.module].uncompressedSize }
     }

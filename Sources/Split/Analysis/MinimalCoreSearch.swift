@@ -26,6 +26,7 @@ public struct CoreSearch: Sendable {
         /// Nodes for one search (nil: no limit); tests use it to stop a search at a known point.
         public var nodes: Int?
 
+        /// Limits of `seconds` of wall-clock time and, when given, `nodes` nodes.
         public init(seconds: Double = 10, nodes: Int? = nil) {
             self.seconds = seconds
             self.nodes = nodes
@@ -44,6 +45,7 @@ public struct CoreSearch: Sendable {
         public var lowerBound: UInt64
         /// Nodes the branch and bound visited.
         public var nodes: Int
+        /// Wall-clock seconds the search took.
         public var seconds: Double
     }
 

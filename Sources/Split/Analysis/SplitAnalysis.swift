@@ -15,8 +15,11 @@ public enum SplitInput: Sendable {
 /// Input the analysis cannot use (an unreadable tree, a malformed rules file, a profile bound to a
 /// package the split lacks): one line for the user, exit status 2. Findings are never errors.
 public struct AnalysisError: Error, Sendable, CustomStringConvertible {
+    /// What cannot be used, as one line for the user.
     public var message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// The message itself, as printed.
     public var description: String { message }
 }
 
@@ -30,8 +33,11 @@ public struct SplitAnalysis: Sendable {
 
     /// What to analyse.
     public struct Request: Sendable {
+        /// The kernel tree to analyse.
         public var tree: KernelTree
+        /// How to scan it: kernel exports, limits, threads, cache.
         public var scan: ScanOptions
+        /// Where the split comes from: a rules file, package lists, built packages, or none.
         public var split: SplitInput
         /// Variants for the rules (`--variant`).
         public var variants: [String]
@@ -39,8 +45,10 @@ public struct SplitAnalysis: Sendable {
         public var profiles: [(profile: String, package: String)]
         /// Architecture and flavour for rules languages that have them (`--arch`, `--flavour`).
         public var arch: String?
+        /// The flavour for rules languages that have one (`--flavour`).
         public var flavour: String?
 
+        /// A request to check `split` on `tree`; no variants, profiles, architecture or flavour unless given.
         public init(
             tree: KernelTree, scan: ScanOptions, split: SplitInput, variants: [String] = [],
             profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil
@@ -55,11 +63,15 @@ public struct SplitAnalysis: Sendable {
         }
     }
 
+    /// Every module file read from the tree, with the index files and kernel exports.
     public let scan: TreeScan
+    /// The symbol-level dependency graph of the scanned modules.
     public let graph: ModuleGraph
     /// The split as read.
     public let split: any SplitDefinition
+    /// Which package each module is in, as the split's own tool would place it.
     public let placement: Placement
+    /// The rules variants the split was evaluated with.
     public let variants: [String]
     /// What the checks looked at (graph, placement, profile bindings).
     public let context: CheckContext

@@ -6,62 +6,101 @@ internal import Graph
 /// change): modules added, removed and changed, where new modules land and what they cost, modules that
 /// move between packages, findings that appear or disappear, and per-package deltas. Versioned JSON.
 public struct SplitDiff: Codable, Sendable {
+    /// The `schemaVersion` this build writes; raised when a field changes meaning or goes away.
     public static let currentSchemaVersion = 1
 
+    /// One package's module count and sizes before and after.
     public struct PackageDelta: Codable, Sendable {
+        /// The package's name (from either side).
         public var name: String
+        /// Its module count before; 0 when the package did not exist.
         public var modulesBefore: Int
+        /// Its module count after; 0 when the package no longer exists.
         public var modulesAfter: Int
         /// Bytes as shipped (compressed files).
         public var bytesBefore: UInt64
+        /// Bytes as shipped after.
         public var bytesAfter: UInt64
+        /// Bytes uncompressed before.
         public var uncompressedBefore: UInt64
+        /// Bytes uncompressed after.
         public var uncompressedAfter: UInt64
     }
 
+    /// A dependency of an added module on a module in another package.
     public struct NeedAcross: Codable, Sendable {
+        /// The module it needs, by name.
         public var provider: String
+        /// That module's package; nil when it is in none.
         public var package: String?
+        /// The symbols it needs from it.
         public var symbols: [String]
     }
 
+    /// A module only the new side has: where it lands and what it costs there.
     public struct AddedModule: Codable, Sendable {
+        /// The module's name.
         public var name: String
+        /// Its path relative to the module directory.
         public var path: String
+        /// The package the new split places it in; nil when none.
         public var package: String?
+        /// The rule that places it, when one does.
         public var rule: SourceLocation?
         /// Dependencies in other packages than its own.
         public var needsAcross: [NeedAcross]
         /// Alias classes it binds (pci, usb, virtio, …).
         public var binds: [String]
+        /// What it adds to its package: it and the modules of its closure the package's install set lacks.
         public var cost: Cost
     }
 
+    /// A module on both sides whose exports, imports, aliases, licence, path or size changed.
     public struct ChangedModule: Codable, Sendable {
+        /// The module's name.
         public var name: String
+        /// Its path on the new side.
         public var path: String
+        /// One line per change (`exports +2 (a, b)`, `license GPL → none`, …).
         public var changes: [String]
     }
 
+    /// A module on both sides that is in another package after.
     public struct Move: Codable, Sendable {
+        /// The module's name.
         public var module: String
+        /// The package it was in before; nil when none.
         public var from: String?
+        /// The package it is in after; nil when none.
         public var to: String?
+        /// The rule that places it after, when one does.
         public var rule: SourceLocation?
+        /// Its size as shipped on the new side.
         public var bytes: UInt64
     }
 
+    /// The document's schema version (`currentSchemaVersion` when written).
     public var schemaVersion: Int
+    /// The old side: its kernel version and split (`6.1.0-50-amd64 with rules.yaml`).
     public var before: String
+    /// The new side, named the same way.
     public var after: String
+    /// Modules only the new side has, by name.
     public var added: [AddedModule]
+    /// Names of the modules only the old side has, sorted.
     public var removed: [String]
+    /// Modules on both sides that changed, by name.
     public var changed: [ChangedModule]
+    /// Modules on both sides that changed package, by name.
     public var moved: [Move]
+    /// Findings only the new side has (same kind, module, provider, package and symbols count as the same).
     public var findingsAppeared: [Finding]
+    /// Findings only the old side has.
     public var findingsDisappeared: [Finding]
+    /// Every package of either side, old ones first.
     public var packages: [PackageDelta]
 
+    /// The diff from `old` to `new`: two trees under one split, or two splits of one tree.
     public init(before old: SplitAnalysis, after new: SplitAnalysis) {
         schemaVersion = Self.currentSchemaVersion
         before = old.scan.tree.kernelVersion + (old.splitName.map { " with \($0)" } ?? "")
