@@ -3,7 +3,9 @@ public import Graph
 
 /// Everything a check looks at: the graph, where each module landed, and what the scan could not read.
 public struct CheckContext: Sendable {
+    /// The symbol-level dependency graph of the tree.
     public let graph: ModuleGraph
+    /// Which package each module landed in, and why.
     public let placement: Placement
     /// Files that could not be read.
     public let problems: [ELFScanError]
@@ -14,6 +16,8 @@ public struct CheckContext: Sendable {
     /// The split as read, when the checks are run on one.
     public let rules: (any SplitDefinition)?
 
+    /// The context of `graph` placed as `placement`; unreadable files, built-ins, profile bindings and rules default to
+    /// none.
     public init(
         graph: ModuleGraph, placement: Placement, problems: [ELFScanError] = [],
         builtinModinfo: [String: [ModinfoEntry]] = [:],

@@ -13,6 +13,7 @@ public struct RulesFindingKind: Sendable {
     /// The split languages (`SplitFormat.name`) that report it.
     public var languages: [String]
 
+    /// A kind with its id, default severity, summary, rationale and the languages that report it.
     public init(id: String, severity: Severity, summary: String, rationale: String, languages: [String]) {
         self.id = id
         self.severity = severity
@@ -25,6 +26,7 @@ public struct RulesFindingKind: Sendable {
 /// Every kind of finding a split language reports itself. A language that adds one defines it as a
 /// `RulesFindingKind` static (next to its reader, or below) and appends it here.
 public enum RulesFindingKinds {
+    /// Every split-language finding kind, each id once.
     public static let all: [RulesFindingKind] = {
         var seen = Set<String>()
         // A kind several languages share (entry-matches-nothing) is listed once.
@@ -34,6 +36,7 @@ public enum RulesFindingKinds {
             .filter { seen.insert($0.id).inserted }
     }()
 
+    /// The kind whose id is `id`, if a split language reports one.
     public static func kind(id: String) -> RulesFindingKind? { all.first { $0.id == id } }
 }
 
@@ -141,9 +144,13 @@ extension RulesFindingKind {
 public enum FindingKinds {
     /// One kind: its id, default severity, one-line summary and rationale.
     public struct Description: Sendable {
+        /// The finding's `kind`.
         public var id: String
+        /// Its default severity.
         public var severity: Severity
+        /// One line: what it finds.
         public var summary: String
+        /// Why it matters.
         public var rationale: String
     }
 

@@ -3,7 +3,9 @@ public import Graph
 
 /// What a check is, for `modsplit rules` and for the tests that run every check's examples.
 public struct CheckDescription: Sendable {
+    /// The check's id, which its findings carry as `kind` (`cross-package`, …).
     public var id: String
+    /// The severity of its findings.
     public var severity: Severity
     /// One line: what the check finds.
     public var summary: String
@@ -11,6 +13,7 @@ public struct CheckDescription: Sendable {
     public var rationale: String
     /// A split that triggers the check, and one that does not.
     public var triggering: CheckExample
+    /// An example split on which the check finds nothing.
     public var passing: CheckExample
 }
 
@@ -23,17 +26,25 @@ public protocol SplitCheck: Sendable {
 /// A tiny split built in memory: modules, packages (name, depends-on), where each module goes, the
 /// kernel's exports. Used as the examples of every check.
 public struct CheckExample: Sendable {
+    /// One line: what the example shows.
     public var summary: String
+    /// The example's modules.
     public var modules: [ModuleFacts]
+    /// Its packages: (name, the packages it depends on).
     public var packages: [(String, [String])]
     /// Module name → package name; modules left out are unplaced.
     public var placed: [String: String]
+    /// Symbols the kernel image exports in the example.
     public var kernel: [String]
+    /// Guest profiles bound to packages: (profile name, package name).
     public var profiles: [(String, String)]
+    /// Files the example's scan could not read.
     public var problems: [ELFScanError]
     /// Module name → the package its rule asks for, where that differs from where it is.
     public var wanted: [String: String]
 
+    /// An example of `modules` in `packages`, all in the first package unless `placed` says otherwise; the kernel
+    /// exports `printk`.
     public init(
         _ summary: String, modules: [ModuleFacts], packages: [(String, [String])] = [("core", [])],
         placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String] = ["printk"],
@@ -75,18 +86,24 @@ public struct CheckExample: Sendable {
 /// A split written out in memory: packages with their dependencies, and the package of each module by name.
 /// Check examples and tests use it; modules it does not name are unplaced.
 public struct ExampleSplit: SplitDefinition {
+    /// The packages: (name, the packages it depends on), in order.
     public var packages: [(String, [String])]
+    /// Module name → package name; modules left out are unplaced.
     public var placed: [String: String]
+    /// Module name → the package its rule asks for, where that differs from where it is.
     public var wanted: [String: String]
 
+    /// A split of `packages` placing modules as `placed` says.
     public init(packages: [(String, [String])], placed: [String: String], wanted: [String: String] = [:]) {
         self.packages = packages
         self.placed = placed
         self.wanted = wanted
     }
 
+    /// `example.list`, the name findings give for its rule lines.
     public var name: String? { "example.list" }
 
+    /// Places the graph's modules as `placed` says; each named module's rule line is its own line of `example.list`.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         RulesPlacement(placement: placement(graph))
     }

@@ -11,6 +11,7 @@ public import Graph
 /// rest take the default package (or the nearest below, else the highest allowed), dependents first.
 /// Like filtermods, the edges are those of modules.dep: each module to its whole closure.
 public enum FiltermodsPlacement {
+    /// Places every module of `graph` as filtermods would with `rules`.
     public static func place(_ graph: ModuleGraph, rules: FiltermodsRules) -> Placement {
         placeReporting(graph, rules: rules).placement
     }

@@ -10,13 +10,17 @@ public struct PackageLists: SplitDefinition {
     /// (package, dependency): installing the package installs the dependency.
     public var requires: [(package: String, dependency: String)]
 
+    /// The split made of `lists` and the dependencies `requires` declares.
     public init(lists: [(package: String, file: String)], requires: [(package: String, dependency: String)]) {
         self.lists = lists
         self.requires = requires
     }
 
+    /// The lists as given: `package=file` pairs.
     public var name: String? { lists.map { "\($0.package)=\($0.file)" }.joined(separator: " ") }
 
+    /// Reads every list and places each module in the package whose list names it; throws on an unreadable list, an
+    /// unknown package, an entry that is no module of the tree, or a module listed twice.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         RulesPlacement(placement: try Self.placeFromLists(graph, lists: lists, requires: requires))
     }

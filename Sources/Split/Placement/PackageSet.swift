@@ -6,9 +6,12 @@ internal import Graph
 /// "Below" a package are the packages it depends on, transitively: installing a package installs
 /// everything below it, so a module may use modules of its own package and of packages below it.
 public struct PackageSet: Sendable {
+    /// Shorthand for `PackageMask` in placement code.
     public typealias Mask = PackageMask
 
+    /// The package names, in the split's order; indices into this are package numbers.
     public let names: [String]
+    /// Each package's direct dependencies (package indices), as declared.
     public let dependsOn: [[Int]]
     /// Transitive depends-on, excluding the package itself (even when it lies on a cycle).
     public let below: [PackageMask]
@@ -61,10 +64,12 @@ public struct PackageSet: Sendable {
         self.onCycle = onCycle
     }
 
+    /// The packages of a filtermods rules file, with their `depends-on`.
     public init(_ rules: FiltermodsRules) {
         self.init(names: rules.packages.map(\.name), dependsOn: rules.packages.map(\.dependsOn))
     }
 
+    /// The index of the package called `name`, if there is one.
     public func index(of name: String) -> Int? { index[name] }
 
     /// The install set of a package: itself and everything below it.
@@ -74,6 +79,7 @@ public struct PackageSet: Sendable {
         return m
     }
 
+    /// The package and every package that depends on it: where a module it provides to may go.
     public func selfAndAbove(_ p: Int) -> PackageMask {
         var m = above[p]
         m.insert(p)

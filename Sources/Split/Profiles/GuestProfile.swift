@@ -8,6 +8,8 @@ public import Graph
 /// or by one of the named modules — in the package's closure or built into the kernel. Names matter for
 /// built-in drivers: `modules.builtin.modinfo` carries no aliases for them on Debian's kernels.
 public struct GuestProfile: Sendable, Hashable {
+    /// One thing the machine needs (storage, network, …), met by any module that binds one of `modaliases` or is named
+    /// in `modules`.
     public struct Requirement: Sendable, Hashable {
         /// What it is for, e.g. "block storage".
         public var what: String
@@ -16,6 +18,7 @@ public struct GuestProfile: Sendable, Hashable {
         /// Module names, any of which meets the requirement.
         public var modules: [String]
 
+        /// A requirement for `what`, met by a module binding one of `modaliases` or named in `modules`.
         public init(what: String, modaliases: [String] = [], modules: [String] = []) {
             self.what = what
             self.modaliases = modaliases
@@ -23,10 +26,14 @@ public struct GuestProfile: Sendable, Hashable {
         }
     }
 
+    /// The profile's name as `--profile` takes it (`kvm-guest`, `hyperv-guest`, …).
     public var name: String
+    /// One line saying what class of machine it describes.
     public var description: String
+    /// What the machine needs to boot, each met by any one of its modules.
     public var requirements: [Requirement]
 
+    /// A profile called `name` with `requirements`.
     public init(name: String, description: String, requirements: [Requirement]) {
         self.name = name
         self.description = description
