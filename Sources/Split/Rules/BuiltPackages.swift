@@ -12,8 +12,10 @@ public struct BuiltPackages: SplitDefinition {
     /// What `modsplit rules` names as the language of its finding kinds (`--package`, not a `--rules` format).
     public static let language = "packages"
 
+    /// The packages read, and the tree their modules make together.
     public let packages: PackageScan
 
+    /// The split the built packages in `packages` make.
     public init(_ packages: PackageScan) {
         self.packages = packages
     }
@@ -22,6 +24,7 @@ public struct BuiltPackages: SplitDefinition {
     /// package that was not given.
     public var coversWholeTree: Bool { false }
 
+    /// The one file given, or how many packages were given and, when they share one, the directory.
     public var name: String? {
         let files = packages.packages.map(\.file)
         guard files.count > 1 else { return files.first }
@@ -37,6 +40,8 @@ public struct BuiltPackages: SplitDefinition {
         packages.packages.map { $0.name.isEmpty ? fileName($0.file) : $0.name }
     }
 
+    /// Puts each module in the package that ships it and reports unmet or ambiguous Depends, conflicting files and
+    /// unreadable packages as findings; throws when two packages have one name.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         let given = packages.packages
         let names = packageNames

@@ -5,13 +5,16 @@ internal import Yams
 
 /// A package of the split, as the rules file defines it.
 public struct PackageDefinition: Sendable, Hashable {
+    /// The package's name, as rules and `depends-on` refer to it.
     public var name: String
     /// Packages this one requires (filtermods' `depends-on`): installing it installs them.
     public var dependsOn: [String]
     /// Profiles (see `GuestProfile`) this package must satisfy with its closure (modsplit's key `profiles`).
     public var profiles: [String]
+    /// Where the package is defined in the rules file.
     public var location: SourceLocation
 
+    /// A package called `name`, defined at `location`.
     public init(name: String, dependsOn: [String] = [], profiles: [String] = [], location: SourceLocation) {
         self.name = name
         self.dependsOn = dependsOn
@@ -22,6 +25,7 @@ public struct PackageDefinition: Sendable, Hashable {
 
 /// One placement rule: a path pattern and the package it names.
 public struct PlacementRule: Sendable {
+    /// How firmly a rule places a module: `exact_pkg` pins it, a plain rule caps it.
     public enum Kind: String, Sendable, Codable {
         /// `exact_pkg: true`: the module must be in this package.
         case needs
@@ -29,13 +33,18 @@ public struct PlacementRule: Sendable {
         case wants
     }
 
+    /// Whether the rule pins the module (`needs`) or names the package it should be in or below (`wants`).
     public var kind: Kind
+    /// The rule's regular expression, matched against module paths as filtermods matches it.
     public var pattern: PathPattern
+    /// The package the rule names.
     public var package: String
     /// `ignore_deps: true` (with `exact_pkg`): the module's dependency edges are not propagated.
     public var ignoreDeps: Bool
+    /// Where the rule is written in the rules file.
     public var location: SourceLocation
 
+    /// A rule of `kind` placing modules that match `pattern` into `package`.
     public init(kind: Kind, pattern: PathPattern, package: String, ignoreDeps: Bool = false, location: SourceLocation) {
         self.kind = kind
         self.pattern = pattern
@@ -49,16 +58,20 @@ public struct PlacementRule: Sendable {
 /// variants applied. modsplit's own additions (`profiles:` at the top and in a package) are keys
 /// filtermods ignores, so a file stays valid for both.
 public struct FiltermodsRules: Sendable {
+    /// The rules file as the user named it.
     public var file: String
+    /// The packages in file order (variants applied).
     public var packages: [PackageDefinition]
     /// Rules in file order (variants applied). Within a list item, keys keep their YAML order.
     public var rules: [PlacementRule]
     /// The package of the `default:` rule.
     public var defaultPackage: String?
+    /// Where the `default:` rule is written.
     public var defaultLocation: SourceLocation?
     /// Profiles the file defines (modsplit's top-level `profiles:` key).
     public var profiles: [GuestProfile]
 
+    /// Rules read from `file`; rules, default and profiles default to none.
     public init(
         file: String, packages: [PackageDefinition], rules: [PlacementRule] = [], defaultPackage: String? = nil,
         defaultLocation: SourceLocation? = nil, profiles: [GuestProfile] = []
@@ -85,6 +98,8 @@ public struct FiltermodsRules: Sendable {
         return try parse(text, file: path, variants: variants)
     }
 
+    /// Parses rules-file text, keeping the items whose `if_variant_in` names one of `variants`; every problem is a
+    /// `RulesError` at file:line:column.
     public static func parse(_ text: String, file: String, variants: [String] = []) throws(RulesError)
         -> FiltermodsRules
     {
@@ -387,12 +402,15 @@ private struct RulesParser {
 }
 
 extension FiltermodsRules: SplitDefinition {
+    /// The rules file as the user named it.
     public var name: String? { file }
 
+    /// Each package's `profiles:`, bound at the package's definition.
     public var profileBindings: [(profile: String, package: String, location: SourceLocation)] {
         packages.flatMap { p in p.profiles.map { (profile: $0, package: p.name, location: p.location) } }
     }
 
+    /// Places every module as filtermods' `sort` would, with findings for rules that match nothing.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         FiltermodsPlacement.placeReporting(graph, rules: self)
     }

@@ -6,14 +6,17 @@ public import Graph
 /// Debian's installer split: a `debian/installer` directory (kernel-versions, package-list, modules/)
 /// as kernel-wedge 2.106 reads it, or a source tree that contains one.
 public enum KernelWedgeFormat: SplitFormat {
+    /// `kernel-wedge`, as `--rules-format` takes it.
     public static let name = "kernel-wedge"
     /// Its lists are chosen by the tree's architecture and flavour, and its release names the packages.
     public static let readsTree = true
 
+    /// A directory with a kernel-wedge configuration in it or in its `debian/installer`.
     public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
         isDirectory && KernelWedgeRules.installerDirectory(path) != nil
     }
 
+    /// Reads the configuration for the tree's (or the given) architecture and flavour.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition {
         try KernelWedgeRules.load(path: path, options: options)
     }
@@ -46,6 +49,7 @@ public struct KernelWedgeRules: SplitDefinition {
     let moduleDirectory: String?
     let builtinPaths: [String]?
 
+    /// The configuration directory.
     public var name: String? { directory }
 
     struct KernelVersionsLine {
@@ -222,6 +226,8 @@ public struct KernelWedgeRules: SplitDefinition {
 
     // MARK: Placing
 
+    /// Builds the udebs' module lists as kernel-wedge would for this architecture and flavour, with findings for what
+    /// it would copy, miss or refuse.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         var run = try KernelWedgeRun(rules: self, graph: graph)
         return try run.place()

@@ -12,6 +12,7 @@ internal import Graph
 /// POSIX cannot express is refused with the reason; so is what Python refuses. Nesting and counted
 /// repetition are bounded before `regcomp` sees the pattern (`RulesLimits`).
 public final class PathPattern: @unchecked Sendable {
+    /// The pattern as the rules file writes it (Python syntax, without filtermods' wrapper).
     public let source: String
     /// The POSIX extended regular expression that decides, nil when the pattern can match no path.
     let posix: String?
@@ -42,6 +43,8 @@ public final class PathPattern: @unchecked Sendable {
     /// Filtermods' wrapper, pasted before every pattern as text.
     static let wrapper = "[^/]+/"
 
+    /// Compiles `source` as filtermods would use it; throws what Python or POSIX cannot take, or what exceeds
+    /// `RulesLimits`.
     public init(_ source: String) throws(PatternError) {
         self.source = source
         let offset = Self.wrapper.unicodeScalars.count
@@ -147,11 +150,14 @@ public final class PathPattern: @unchecked Sendable {
         }
     }
 
+    /// A pattern modsplit refuses: what is wrong and where.
     public struct PatternError: Error, Sendable {
+        /// What is wrong, as a sentence for the user.
         public var message: String
         /// Where in the pattern (0-based, in characters as Python counts), when one place is to blame.
         public var position: Int?
 
+        /// An error saying `message`, at `position` in the pattern when given.
         public init(message: String, position: Int? = nil) {
             self.message = message
             self.position = position
@@ -170,6 +176,7 @@ public struct ModulePath: Sendable {
     /// The bytes after the first component and its `/` (empty when there is no first component).
     var rest: ArraySlice<UInt8> { restStart.map { bytes[$0..<(bytes.count - 1)] } ?? [] }
 
+    /// The path `path`, relative to the module directory.
     public init(_ path: String) {
         bytes = Array(path.utf8) + [0]
         if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash != 0 {
@@ -189,6 +196,7 @@ public struct PatternSet: Sendable {
     private var children: [[(byte: UInt8, node: Int32)]] = [[]]
     private var ending: [[Int32]] = [[]]
 
+    /// The set of `patterns`, tried in the order given.
     public init(_ patterns: [PathPattern]) {
         self.patterns = patterns
         for (k, p) in patterns.enumerated() {

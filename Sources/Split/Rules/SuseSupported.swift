@@ -21,15 +21,20 @@ public import Graph
 public struct SuseSupported: SplitDefinition {
     /// One pattern of the file with the markers written before it on its logical line.
     public struct Entry: Sendable, Hashable {
+        /// The pattern: a module name, or a path wildcard.
         public var pattern: String
+        /// The `+`/`-` markers before it on its logical line, in order (`+base`, `-`, `+external`, …).
         public var markers: [String]
+        /// Where the pattern is written.
         public var location: SourceLocation
 
         /// The markers and the pattern as the file writes them.
         public var text: String { (markers + [pattern]).joined(separator: " ") }
     }
 
+    /// The file as the user named it.
     public var file: String
+    /// Every pattern of the file with its markers, in file order.
     public var entries: [Entry]
     /// The flavour in the package names (`kernel-<flavour>-base`, …).
     public var flavour: String
@@ -45,6 +50,7 @@ public struct SuseSupported: SplitDefinition {
     /// The most `+<name>-kmp` packages a file may name: SUSE's own names six.
     public static let maxKMPs = 256
 
+    /// The file as the user named it.
     public var name: String? { file }
 
     /// Reads a supported.conf; a NUL byte, bytes that are not UTF-8 or too many entries are `RulesError`s.
@@ -58,6 +64,7 @@ public struct SuseSupported: SplitDefinition {
         return try parse(bytes, file: path, options: options)
     }
 
+    /// Parses supported.conf bytes for the flavour, variants and architecture in `options`.
     public static func parse(_ bytes: [UInt8], file: String, options: RulesOptions = RulesOptions()) throws(RulesError)
         -> SuseSupported
     {
@@ -101,6 +108,8 @@ public struct SuseSupported: SplitDefinition {
             optionalSplit: options.variants.contains("optional"), arch: options.arch, lostAtEnd: lost)
     }
 
+    /// Tags every module as modpost would and builds the packages as split-modules would, with findings for what the
+    /// build pulls in, leaves unsupported or never matches.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         var run = try SuseRun(rules: self, graph: graph)
         try run.placeAll()
@@ -110,8 +119,10 @@ public struct SuseSupported: SplitDefinition {
 
 /// supported.conf in `--rules` (by its name or its first lines) and `--rules-format suse`.
 public enum SuseSupportedFormat: SplitFormat {
+    /// `suse`, as `--rules-format` takes it.
     public static let name = "suse"
 
+    /// A file named `…supported.conf`, or one whose first lines carry `+base` or `+external` markers.
     public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
         guard !isDirectory else { return false }
         if path.hasSuffix("supported.conf") { return true }
@@ -119,6 +130,7 @@ public enum SuseSupportedFormat: SplitFormat {
         return text.contains("\n+base") || text.contains("\n+external") || text.contains("+base\t")
     }
 
+    /// Reads supported.conf for the requested flavour and variants.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition {
         try SuseSupported.load(path: path, options: options)
     }

@@ -20,15 +20,19 @@ public import Graph
 public struct UbuntuInclusionList: SplitDefinition {
     /// A line as `read -r` gives it: blanks trimmed.
     public struct Line: Sendable, Hashable {
+        /// The line's text.
         public var text: String
+        /// Where the line is.
         public var location: SourceLocation
 
+        /// The line `text` at `location`.
         public init(text: String, location: SourceLocation) {
             self.text = text
             self.location = location
         }
     }
 
+    /// The list as the user named it.
     public var file: String
     /// Every non-empty line, in file order.
     public var lines: [Line]
@@ -44,6 +48,7 @@ public struct UbuntuInclusionList: SplitDefinition {
     /// Dependency passes that scan: the counter breaks the loop when it reaches 20.
     public static let passes = 19
 
+    /// A list read from `file` with its non-empty `lines`.
     public init(file: String, lines: [Line], unterminated: Line? = nil, arch: String? = nil) {
         self.file = file
         self.lines = lines
@@ -51,8 +56,10 @@ public struct UbuntuInclusionList: SplitDefinition {
         self.arch = arch
     }
 
+    /// The list as the user named it.
     public var name: String? { file }
 
+    /// Reads an inclusion list; a NUL byte, bytes that are not UTF-8 or too many lines are `RulesError`s.
     public static func load(path: String, options: RulesOptions = RulesOptions()) throws(RulesError)
         -> UbuntuInclusionList
     {
@@ -65,6 +72,7 @@ public struct UbuntuInclusionList: SplitDefinition {
         return try parse(bytes, file: path, options: options)
     }
 
+    /// Splits inclusion-list bytes into trimmed lines, keeping a last line without a newline apart.
     public static func parse(_ bytes: [UInt8], file: String, options: RulesOptions = RulesOptions()) throws(RulesError)
         -> UbuntuInclusionList
     {
@@ -86,6 +94,8 @@ public struct UbuntuInclusionList: SplitDefinition {
         return UbuntuInclusionList(file: file, lines: lines, unterminated: dropped, arch: options.arch)
     }
 
+    /// Moves the listed modules and what they need (within the passes) into linux-modules, the rest into
+    /// linux-modules-extra, with findings for what the build would do silently.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         var run = UbuntuRun(list: self, graph: graph)
         try run.run()
@@ -95,12 +105,15 @@ public struct UbuntuInclusionList: SplitDefinition {
 
 /// `*.inclusion-list` in `--rules`, and `--rules-format ubuntu`.
 public enum UbuntuInclusionListFormat: SplitFormat {
+    /// `ubuntu`, as `--rules-format` takes it.
     public static let name = "ubuntu"
 
+    /// A file whose name ends in `.inclusion-list`.
     public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
         !isDirectory && path.hasSuffix(".inclusion-list")
     }
 
+    /// Reads the inclusion list for the requested architecture.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition {
         try UbuntuInclusionList.load(path: path, options: options)
     }
