@@ -49,6 +49,7 @@ enum ModuleFuzzer {
     }
 }
 
+/// libFuzzer's entry point: reads one input as a module file; any outcome but a crash is fine.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = ModuleFuzzer.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))

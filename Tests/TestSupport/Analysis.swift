@@ -37,7 +37,9 @@ public enum Analyse {
 
     /// Finding kinds that `FindingKinds` does not describe.
     public struct UndescribedKinds: Error, CustomStringConvertible {
+        /// The undescribed kinds, sorted.
         public var kinds: [String]
+        /// One line naming them.
         public var description: String { "finding kinds without a description: \(kinds.joined(separator: ", "))" }
     }
 

@@ -12,10 +12,15 @@ public struct KmodFacts: Sendable, Equatable {
     public var info: [KmodInfo]
 }
 
+/// One undefined symbol as libkmod reports it from `__versions` and `.symtab`.
 public struct KmodDependency: Sendable, Hashable {
+    /// The symbol's name.
     public var name: String
+    /// Whether libkmod reports it as weak.
     public var weak: Bool
+    /// The CRC `__versions` gives it, 0 without one.
     public var crc: UInt64
+    /// A dependency symbol `name` with its weak flag and CRC.
     public init(name: String, weak: Bool, crc: UInt64) {
         self.name = name
         self.weak = weak
@@ -23,14 +28,19 @@ public struct KmodDependency: Sendable, Hashable {
     }
 }
 
+/// One `.modinfo` string as `kmod_module_get_info` splits it.
 public struct KmodInfo: Sendable, Hashable {
+    /// The key before the first `=`.
     public var key: String
+    /// Everything after it.
     public var value: String
 }
 
+/// A libkmod context (`kmod_new`), released with `kmod_unref`.
 public final class KmodContext: @unchecked Sendable {
     private let ctx: OpaquePointer
 
+    /// A context with kmod's default configuration; nil when `kmod_new` fails.
     public init?() {
         guard let c = kmod_new(nil, nil) else { return nil }
         ctx = c

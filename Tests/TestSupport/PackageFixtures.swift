@@ -49,14 +49,17 @@ public enum RealPackages {
 /// (`..`, absolute, long), its type (links, FIFOs), its declared size. ustar headers, with a pax
 /// header in front of names and link targets too long for them.
 public struct TarWriter {
+    /// The type of an entry: a file, a directory, a FIFO, or a link to a target.
     public enum Kind: Sendable {
         case file, directory, fifo
         case symlink(String)
         case hardlink(String)
     }
 
+    /// The archive written so far, without the end-of-archive blocks.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty archive.
     public init() {}
 
     /// An entry with `data`; `declaredSize` overrides the size the header states (the data written is
@@ -122,6 +125,7 @@ public struct TarWriter {
     /// The end-of-archive blocks.
     public static let trailer = [UInt8](repeating: 0, count: 1024)
 
+    /// The archive with its end-of-archive blocks.
     public func finished() -> [UInt8] { bytes + Self.trailer }
 
     private mutating func append(_ data: [UInt8]) {
@@ -133,6 +137,7 @@ public struct TarWriter {
 
 /// ar archives as dpkg-deb writes them: `!<arch>`, then 60-byte member headers, members padded to even.
 public enum ArWriter {
+    /// An ar archive of `members`, in order.
     public static func archive(_ members: [(name: String, data: [UInt8])]) -> [UInt8] {
         var out = Array("!<arch>\n".utf8)
         for (name, data) in members {
@@ -236,6 +241,7 @@ public enum RPMFixture {
     public static let core = [
         "kernel/net/vmw_vsock/vsock.ko", "kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko",
     ]
+    /// The modules that go to `kernel-modules`.
     public static let rest = ["kernel/net/vmw_vsock/vsock_loopback.ko", "kernel/net/vmw_vsock/vsock_diag.ko"]
 
     static let spec = """
@@ -284,6 +290,7 @@ public enum RPMFixture {
 
         """
 
+    /// Whether `rpmbuild` is installed; the RPM tests are disabled without it.
     public static var available: Bool { (try? runChecked("sh", ["-c", "command -v rpmbuild"])) != nil }
 
     /// Builds `spec` (its text) with `defines` into `output`, reproducibly and offline, and returns the

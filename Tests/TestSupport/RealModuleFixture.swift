@@ -131,10 +131,13 @@ public enum RealModuleFixture {
     /// Where a built fixture lies: `<directory>/debian-6.1`, `<directory>/debian-6.12` (roots),
     /// `<directory>/rules/split.yaml` and `<directory>/rules/revised.yaml`.
     public struct Built: Sendable {
+        /// The directory that holds both roots and the rules.
         public let directory: URL
         /// The root of `release` (it holds `lib/modules/<version>` and `usr/src/linux-headers-<version>`).
         public func root(_ release: Release) -> URL { directory.appendingPathComponent(release.directoryName) }
+        /// `rules/split.yaml`, the rules the fixture's first checks use.
         public var rules: URL { directory.appendingPathComponent("rules/split.yaml") }
+        /// `rules/revised.yaml`, the changed rules a diff compares with.
         public var revisedRules: URL { directory.appendingPathComponent("rules/revised.yaml") }
     }
 
