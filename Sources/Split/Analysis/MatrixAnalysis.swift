@@ -47,7 +47,8 @@ public struct MatrixAnalysis: Sendable {
         public var variants: [String]
         /// Profiles bound to packages: (profile, package), the same on every tree.
         public var profiles: [(profile: String, package: String)]
-        /// The architecture for rules languages that have one (`--arch`); nil lets a language that needs one derive it from each tree.
+        /// The architecture for rules languages that have one (`--arch`); nil lets a language that needs one
+        /// derive it from each tree.
         public var arch: String?
         /// The flavour for rules languages that have one (`--flavour`).
         public var flavour: String?
