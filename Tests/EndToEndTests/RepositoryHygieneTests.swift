@@ -94,6 +94,34 @@ import Testing
     func allowsInside(file: String, text: String) {
         #expect(RepositoryScan.escapes(file: file, text: text).isEmpty)
     }
+
+    /// docs/contributing.md's habits: a file over 600 lines holds more than one responsibility; and
+    /// `swift format lint` (run by .ci/run) reports code past 120 columns, but not a string literal or a
+    /// comment it could not break itself, so the width is checked here too, on every Swift file.
+    @Test("no Swift file under Sources/ or Tests/ is over 600 lines, and no line of one is over 120 columns")
+    func swiftFileSizes() throws {
+        let root = RealKernels.repositoryRoot
+        var files: [String] = []
+        for top in ["Sources", "Tests"] {
+            let entries = try FileManager.default.subpathsOfDirectory(atPath: root.appendingPathComponent(top).path)
+            files += entries.filter { $0.hasSuffix(".swift") }.map { top + "/" + $0 }
+        }
+        #expect(files.count > 100)
+        var long: [String] = []
+        var wide: [String] = []
+        for file in files.sorted() {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            // Lines as `wc -l` counts them: newline characters.
+            let count = text.utf8.count { $0 == UInt8(ascii: "\n") }
+            if count > 600 { long.append("\(file): \(count) lines") }
+            for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where line.count > 120 {
+                wide.append("\(file):\(k + 1): \(line.count) columns")
+            }
+        }
+        #expect(long.isEmpty, "split by responsibility: \(long.joined(separator: "; "))")
+        #expect(wide.isEmpty, "wrap at 120 columns: \(wide.joined(separator: "; "))")
+    }
 }
 
 /// The static scan: which files, and what in them reaches outside the repository.
