@@ -18,7 +18,7 @@ public struct ELFScanError: Error, Sendable, Hashable, Codable, CustomStringConv
     public var kind: Kind
     /// The file, as the user named it (relative to the module directory inside a tree).
     public var path: String
-    /// What went wrong, naming the C function or ELF structure involved.
+    /// What went wrong, as a sentence for the user.
     public var reason: String
 
     /// A failure of `kind` reading `path`, explained by `reason`.

@@ -38,8 +38,8 @@ public enum DepmodFiles {
         return zip(fileNames, results).map { ($0, $1) }
     }
 
-    /// modules.dep: each module's path, a colon, and the paths of everything it loads after, in depmod's topological
-    /// order.
+    /// modules.dep: each module's path, a colon, and the paths of every module that must load before it, in
+    /// depmod's topological order.
     public static func dep(_ graph: ModuleGraph) -> String {
         var out = ByteText(capacity: graph.modules.count * 128)
         var closure = ClosureWalker(graph)

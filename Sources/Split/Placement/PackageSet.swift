@@ -79,7 +79,7 @@ public struct PackageSet: Sendable {
         return m
     }
 
-    /// The package and every package that depends on it: where a module it provides to may go.
+    /// The package and every package above it: where the users of a module in it may be placed.
     public func selfAndAbove(_ p: Int) -> PackageMask {
         var m = above[p]
         m.insert(p)
