@@ -9,9 +9,10 @@ struct Modsplit: ParsableCommand {
     /// differently, so its version and the binary's size and time both invalidate the cache.
     static let cacheVersion: String = {
         var st = stat()
-        let binary = CommandLine.arguments.first.flatMap { arg -> String? in
-            arg.contains("/") ? arg : nil
-        } ?? "/proc/self/exe"
+        let binary =
+            CommandLine.arguments.first.flatMap { arg -> String? in
+                arg.contains("/") ? arg : nil
+            } ?? "/proc/self/exe"
         if stat(binary, &st) != 0 && stat("/proc/self/exe", &st) != 0 { return version }
         return "\(version)+\(st.st_size).\(st.st_mtim.tv_sec)"
     }()
@@ -20,8 +21,10 @@ struct Modsplit: ParsableCommand {
         commandName: "modsplit",
         abstract: "Static analysis of Linux kernel module trees and their packaging splits.",
         version: version,
-        subcommands: [Scan.self, Check.self, Place.self, Explain.self, Rules.self, Export.self, Deps.self, Why.self,
-                      SymbolInfo.self, Diff.self, Report.self, Minimize.self, Cache.self])
+        subcommands: [
+            Scan.self, Check.self, Place.self, Explain.self, Rules.self, Export.self, Deps.self, Why.self,
+            SymbolInfo.self, Diff.self, Report.self, Minimize.self, Cache.self,
+        ])
 
     /// Exit status: 0 success, 1 findings of error severity, 2 unusable input or bad usage.
     static func main() {

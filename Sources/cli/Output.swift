@@ -1,7 +1,7 @@
 import ArgumentParser
 import ELFScan
-import Graph
 import Foundation
+import Graph
 import Synchronization
 
 /// Writes `contents` to `path`, or to standard output when `path` is nil or `-`. A regular file is

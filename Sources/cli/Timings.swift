@@ -13,7 +13,8 @@ enum Timings {
         guard enabled else { return }
         let t = now()
         let padded = name.padding(toLength: 10, withPad: " ", startingAt: 0)
-        let line = String(format: "modsplit: timing %@ %7.1f ms  (at %7.1f ms)\n", padded, (t - last) * 1000, (t - start) * 1000)
+        let line = String(
+            format: "modsplit: timing %@ %7.1f ms  (at %7.1f ms)\n", padded, (t - last) * 1000, (t - start) * 1000)
         FileHandle.standardError.write(Data(line.utf8))
         last = now()
     }
@@ -27,7 +28,8 @@ enum Timings {
     /// The monotonic time the process started (field 22 of /proc/self/stat, in clock ticks since boot).
     private static func processStart() -> Double {
         guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return now() }
+            let close = stat.lastIndex(of: ")")
+        else { return now() }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let ticks = Double(fields[19]) else { return now() }
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))

@@ -1,7 +1,8 @@
-@testable import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import ELFScan
 
 /// Built packages read by `PackageReader`: Debian packages put together in the tests byte by byte
 /// (`TarWriter`, `ArWriter`) from modules clang builds (`FixtureModule`), hostile ones included, and
@@ -23,8 +24,10 @@ import TestSupport
     }
 
     /// A udeb whose data.tar holds `entries`, compressed by `program` as `member`.
-    static func udeb(_ dir: URL, _ name: String, control: String? = nil, member: String = "data.tar.xz",
-                     program: String = "xz", _ entries: (inout TarWriter) throws -> Void) throws -> URL {
+    static func udeb(
+        _ dir: URL, _ name: String, control: String? = nil, member: String = "data.tar.xz",
+        program: String = "xz", _ entries: (inout TarWriter) throws -> Void
+    ) throws -> URL {
         var tar = TarWriter()
         try entries(&tar)
         let data = program.isEmpty ? tar.finished() : try Compressor.compress(tar.finished(), with: program)
@@ -32,21 +35,25 @@ import TestSupport
         return try DebFixture.write(bytes, to: dir, name + ".udeb")
     }
 
-    @Test("a udeb: its modules under lib/modules/<version>/, its Depends and Provides, modules.order and modules.builtin",
-          arguments: [("data.tar.xz", "xz"), ("data.tar.gz", "gzip -n"), ("data.tar.zst", "zstd -q"), ("data.tar", "")])
+    @Test(
+        "a udeb: its modules under lib/modules/<version>/, its Depends and Provides, modules.order and modules.builtin",
+        arguments: [("data.tar.xz", "xz"), ("data.tar.gz", "gzip -n"), ("data.tar.zst", "zstd -q"), ("data.tar", "")])
     func readsADebianPackage(member: String, program: String) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let (provider, user) = try Self.modules(in: dir.url)
-        let control = DebFixture.control("demo-modules-di", version: "1:6.1.176-1",
-                                         depends: "kernel-image-di, base (>= 1.2~) | other,\n other2:any",
-                                         provides: "demo-modules, demo (= 2)")
+        let control = DebFixture.control(
+            "demo-modules-di", version: "1:6.1.176-1",
+            depends: "kernel-image-di, base (>= 1.2~) | other,\n other2:any",
+            provides: "demo-modules, demo (= 2)")
         let file = try Self.udeb(dir.url, "demo", control: control, member: member, program: program) { tar in
             tar.add("./", kind: .directory)
             tar.add("./lib/modules/6.1.0-test/", kind: .directory)
             tar.add("./lib/modules/6.1.0-test/kernel/provider.ko", provider)
             tar.add("./lib/modules/6.1.0-test/kernel/deep/user.ko", user)
-            tar.add("./lib/modules/6.1.0-test/modules.order", Array("kernel/provider.ko\nkernel/deep/user.ko\nkernel/gone.ko\n".utf8))
+            tar.add(
+                "./lib/modules/6.1.0-test/modules.order",
+                Array("kernel/provider.ko\nkernel/deep/user.ko\nkernel/gone.ko\n".utf8))
             tar.add("./lib/modules/6.1.0-test/modules.builtin", Array("kernel/crypto/crc32c_generic.ko\r\n".utf8))
             tar.add("./usr/share/doc/x", Array("not a module".utf8))
         }
@@ -62,7 +69,10 @@ import TestSupport
         #expect(p.modules[0].exports.map(\.name) == ["provider_fn"])
         #expect(p.order == ["kernel/provider.ko", "kernel/deep/user.ko", "kernel/gone.ko"])
         #expect(p.builtin == ["crc32c_generic"])
-        #expect(p.depends.map { $0.map(\.description) } == [["kernel-image-di"], ["base (>= 1.2~)", "other"], ["other2:any"]])
+        #expect(
+            p.depends.map { $0.map(\.description) } == [
+                ["kernel-image-di"], ["base (>= 1.2~)", "other"], ["other2:any"],
+            ])
         #expect(p.provides.map(\.description) == ["demo-modules", "demo (= 2)"])
         #expect(p.remarks.contains { $0.message.contains("architecture qualifiers") })
         #expect(p.problems.isEmpty)
@@ -70,7 +80,9 @@ import TestSupport
 
     @Test("dpkg's version order")
     func debianVersions() {
-        let ordered = ["0:1.0~rc1", "1.0~rc1-1", "1.0", "1.0-0", "1.0-1", "1.0-1+b1", "1.0a", "1.0.1", "1.10", "2.0", "1:0.1"]
+        let ordered = [
+            "0:1.0~rc1", "1.0~rc1-1", "1.0", "1.0-0", "1.0-1", "1.0-1+b1", "1.0a", "1.0.1", "1.10", "2.0", "1:0.1",
+        ]
         for (a, b) in zip(ordered, ordered.dropFirst()) {
             #expect(PackageVersions.debianCompare(a, b) <= 0, "\(a) <= \(b)")
             #expect(PackageVersions.debianCompare(b, a) >= 0, "\(b) >= \(a)")
@@ -95,36 +107,48 @@ import TestSupport
         #expect(cmp("001", "1") == 0)
         #expect(PackageVersions.rpmCompareEVR("1:1.0-1", "2.0-1") > 0)
         #expect(PackageVersions.rpmCompareEVR("1.0-5", "1.0") == 0)  // no release asked for: any release
-        let p = BuiltPackage(file: "x.rpm", format: .rpm, name: "kernel-modules-core", version: "6.1.0-50",
-                             provides: [PackageRelation(name: "kernel-modules-core-uname-r", relation: .equal, version: "6.1.0-50.x86_64")],
-                             paths: ["/lib/modules/6.1.0-50.x86_64/kernel/a.ko"])
-        #expect(p.satisfies(PackageRelation(name: "kernel-modules-core-uname-r", relation: .equal, version: "6.1.0-50.x86_64")))
-        #expect(!p.satisfies(PackageRelation(name: "kernel-modules-core-uname-r", relation: .equal, version: "6.1.0-51.x86_64")))
+        let p = BuiltPackage(
+            file: "x.rpm", format: .rpm, name: "kernel-modules-core", version: "6.1.0-50",
+            provides: [
+                PackageRelation(name: "kernel-modules-core-uname-r", relation: .equal, version: "6.1.0-50.x86_64")
+            ],
+            paths: ["/lib/modules/6.1.0-50.x86_64/kernel/a.ko"])
+        #expect(
+            p.satisfies(
+                PackageRelation(name: "kernel-modules-core-uname-r", relation: .equal, version: "6.1.0-50.x86_64")))
+        #expect(
+            !p.satisfies(
+                PackageRelation(name: "kernel-modules-core-uname-r", relation: .equal, version: "6.1.0-51.x86_64")))
         #expect(p.satisfies(PackageRelation(name: "kernel-modules-core-uname-r")))
         #expect(p.satisfies(PackageRelation(name: "kernel-modules-core", relation: .laterOrEqual, version: "6.1.0")))
         #expect(!p.satisfies(PackageRelation(name: "kernel-modules-core", relation: .later, version: "6.1.0-50")))
         #expect(p.satisfies(PackageRelation(name: "/lib/modules/6.1.0-50.x86_64/kernel/a.ko")))
-        let d = BuiltPackage(file: "x.deb", format: .deb, name: "a", version: "2.0-1",
-                             provides: [PackageRelation(name: "virt"), PackageRelation(name: "vv", relation: .equal, version: "3")])
+        let d = BuiltPackage(
+            file: "x.deb", format: .deb, name: "a", version: "2.0-1",
+            provides: [PackageRelation(name: "virt"), PackageRelation(name: "vv", relation: .equal, version: "3")])
         #expect(d.satisfies(PackageRelation(name: "a", relation: .laterOrEqual, version: "2.0")))
         #expect(!d.satisfies(PackageRelation(name: "a", relation: .earlier, version: "2.0")))
         #expect(d.satisfies(PackageRelation(name: "virt")))
-        #expect(!d.satisfies(PackageRelation(name: "virt", relation: .laterOrEqual, version: "1")))  // unversioned Provides
+        // An unversioned Provides meets no versioned relation.
+        #expect(!d.satisfies(PackageRelation(name: "virt", relation: .laterOrEqual, version: "1")))
         #expect(d.satisfies(PackageRelation(name: "vv", relation: .laterOrEqual, version: "2")))
     }
 
-    @Test("Depends as dpkg writes it: refused when it carries source-only syntax or a substitution variable",
-          arguments: ["${shlibs:Depends}", "a [amd64]", "a <!nocheck>", "a (>= )", "a (~ 1)", "a,, b", "A-upper", "a | "])
+    @Test(
+        "Depends as dpkg writes it: refused when it carries source-only syntax or a substitution variable",
+        arguments: ["${shlibs:Depends}", "a [amd64]", "a <!nocheck>", "a (>= )", "a (~ 1)", "a,, b", "A-upper", "a | "])
     func badRelations(field: String) {
         #expect(throws: PackageError.self) { try DebianControl.relations(field, fieldName: "Depends", file: "x.deb") }
     }
 
     @Test("control: continuation lines, case-insensitive names, a repeated field refused")
     func controlFile() throws {
-        let c = try DebianControl(Array("Package: a\nversion: 1\nDepends: b,\n c (>= 2)\nDescription: x\n more\n".utf8), file: "x")
+        let c = try DebianControl(
+            Array("Package: a\nversion: 1\nDepends: b,\n c (>= 2)\nDescription: x\n more\n".utf8), file: "x")
         #expect(c["Version"] == "1")
-        #expect(try DebianControl.relations(c["depends"]!, fieldName: "Depends", file: "x").map { $0.map(\.description) }
-            == [["b"], ["c (>= 2)"]])
+        #expect(
+            try DebianControl.relations(c["depends"]!, fieldName: "Depends", file: "x").map { $0.map(\.description) }
+                == [["b"], ["c (>= 2)"]])
         #expect(throws: PackageError.self) { try DebianControl(Array("Package: a\nPackage: b\n".utf8), file: "x") }
         #expect(throws: PackageError.self) { try DebianControl(Array(" lead\nPackage: a\n".utf8), file: "x") }
     }
@@ -165,16 +189,41 @@ import TestSupport
         let data = try Compressor.compress(tar.finished(), with: "xz")
         let binary = Array("2.0\n".utf8)
         let cases: [(String, [(String, [UInt8])], String?)] = [
-            ("evil", [("debian-binary", binary), ("evil", [1, 2]), ("control.tar.gz", control), ("data.tar.xz", data)], "unexpected member"),
-            ("signed", [("debian-binary", binary), ("control.tar.gz", control), ("_gpgorigin", [1]), ("data.tar.xz", data)], nil),
-            ("swapped", [("debian-binary", binary), ("data.tar.xz", data), ("control.tar.gz", control)], "before control"),
-            ("twice", [("debian-binary", binary), ("control.tar.gz", control), ("control.tar.gz", control)], "second control"),
+            (
+                "evil",
+                [("debian-binary", binary), ("evil", [1, 2]), ("control.tar.gz", control), ("data.tar.xz", data)],
+                "unexpected member"
+            ),
+            (
+                "signed",
+                [("debian-binary", binary), ("control.tar.gz", control), ("_gpgorigin", [1]), ("data.tar.xz", data)],
+                nil
+            ),
+            (
+                "swapped", [("debian-binary", binary), ("data.tar.xz", data), ("control.tar.gz", control)],
+                "before control"
+            ),
+            (
+                "twice", [("debian-binary", binary), ("control.tar.gz", control), ("control.tar.gz", control)],
+                "second control"
+            ),
             ("first", [("control.tar.gz", control), ("data.tar.xz", data)], "not debian-binary"),
-            ("format", [("debian-binary", Array("3.0\n".utf8)), ("control.tar.gz", control), ("data.tar.xz", data)], "not format 2"),
+            (
+                "format", [("debian-binary", Array("3.0\n".utf8)), ("control.tar.gz", control), ("data.tar.xz", data)],
+                "not format 2"
+            ),
             ("nodata", [("debian-binary", binary), ("control.tar.gz", control)], "no data.tar"),
-            ("bz2", [("debian-binary", binary), ("control.tar.gz", control), ("data.tar.bz2", data)], "compression \".bz2\""),
-            ("liar", [("debian-binary", binary), ("control.tar.gz", control),
-                      ("data.tar.xz", try Compressor.compress(tar.finished(), with: "gzip -n"))], "not a xz-compressed tar archive"),
+            (
+                "bz2", [("debian-binary", binary), ("control.tar.gz", control), ("data.tar.bz2", data)],
+                "compression \".bz2\""
+            ),
+            (
+                "liar",
+                [
+                    ("debian-binary", binary), ("control.tar.gz", control),
+                    ("data.tar.xz", try Compressor.compress(tar.finished(), with: "gzip -n")),
+                ], "not a xz-compressed tar archive"
+            ),
         ]
         for (name, members, expected) in cases {
             let file = try DebFixture.write(ArWriter.archive(members), to: dir.url, "\(name).deb")
@@ -187,9 +236,12 @@ import TestSupport
             }
         }
         // A control file without Package.
-        let noName = try DebFixture.write(ArWriter.archive([("debian-binary", binary),
-                                                            ("control.tar.gz", try DebFixture.controlTar("Version: 1\n")),
-                                                            ("data.tar.xz", data)]), to: dir.url, "noname.deb")
+        let noName = try DebFixture.write(
+            ArWriter.archive([
+                ("debian-binary", binary),
+                ("control.tar.gz", try DebFixture.controlTar("Version: 1\n")),
+                ("data.tar.xz", data),
+            ]), to: dir.url, "noname.deb")
         #expect(read(noName).failure?.reason.contains("no Package") == true)
         let garbage = try DebFixture.write(Array("just some text\n".utf8), to: dir.url, "garbage.deb")
         #expect(read(garbage).failure?.reason.contains("neither a Debian package") == true)
@@ -211,13 +263,17 @@ import TestSupport
         }
         let p = read(file)
         #expect(p.failure == nil)
-        #expect(p.modules.map(\.path) == ["kernel/abs.ko", "kernel/" + String(repeating: "long-directory-name/", count: 8) + "user.ko"])
+        #expect(
+            p.modules.map(\.path) == [
+                "kernel/abs.ko", "kernel/" + String(repeating: "long-directory-name/", count: 8) + "user.ko",
+            ])
         #expect(p.remarks.filter { $0.level == .error }.count == 2, "\(p.remarks)")
         #expect(p.remarks.contains { $0.message.contains("etc/evil.ko") })
         #expect(Set(p.problems.map(\.path)) == ["kernel/fifo.ko", "kernel/dir.ko"])
     }
 
-    @Test("links: tar hard-link chains share the module's facts; symbolic links resolve across packages or are problems")
+    @Test(
+        "links: tar hard-link chains share the module's facts; symbolic links resolve across packages or are problems")
     func links() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -271,8 +327,10 @@ import TestSupport
             try Compressor.compress(head.bytes + TarWriter.header(name, size: gib, type: type), with: "zstd -q")
                 + Compressor.zeros(gib, with: "zstd -q -1") + Compressor.compress(tail.finished(), with: "zstd -q")
         }
-        let bomb = try DebFixture.write(try DebFixture.deb(control: DebFixture.control("bomb"), data: try data("usr/share/zeros"),
-                                                           dataMember: "data.tar.zst"), to: dir.url, "bomb.udeb")
+        let bomb = try DebFixture.write(
+            try DebFixture.deb(
+                control: DebFixture.control("bomb"), data: try data("usr/share/zeros"),
+                dataMember: "data.tar.zst"), to: dir.url, "bomb.udeb")
         let p = read(bomb, seconds: 60)
         #expect(p.failure == nil, "\(String(describing: p.failure))")
         #expect(p.modules.map(\.path) == ["kernel/provider.ko", "kernel/after.ko"])
@@ -282,9 +340,11 @@ import TestSupport
         #expect(capped.modules.map(\.path) == ["kernel/provider.ko"])
 
         // A module that says it is 1 GiB is refused before a byte of it is read; the rest is still read.
-        let moduleBomb = try DebFixture.write(try DebFixture.deb(control: DebFixture.control("mbomb"),
-                                                                 data: try data(Self.prefix + "kernel/bomb.ko"),
-                                                                 dataMember: "data.tar.zst"), to: dir.url, "mbomb.udeb")
+        let moduleBomb = try DebFixture.write(
+            try DebFixture.deb(
+                control: DebFixture.control("mbomb"),
+                data: try data(Self.prefix + "kernel/bomb.ko"),
+                dataMember: "data.tar.zst"), to: dir.url, "mbomb.udeb")
         let m = read(moduleBomb, seconds: 60)
         #expect(m.failure == nil)
         #expect(m.problems.first?.path == "kernel/bomb.ko")
@@ -383,14 +443,19 @@ import TestSupport
         user.modinfo = ["license=GPL"]
         try provider.build(in: modules)
         try user.build(in: modules)
-        let built = try RPMFixture.build(spec: probeSpec, defines: ["moddir": modules.path], payload: payload,
-                                         into: dir.appendingPathComponent("rpms-\(payload)"))
+        let built = try RPMFixture.build(
+            spec: probeSpec, defines: ["moddir": modules.path], payload: payload,
+            into: dir.appendingPathComponent("rpms-\(payload)"))
         return try #require(built.first)
     }
 
-    @Test("an RPM: Requires and Provides from its header, cpio hard links sharing one module's facts, every payload compressor",
-          .enabled(if: RPMFixture.available, "no rpmbuild"),
-          arguments: ["w19.zstdio", "w2.xzdio", "w9.gzdio", "w9.bzdio", "w0.ufdio"])
+    @Test(
+        """
+        an RPM: Requires and Provides from its header, cpio hard links sharing one module's facts, \
+        every payload compressor
+        """,
+        .enabled(if: RPMFixture.available, "no rpmbuild"),
+        arguments: ["w19.zstdio", "w2.xzdio", "w9.gzdio", "w9.bzdio", "w0.ufdio"])
     func readsAnRPM(payload: String) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -414,15 +479,23 @@ import TestSupport
         #expect(p.satisfies(PackageRelation(name: "probe-modules", relation: .laterOrEqual, version: "1:1.2")))
     }
 
-    @Test("RPMs that lie: impossible header counts, truncation anywhere, a size the signature disowns, the wrong compressor, a file list the payload does not match",
-          .enabled(if: RPMFixture.available, "no rpmbuild"))
+    @Test(
+        """
+        RPMs that lie: impossible header counts, truncation anywhere, a size the signature disowns, \
+        the wrong compressor, a file list the payload does not match
+        """,
+        .enabled(if: RPMFixture.available, "no rpmbuild"))
     func lyingRPMs() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let file = try Self.buildProbe(dir.url, payload: "w19.zstdio")
         let good = Array(try Data(contentsOf: file))
-        func be32(_ b: [UInt8], _ o: Int) -> Int { Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3]) }
-        func put32(_ b: inout [UInt8], _ o: Int, _ v: UInt32) { for i in 0..<4 { b[o + i] = UInt8((v >> (24 - 8 * UInt32(i))) & 0xFF) } }
+        func be32(_ b: [UInt8], _ o: Int) -> Int {
+            Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
+        }
+        func put32(_ b: inout [UInt8], _ o: Int, _ v: UInt32) {
+            for i in 0..<4 { b[o + i] = UInt8((v >> (24 - 8 * UInt32(i))) & 0xFF) }
+        }
         let sigIL = be32(good, 96 + 8), sigDL = be32(good, 96 + 12)
         let mainStart = (96 + 16 + sigIL * 16 + sigDL + 7) & ~7
         let mainIL = be32(good, mainStart + 8)
@@ -463,7 +536,8 @@ import TestSupport
             #expect(p.failure?.reason.contains(expected) == true, "\(name): \(String(describing: p.failure))")
             #expect(p.failure?.file.hasPrefix(f.path) == true)
         }
-        // The header's file list names user.ko as usex.ko: the payload holds a module it does not list, and lacks one it does.
+        // The header's file list names user.ko as usex.ko: the payload holds a module it does not list, and lacks
+        // one it does.
         if let at = Self.find(Array("user.ko\0".utf8), in: good, from: mainStart) {
             b = good
             b[at + 3] = UInt8(ascii: "x")
@@ -476,7 +550,8 @@ import TestSupport
 
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for i in start...(haystack.count - needle.count) where haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle {
+        for i in start...(haystack.count - needle.count)
+        where haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle {
             return i
         }
         return nil

@@ -1,8 +1,9 @@
-@testable import ELFScan
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+@testable import ELFScan
 
 /// The scan cache against what a careless or killed run leaves in its directory, and against limits
 /// that change between runs.
@@ -15,8 +16,10 @@ import TestSupport
         defer { f.dir.cleanup() }
         try FileManager.default.createDirectory(atPath: f.cache.directory, withIntermediateDirectories: true)
         #expect(mkfifo(f.cacheFile, 0o644) == 0)
-        let expected = try TreeScanner.scan(try KernelTree.locate(path: f.moduleDirectory.path),
-                                            options: ScanOptions(discoverKernelSymbols: false)).modules
+        let expected = try TreeScanner.scan(
+            try KernelTree.locate(path: f.moduleDirectory.path),
+            options: ScanOptions(discoverKernelSymbols: false)
+        ).modules
         let scanned = Mutex<TreeScan?>(nil)
         let finished = DispatchSemaphore(value: 0)
         Thread {
@@ -37,7 +40,12 @@ import TestSupport
         #expect(f.cache.info().count == 1)
     }
 
-    @Test("temporary files of killed runs are listed, and removed by the next store or by clear; a running writer's are kept")
+    @Test(
+        """
+        temporary files of killed runs are listed, and removed by the next store or by clear; \
+        a running writer's are kept
+        """
+    )
     func leftoverTemporaries() throws {
         let f = try Fixture()
         defer { f.dir.cleanup() }
@@ -50,7 +58,8 @@ import TestSupport
         for name in [dead, legacy, live] {
             #expect(FileManager.default.createFile(atPath: f.cache.directory + "/" + name, contents: Data(count: 4096)))
         }
-        let listed = Dictionary(uniqueKeysWithValues: f.cache.temporaries().map { (URL(fileURLWithPath: $0.file).lastPathComponent, $0) })
+        let listed = Dictionary(
+            uniqueKeysWithValues: f.cache.temporaries().map { (URL(fileURLWithPath: $0.file).lastPathComponent, $0) })
         #expect(Set(listed.keys) == [dead, legacy, live])
         #expect(listed[dead]?.isStale == true && listed[legacy]?.isStale == true && listed[live]?.isStale == false)
         #expect(listed[dead]?.bytes == 4096)
@@ -72,9 +81,11 @@ import TestSupport
         let f = try Fixture()
         defer { f.dir.cleanup() }
         _ = try f.scan()
-        let path = f.cache.directory + "/." + URL(fileURLWithPath: f.cacheFile).lastPathComponent + ".\(getpid()).0ld.tmp"
+        let path =
+            f.cache.directory + "/." + URL(fileURLWithPath: f.cacheFile).lastPathComponent + ".\(getpid()).0ld.tmp"
         #expect(FileManager.default.createFile(atPath: path, contents: Data(count: 1)))
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: path)
         #expect(f.cache.temporaries().first?.isStale == true)
     }
 }

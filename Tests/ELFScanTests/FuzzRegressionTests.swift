@@ -1,23 +1,26 @@
 import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Every input the fuzzer (scripts/fuzz) ever crashed on, kept in `Regressions/` and read again: each
 /// must give facts or an `ELFScanError` naming the file, never a trap.
 @Suite struct FuzzRegressionTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Regressions")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Regressions")
 
     static var inputs: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0 != "README.md" }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0 != "README.md" }
+            .sorted()
     }
 
     @Test("a crash the fuzzer found reads as an error now", arguments: inputs)
     func replay(_ name: String) {
         let limits = ScanLimits(maxUncompressedBytes: 64 << 20)
         do {
-            _ = try ModuleReader.read(absolutePath: Self.directory.appendingPathComponent(name).path, path: name,
-                                      limits: limits)
+            _ = try ModuleReader.read(
+                absolutePath: Self.directory.appendingPathComponent(name).path, path: name,
+                limits: limits)
         } catch {
             #expect(error.path == name)
             #expect(!error.reason.isEmpty)
@@ -38,11 +41,13 @@ import TestSupport
         return out
     }
 
-    @Test("a bomb is refused from its declared size before it is inflated", arguments: [
-        (["xz", "-1", "-c"], "xz", "xz index declares"), (["gzip", "-1", "-c"], "gz", "gzip trailer declares"),
-        // From a pipe zstd records no content size: the decoder stops at the limit instead.
-        (["zstd", "-1", "-q", "-c"], "zst", "zstd stream inflates past the limit"),
-    ])
+    @Test(
+        "a bomb is refused from its declared size before it is inflated",
+        arguments: [
+            (["xz", "-1", "-c"], "xz", "xz index declares"), (["gzip", "-1", "-c"], "gz", "gzip trailer declares"),
+            // From a pipe zstd records no content size: the decoder stops at the limit instead.
+            (["zstd", "-1", "-q", "-c"], "zst", "zstd stream inflates past the limit"),
+        ])
     func bombRefusedCheaply(tool: [String], suffix: String, reason: String) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -151,9 +156,11 @@ import TestSupport
         if let e { #expect(e.reason.contains("NUL") || e.kind == .malformed, "\(e.reason)") }
     }
 
-    @Test("section header corruption: sh_link, sh_info and entry sizes out of range", arguments: [
-        (40, "sh_link"), (44, "sh_info"), (56, "entry size"),
-    ])
+    @Test(
+        "section header corruption: sh_link, sh_info and entry sizes out of range",
+        arguments: [
+            (40, "sh_link"), (44, "sh_info"), (56, "entry size"),
+        ])
     func sectionTableCorruption(field: Int, reason: String) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

@@ -1,7 +1,7 @@
 import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The size limit on what one module may inflate to: at its extremes, and on modules from the scan cache.
 @Suite struct ScanLimitTests {
@@ -15,18 +15,22 @@ import TestSupport
         try runChecked(compressor, ["-k", file.path])
         let suffix = ["gzip": ".gz", "xz": ".xz", "zstd": ".zst"][compressor]!
         let limits = ScanLimits(maxUncompressedBytes: .max, maxCompressedInputBytes: nil)
-        let facts = try ModuleReader.read(absolutePath: file.path + suffix, path: "big_limit.ko" + suffix, limits: limits)
+        let facts = try ModuleReader.read(
+            absolutePath: file.path + suffix, path: "big_limit.ko" + suffix, limits: limits)
         #expect(facts.exports.map(\.name) == ["big_limit_fn"])
     }
 
-    @Test("a cached module larger than the limit now in force is refused, as a cold read refuses it",
-          arguments: ["", ".gz"])
+    @Test(
+        "a cached module larger than the limit now in force is refused, as a cold read refuses it",
+        arguments: ["", ".gz"])
     func cachedModulePastTheLimit(suffix: String) throws {
         let f = try ScanCacheTests.Fixture()
         defer { f.dir.cleanup() }
         if suffix == ".gz" {
             let kernel = f.moduleDirectory.appendingPathComponent("kernel")
-            for name in ["alpha", "beta", "gamma"] { try runChecked("gzip", [kernel.appendingPathComponent("\(name).ko").path]) }
+            for name in ["alpha", "beta", "gamma"] {
+                try runChecked("gzip", [kernel.appendingPathComponent("\(name).ko").path])
+            }
         }
         let warm = try f.scan()
         #expect(warm.problems.isEmpty && warm.modules.count == 3)
@@ -35,8 +39,11 @@ import TestSupport
         let tree = try KernelTree.locate(path: f.moduleDirectory.path)
         let cold = try TreeScanner.scan(tree, options: ScanOptions(discoverKernelSymbols: false, limits: small))
         #expect(cold.modules.isEmpty && cold.problems.count == 3)
-        let cached = try TreeScanner.scan(tree, options: ScanOptions(discoverKernelSymbols: false, limits: small,
-                                                                     cache: f.cache))
+        let cached = try TreeScanner.scan(
+            tree,
+            options: ScanOptions(
+                discoverKernelSymbols: false, limits: small,
+                cache: f.cache))
         #expect(cached.modules == cold.modules)
         #expect(cached.problems == cold.problems)
         // With the old limit back, they are read again.

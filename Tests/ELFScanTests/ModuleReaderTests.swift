@@ -1,7 +1,7 @@
 import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The reader on module-like objects built by clang at test time for each architecture
 /// (see `FixtureModule` for their provenance).
@@ -16,8 +16,10 @@ import TestSupport
         m.imports = ["printk", "kmalloc_thing"]
         m.weakImports = ["maybe_present"]
         m.versions = [("printk", 0xDEAD_BEEF), ("module_layout", 0x0000_1234)]
-        m.modinfo = ["license=GPL v2", "alias=pci:v00001AF4d00001000sv*sd*bc*sc*i*", "alias=virtio:d00000001v*",
-                     "depends=", "softdep=pre: crc32c", "import_ns=OTHER_NS", "vermagic=6.1.0-test SMP mod_unload"]
+        m.modinfo = [
+            "license=GPL v2", "alias=pci:v00001AF4d00001000sv*sd*bc*sc*i*", "alias=virtio:d00000001v*",
+            "depends=", "softdep=pre: crc32c", "import_ns=OTHER_NS", "vermagic=6.1.0-test SMP mod_unload",
+        ]
         return m
     }()
 
@@ -36,11 +38,12 @@ import TestSupport
         #expect(facts.name == "sample")
         #expect(facts.path == "kernel/sample.ko")
         #expect(facts.identity == ELFIdentity(bits: target.bits, bigEndian: target.bigEndian, machine: target.machine))
-        #expect(facts.exports.sorted { $0.name < $1.name } == [
-            ExportedSymbol(name: "sample_gpl", gplOnly: true, namespace: nil, crc: 0x2222_2222),
-            ExportedSymbol(name: "sample_ns", gplOnly: true, namespace: "SAMPLE_NS", crc: 0x3333_3333),
-            ExportedSymbol(name: "sample_plain", gplOnly: false, namespace: nil, crc: 0x1111_1111),
-        ])
+        #expect(
+            facts.exports.sorted { $0.name < $1.name } == [
+                ExportedSymbol(name: "sample_gpl", gplOnly: true, namespace: nil, crc: 0x2222_2222),
+                ExportedSymbol(name: "sample_ns", gplOnly: true, namespace: "SAMPLE_NS", crc: 0x3333_3333),
+                ExportedSymbol(name: "sample_plain", gplOnly: false, namespace: nil, crc: 0x1111_1111),
+            ])
         let imports = Dictionary(uniqueKeysWithValues: facts.imports.map { ($0.name, $0) })
         #expect(imports["printk"] == ImportedSymbol(name: "printk", weak: false, crc: 0xDEAD_BEEF))
         #expect(imports["kmalloc_thing"] == ImportedSymbol(name: "kmalloc_thing", weak: false, crc: nil))
@@ -84,10 +87,12 @@ import TestSupport
         #expect(moduleName(fromFileName: "kernel/a/b-c.ko") == "b_c")
     }
 
-    @Test("xz, gzip and zstd modules read the same as the plain file", arguments: [
-        ("xz", Compression.xz, ["xz", "-k", "-f"]), ("gz", .gzip, ["gzip", "-k", "-f"]),
-        ("zst", .zstd, ["zstd", "-q", "-k", "-f"]),
-    ])
+    @Test(
+        "xz, gzip and zstd modules read the same as the plain file",
+        arguments: [
+            ("xz", Compression.xz, ["xz", "-k", "-f"]), ("gz", .gzip, ["gzip", "-k", "-f"]),
+            ("zst", .zstd, ["zstd", "-q", "-k", "-f"]),
+        ])
     func compressed(suffix: String, compression: Compression, command: [String]) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -214,8 +219,10 @@ func readError(_ url: URL, limits: ScanLimits = .default) -> ELFScanError? {
         let big = dir.url.appendingPathComponent("zeros")
         try Data(count: 8 << 20).write(to: big)
         try runChecked("zstd", ["-q", "-f", big.path, "-o", dir.url.appendingPathComponent("bomb.ko.zst").path])
-        let e = try #require(readError(dir.url.appendingPathComponent("bomb.ko.zst"),
-                                       limits: ScanLimits(maxUncompressedBytes: 1 << 20)))
+        let e = try #require(
+            readError(
+                dir.url.appendingPathComponent("bomb.ko.zst"),
+                limits: ScanLimits(maxUncompressedBytes: 1 << 20)))
         #expect(e.kind == .compression || e.kind == .notELF)
     }
 }

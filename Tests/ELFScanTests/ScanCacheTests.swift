@@ -1,7 +1,8 @@
-@testable import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import ELFScan
 
 /// The persistent scan cache: a changed file is always re-read, a broken cache is never trusted.
 @Suite struct ScanCacheTests {
@@ -24,8 +25,9 @@ import TestSupport
         }
 
         func scan(_ cache: ScanCache? = nil) throws -> TreeScan {
-            try TreeScanner.scan(try KernelTree.locate(path: moduleDirectory.path),
-                                 options: ScanOptions(discoverKernelSymbols: false, cache: cache ?? self.cache))
+            try TreeScanner.scan(
+                try KernelTree.locate(path: moduleDirectory.path),
+                options: ScanOptions(discoverKernelSymbols: false, cache: cache ?? self.cache))
         }
 
         var cacheFile: String { cache.file(for: moduleDirectory.path) }
@@ -40,8 +42,11 @@ import TestSupport
         let warm = try f.scan()
         #expect(warm.modules == cold.modules)
         #expect(warm.notes.isEmpty)
-        #expect(try TreeScanner.scan(try KernelTree.locate(path: f.moduleDirectory.path),
-                                     options: ScanOptions(discoverKernelSymbols: false)).modules == cold.modules)
+        #expect(
+            try TreeScanner.scan(
+                try KernelTree.locate(path: f.moduleDirectory.path),
+                options: ScanOptions(discoverKernelSymbols: false)
+            ).modules == cold.modules)
     }
 
     @Test("a module rewritten in place with its old mtime restored is re-read")
@@ -78,7 +83,8 @@ import TestSupport
         #expect(third.modules == again.modules)
     }
 
-    @Test("a corrupt or truncated cache is ignored with a note and rebuilt", arguments: ["truncate", "flip", "garbage"])
+    @Test(
+        "a corrupt or truncated cache is ignored with a note and rebuilt", arguments: ["truncate", "flip", "garbage"])
     func corruptCache(how: String) throws {
         let f = try Fixture()
         defer { f.dir.cleanup() }
@@ -149,8 +155,10 @@ import TestSupport
     func concurrentRuns() async throws {
         let f = try Fixture()
         defer { f.dir.cleanup() }
-        let expected = try TreeScanner.scan(try KernelTree.locate(path: f.moduleDirectory.path),
-                                            options: ScanOptions(discoverKernelSymbols: false)).modules
+        let expected = try TreeScanner.scan(
+            try KernelTree.locate(path: f.moduleDirectory.path),
+            options: ScanOptions(discoverKernelSymbols: false)
+        ).modules
         let results = try await withThrowingTaskGroup(of: [ModuleFacts].self) { group in
             for _ in 0..<8 { group.addTask { try f.scan().modules } }
             var all: [[ModuleFacts]] = []

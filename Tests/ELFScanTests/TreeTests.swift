@@ -1,12 +1,13 @@
 import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct KernelTreeTests {
     func makeTree(_ dir: URL, _ sub: String) throws -> URL {
         let m = dir.appendingPathComponent(sub)
-        try FileManager.default.createDirectory(at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
         return m
     }
 
@@ -60,14 +61,18 @@ import TestSupport
         try fm.createDirectory(at: m.appendingPathComponent("build/x"), withIntermediateDirectories: true)
         _ = fm.createFile(atPath: m.appendingPathComponent("build/x/skip.ko").path, contents: Data([1]))
         try fm.createSymbolicLink(atPath: k.appendingPathComponent("link.ko").path, withDestinationPath: "a.ko")
-        try fm.createSymbolicLink(atPath: k.appendingPathComponent("dangling.ko").path, withDestinationPath: "nowhere.ko")
+        try fm.createSymbolicLink(
+            atPath: k.appendingPathComponent("dangling.ko").path, withDestinationPath: "nowhere.ko")
         try fm.createSymbolicLink(atPath: k.appendingPathComponent("loop1.ko").path, withDestinationPath: "loop2.ko")
         try fm.createSymbolicLink(atPath: k.appendingPathComponent("loop2.ko").path, withDestinationPath: "loop1.ko")
         try fm.createSymbolicLink(atPath: k.appendingPathComponent("up").path, withDestinationPath: "..")
         try fm.createDirectory(at: k.appendingPathComponent("dir.ko"), withIntermediateDirectories: true)
 
         let (files, problems) = TreeScanner.discover(try KernelTree.locate(path: m.path))
-        #expect(files.map(\.path) == ["kernel/a.ko", "kernel/b.ko.xz", "kernel/c.ko.gz", "kernel/d.ko.zst", "kernel/link.ko"])
+        #expect(
+            files.map(\.path) == [
+                "kernel/a.ko", "kernel/b.ko.xz", "kernel/c.ko.gz", "kernel/d.ko.zst", "kernel/link.ko",
+            ])
         let reasons = Dictionary(uniqueKeysWithValues: problems.map { ($0.path, $0.reason) })
         #expect(reasons["kernel/dangling.ko"] == "dangling symbolic link")
         #expect(reasons["kernel/loop1.ko"] == "symbolic link loop")
@@ -82,17 +87,21 @@ import TestSupport
         defer { dir.cleanup() }
         let f = dir.url.appendingPathComponent("Module.symvers")
         try """
-            0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t
-            0x0badf00d\tusb_thing\tvmlinux\tEXPORT_SYMBOL_GPL\tUSB_NS
-            0x00000001\tmod_sym\tdrivers/foo/bar\tEXPORT_SYMBOL\t
-            0xcafe0001\told_style\tOLD_NS\tvmlinux\tEXPORT_SYMBOL_GPL
+        0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t
+        0x0badf00d\tusb_thing\tvmlinux\tEXPORT_SYMBOL_GPL\tUSB_NS
+        0x00000001\tmod_sym\tdrivers/foo/bar\tEXPORT_SYMBOL\t
+        0xcafe0001\told_style\tOLD_NS\tvmlinux\tEXPORT_SYMBOL_GPL
 
-            """.write(to: f, atomically: true, encoding: .utf8)
+        """.write(to: f, atomically: true, encoding: .utf8)
         let k = try KernelExports.load(symvers: f.path, displayPath: "Module.symvers")
         #expect(k.symbols.count == 3)
         #expect(k.symbols["printk"] == KernelExport(name: "printk", crc: 0x1234_5678, gplOnly: false, namespace: nil))
-        #expect(k.symbols["usb_thing"] == KernelExport(name: "usb_thing", crc: 0x0BAD_F00D, gplOnly: true, namespace: "USB_NS"))
-        #expect(k.symbols["old_style"] == KernelExport(name: "old_style", crc: 0xCAFE_0001, gplOnly: true, namespace: "OLD_NS"))
+        #expect(
+            k.symbols["usb_thing"]
+                == KernelExport(name: "usb_thing", crc: 0x0BAD_F00D, gplOnly: true, namespace: "USB_NS"))
+        #expect(
+            k.symbols["old_style"]
+                == KernelExport(name: "old_style", crc: 0xCAFE_0001, gplOnly: true, namespace: "OLD_NS"))
         // Compressed like Fedora's symvers.xz.
         try runChecked("xz", ["-k", f.path])
         #expect(try KernelExports.load(symvers: f.path + ".xz", displayPath: "x").symbols == k.symbols)
@@ -114,7 +123,8 @@ import TestSupport
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let real = dir.url.appendingPathComponent("System.map")
-        try "ffffffff81000000 T _stext\nffffffff82000000 r __ksymtab_printk\n".write(to: real, atomically: true, encoding: .utf8)
+        try "ffffffff81000000 T _stext\nffffffff82000000 r __ksymtab_printk\n".write(
+            to: real, atomically: true, encoding: .utf8)
         #expect(try KernelExports.load(systemMap: real.path, displayPath: "x")?.symbols.keys.sorted() == ["printk"])
         let placeholder = dir.url.appendingPathComponent("System.map-placeholder")
         try "ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n"

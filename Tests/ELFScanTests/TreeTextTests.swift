@@ -1,7 +1,7 @@
 import ELFScan
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The kernel tree's text files read the same with CRLF line ends as with LF (a tree copied through
 /// Windows, or edited there), and a Module.symvers that cannot say what the kernel exports is refused.
@@ -45,11 +45,13 @@ import TestSupport
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let m = dir.url.appendingPathComponent("lib/modules/6.1.0-text")
-        try FileManager.default.createDirectory(at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
         try order.write(to: m.appendingPathComponent("modules.order"), atomically: true, encoding: .utf8)
         try builtin.write(to: m.appendingPathComponent("modules.builtin"), atomically: true, encoding: .utf8)
         try Data(modinfo).write(to: m.appendingPathComponent("modules.builtin.modinfo"))
-        return try TreeScanner.scan(try KernelTree.locate(path: m.path), options: ScanOptions(discoverKernelSymbols: false))
+        return try TreeScanner.scan(
+            try KernelTree.locate(path: m.path), options: ScanOptions(discoverKernelSymbols: false))
     }
 
     @Test("CRLF modules.order, modules.builtin and modules.builtin.modinfo read as their LF forms")
@@ -65,15 +67,17 @@ import TestSupport
 
         // Records ended by NUL and a line break, and records on CRLF lines without NULs.
         for crlfModinfo in [records.map { $0 + "\0\r\n" }.joined(), records.map { $0 + "\r\n" }.joined()] {
-            let got = try treeScan(order: Self.crlf(order), builtin: Self.crlf(builtin), modinfo: Array(crlfModinfo.utf8))
+            let got = try treeScan(
+                order: Self.crlf(order), builtin: Self.crlf(builtin), modinfo: Array(crlfModinfo.utf8))
             #expect(got.order == expected.order)
             #expect(got.builtinModules == expected.builtinModules)
             #expect(got.builtinModinfo == expected.builtinModinfo)
         }
     }
 
-    @Test("an empty Module.symvers, or one without vmlinux lines, is an input error naming the file",
-          arguments: ["", "\n\n", "0x00000001\tmod_sym\tdrivers/foo/bar\tEXPORT_SYMBOL\t\n"])
+    @Test(
+        "an empty Module.symvers, or one without vmlinux lines, is an input error naming the file",
+        arguments: ["", "\n\n", "0x00000001\tmod_sym\tdrivers/foo/bar\tEXPORT_SYMBOL\t\n"])
     func emptySymvers(contents: String) throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -84,8 +88,11 @@ import TestSupport
         }
         // Named with --symvers, it stops the scan (exit status 2 in the CLI).
         let m = dir.url.appendingPathComponent("lib/modules/6.1.0-empty")
-        try FileManager.default.createDirectory(at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
-        #expect { try TreeScanner.scan(try KernelTree.locate(path: m.path), options: ScanOptions(symvers: f.path)) } throws: {
+        try FileManager.default.createDirectory(
+            at: m.appendingPathComponent("kernel"), withIntermediateDirectories: true)
+        #expect {
+            try TreeScanner.scan(try KernelTree.locate(path: m.path), options: ScanOptions(symvers: f.path))
+        } throws: {
             error in "\(error)".contains(f.path) && "\(error)".contains("vmlinux")
         }
     }

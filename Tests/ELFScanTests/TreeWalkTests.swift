@@ -1,8 +1,8 @@
 import ELFScan
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The tree walk finds modules at any depth it can open, and names every directory it cannot open
 /// instead of leaving out what is below it.
@@ -16,8 +16,9 @@ import TestSupport
         init() throws {
             dir = try TemporaryDirectory("walk")
             moduleDirectory = dir.url.appendingPathComponent("lib/modules/6.1.0-walk")
-            try FileManager.default.createDirectory(at: moduleDirectory.appendingPathComponent("kernel"),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: moduleDirectory.appendingPathComponent("kernel"),
+                withIntermediateDirectories: true)
             var m = FixtureModule(name: "deep")
             m.exports = [.init("deep_fn")]
             module = try Data(contentsOf: try m.build(in: dir.url.appendingPathComponent("build-area")))
@@ -56,8 +57,9 @@ import TestSupport
         let (files, problems) = try tree.discover()
         #expect(problems.isEmpty)
         #expect(files.map(\.path) == [(components + ["deep.ko"]).joined(separator: "/")])
-        let scan = try TreeScanner.scan(try KernelTree.locate(path: tree.moduleDirectory.path),
-                                        options: ScanOptions(discoverKernelSymbols: false))
+        let scan = try TreeScanner.scan(
+            try KernelTree.locate(path: tree.moduleDirectory.path),
+            options: ScanOptions(discoverKernelSymbols: false))
         #expect(scan.modules.map(\.name) == ["deep"])
     }
 
@@ -73,7 +75,9 @@ import TestSupport
         #expect(problems.count == 1)
         let problem = try #require(problems.first)
         // The first directory whose path (from the module directory) reaches PATH_MAX.
-        let depth = (1...components.count).first { components.prefix($0).joined(separator: "/").utf8.count >= PATH_MAX }!
+        let depth = (1...components.count).first {
+            components.prefix($0).joined(separator: "/").utf8.count >= PATH_MAX
+        }!
         #expect(problem.path == components.prefix(depth).joined(separator: "/"))
         #expect(problem.reason.contains("cannot open directory"))
         #expect(problem.reason.contains(String(cString: strerror(ENAMETOOLONG))))

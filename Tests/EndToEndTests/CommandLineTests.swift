@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The built `modsplit` binary, run as a user runs it.
 enum Binary {
@@ -50,7 +50,8 @@ enum Binary {
         top.imports = ["mid_fn", "printk"]
         top.modinfo = ["alias=pci:v00001234d*sv*sd*bc*sc*i*", "license=GPL"]
         try top.build(in: kernel)
-        _ = FileManager.default.createFile(atPath: kernel.appendingPathComponent("broken.ko").path, contents: Data("nope".utf8))
+        _ = FileManager.default.createFile(
+            atPath: kernel.appendingPathComponent("broken.ko").path, contents: Data("nope".utf8))
         try "kernel/base.ko\nkernel/mid.ko\nkernel/top.ko\n".write(
             to: moddir.appendingPathComponent("modules.order"), atomically: true, encoding: .utf8)
 
@@ -98,7 +99,8 @@ enum Binary {
         let r = try Binary.run(args)
         #expect(r.status == 0, "\(r.stderr)")
         for (name, expected) in reference {
-            #expect(try String(contentsOf: dir.url.appendingPathComponent(name), encoding: .utf8) == expected, "\(name)")
+            #expect(
+                try String(contentsOf: dir.url.appendingPathComponent(name), encoding: .utf8) == expected, "\(name)")
         }
     }
 }

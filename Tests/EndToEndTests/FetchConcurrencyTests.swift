@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `scripts/fetch-debian-kernel` run as the suite runs it: several at once on an empty cache, and killed
 /// half-way. Each test has its own empty cache (`MODSPLIT_DATA`) and fetches Debian's small cloud image
@@ -33,7 +33,8 @@ struct FetchConcurrencyTests {
         let deadline = Date().addingTimeInterval(600)
         while first.process.isRunning && Date() < deadline {
             if let n = (try? FileManager.default.contentsOfDirectory(atPath: partial.path))?.first,
-               FileManager.default.fileExists(atPath: partial.path + "/\(n)/tree/root/lib/modules") {
+                FileManager.default.fileExists(atPath: partial.path + "/\(n)/tree/root/lib/modules")
+            {
                 name = n
                 first.killTree()
                 break
@@ -44,11 +45,13 @@ struct FetchConcurrencyTests {
         let n = try #require(name, "the first run ended (\(killed.status)) before it could be killed: \(killed.stderr)")
         #expect(killed.status != 0)
         let dest = cache.url.appendingPathComponent(n)
-        #expect(!FileManager.default.fileExists(atPath: dest.path), "a killed run must leave no tree under its final name")
+        #expect(
+            !FileManager.default.fileExists(atPath: dest.path), "a killed run must leave no tree under its final name")
 
         // What older runs leave too: a tree filled in place without .complete, and junk in the work area.
         let fm = FileManager.default
-        try fm.createDirectory(at: dest.appendingPathComponent("root/lib/modules/0-half"), withIntermediateDirectories: true)
+        try fm.createDirectory(
+            at: dest.appendingPathComponent("root/lib/modules/0-half"), withIntermediateDirectories: true)
         try fm.createDirectory(at: partial.appendingPathComponent("\(n)/dl"), withIntermediateDirectories: true)
         try Data("truncated".utf8).write(to: partial.appendingPathComponent("\(n)/dl/\(n)_0_all.deb"))
         try Data("junk".utf8).write(to: partial.appendingPathComponent("\(n)/tree/root/junk"))
@@ -119,7 +122,8 @@ final class FetchRun: @unchecked Sendable {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> pid_t? in
             guard let p = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.range(of: ")", options: .backwards) else { return nil }
+                let close = stat.range(of: ")", options: .backwards)
+            else { return nil }
             // After "pid (comm) ": state, then the parent's pid.
             let fields = stat[close.upperBound...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == pid ? p : nil

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `modsplit check` on a real tree in which hundreds of modules were damaged — bit flips, truncations,
 /// ELF header and section-table corruption — plus decompression bombs, corrupt streams and special
@@ -35,7 +35,8 @@ struct HostileInputTests {
             for _ in 0..<flips { d[rng.below(d.count)] ^= UInt8(1 << rng.below(8)) }
             return "\(flips) bit flips"
         case 1:  // truncation: the header, the middle, one byte short
-            let cut = [rng.below(64), rng.below(d.count), d.count - 1 - rng.below(64), d.count * rng.below(32) / 32][rng.below(4)]
+            let cut = [rng.below(64), rng.below(d.count), d.count - 1 - rng.below(64), d.count * rng.below(32) / 32][
+                rng.below(4)]
             d = d.prefix(max(0, min(cut, d.count - 1)))
             return "truncated to \(d.count) bytes"
         case 2:  // ELF header fields
@@ -55,14 +56,18 @@ struct HostileInputTests {
             ]
             let (name, offset, size) = fields[rng.below(fields.count)]
             let section = rng.below(shnum)
-            let value: UInt64 = [0, 1, 7, UInt64(shnum), UInt64(d.count), UInt64.max, rng.next() % 0x1_0000, rng.next()][rng.below(8)]
+            let value: UInt64 = [
+                0, 1, 7, UInt64(shnum), UInt64(d.count), UInt64.max, rng.next() % 0x1_0000, rng.next(),
+            ][rng.below(8)]
             put(&d, shoff + section * 64 + offset, value, bytes: size)
             return "section \(section) \(name) = \(value)"
         }
     }
 
     /// Runs the built binary under `/usr/bin/time` with a deadline; returns status, stdout and peak RSS (KiB).
-    static func runBounded(_ args: [String], seconds: Double) throws -> (status: Int32, stdout: Data, peakKiB: Int, elapsed: Double) {
+    static func runBounded(_ args: [String], seconds: Double) throws -> (
+        status: Int32, stdout: Data, peakKiB: Int, elapsed: Double
+    ) {
         let dir = try TemporaryDirectory("hostile-run")
         defer { dir.cleanup() }
         let out = dir.url.appendingPathComponent("stdout"), rss = dir.url.appendingPathComponent("rss")
@@ -70,14 +75,17 @@ struct HostileInputTests {
         // timeout kills modsplit at the deadline (status 137); /usr/bin/time reports its peak RSS.
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        p.arguments = ["-s", "KILL", String(Int(seconds)), "/usr/bin/time", "-f", "%M", "-o", rss.path, Binary.url.path] + args
+        p.arguments =
+            ["-s", "KILL", String(Int(seconds)), "/usr/bin/time", "-f", "%M", "-o", rss.path, Binary.url.path] + args
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = FileHandle.nullDevice
         let start = Date()
         try p.run()
         p.waitUntilExit()
         let elapsed = Date().timeIntervalSince(start)
-        let peak = Int((try? String(contentsOf: rss, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? "") ?? -1
+        let peak =
+            Int((try? String(contentsOf: rss, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? "")
+            ?? -1
         return (p.terminationStatus, try Data(contentsOf: out), peak, elapsed)
     }
 
@@ -90,7 +98,9 @@ struct HostileInputTests {
         for case var m as [String: Any] in doc["modules"] as? [Any] ?? [] {
             m["users"] = nil
             m["depends"] = nil
-            m["imports"] = (m["imports"] as? [[String: Any]])?.map { i in var i = i; i["provider"] = nil; return i as NSDictionary }
+            m["imports"] = (m["imports"] as? [[String: Any]])?.map { i in
+                var i = i; i["provider"] = nil; return i as NSDictionary
+            }
             if let path = m["path"] as? String { out[path] = m as NSDictionary }
         }
         return out
@@ -127,8 +137,12 @@ struct HostileInputTests {
             unreadable.insert("kernel/hostile/" + name)
         }
         // Bombs: 1 GiB of zeros each, refused from the size they declare (and capped while inflating).
-        for (name, command) in [("bomb.ko.xz", "xz -0 -T1 -c"), ("bomb.ko.gz", "gzip -1 -c"), ("bomb.ko.zst", "zstd -1 -q -c")] {
-            try add(name) { url in try runChecked("/bin/sh", ["-c", "head -c 1G /dev/zero | \(command) > '\(url.path)'"]) }
+        for (name, command) in [
+            ("bomb.ko.xz", "xz -0 -T1 -c"), ("bomb.ko.gz", "gzip -1 -c"), ("bomb.ko.zst", "zstd -1 -q -c"),
+        ] {
+            try add(name) { url in
+                try runChecked("/bin/sh", ["-c", "head -c 1G /dev/zero | \(command) > '\(url.path)'"])
+            }
         }
         // Corrupt streams of a real module.
         let sample = URL(fileURLWithPath: all[1])
@@ -151,16 +165,23 @@ struct HostileInputTests {
         add("loop.ko") { url in #expect(symlink("loop.ko", url.path) == 0) }
         add("dangling.ko") { url in #expect(symlink("nowhere.ko", url.path) == 0) }
 
-        let run = try Self.runBounded(["check", "--tree", tree.root.path, "--no-cache", "--format", "json",
-                                       "--max-module-mib", "64"], seconds: 120)
-        print("hostile tree: \(mutated.count) damaged modules, \(unreadable.count) unreadable files; "
-              + "check took \(String(format: "%.1f", run.elapsed)) s, peak RSS \(run.peakKiB / 1024) MiB")
+        let run = try Self.runBounded(
+            [
+                "check", "--tree", tree.root.path, "--no-cache", "--format", "json",
+                "--max-module-mib", "64",
+            ], seconds: 120)
+        print(
+            "hostile tree: \(mutated.count) damaged modules, \(unreadable.count) unreadable files; "
+                + "check took \(String(format: "%.1f", run.elapsed)) s, peak RSS \(run.peakKiB / 1024) MiB")
         #expect(run.status == 0 || run.status == 1, "exit status \(run.status) (137: killed at the deadline)")
         #expect(run.peakKiB > 0 && run.peakKiB < 1024 * 1024, "peak RSS \(run.peakKiB) KiB")
         let report = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
         let findings = report["findings"] as? [[String: Any]] ?? []
-        let unreadableFound = Set(findings.filter { $0["kind"] as? String == "unreadable-module" }.compactMap { $0["path"] as? String })
-        for path in unreadable.sorted() { #expect(unreadableFound.contains(path), "no unreadable-module finding for \(path)") }
+        let unreadableFound = Set(
+            findings.filter { $0["kind"] as? String == "unreadable-module" }.compactMap { $0["path"] as? String })
+        for path in unreadable.sorted() {
+            #expect(unreadableFound.contains(path), "no unreadable-module finding for \(path)")
+        }
 
         // Every damaged module was either read or reported; the untouched ones read as before.
         let after = try Self.facts(tree: tree.root)

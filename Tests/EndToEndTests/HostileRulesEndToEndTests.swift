@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Hostile and careless split inputs through the built binary: exit status 2 with one line, nothing
 /// written where it should not be, or the right result.
@@ -13,7 +13,8 @@ import TestSupport
         init() throws {
             dir = try TemporaryDirectory("modsplit-hostile")
             try FileManager.default.createDirectory(
-                at: dir.url.appendingPathComponent("tree/lib/modules/6.1.0-empty/kernel"), withIntermediateDirectories: true)
+                at: dir.url.appendingPathComponent("tree/lib/modules/6.1.0-empty/kernel"),
+                withIntermediateDirectories: true)
         }
 
         func write(_ name: String, _ text: String) throws -> String {
@@ -34,7 +35,9 @@ import TestSupport
     func packageNameEscapesOut() throws {
         let w = try Workspace()
         defer { w.dir.cleanup() }
-        let rules = try w.write("rules.yaml", "packages:\n  - name: core\n  - name: ../../victim\n    depends-on: [core]\nrules:\n  - default: core\n")
+        let rules = try w.write(
+            "rules.yaml",
+            "packages:\n  - name: core\n  - name: ../../victim\n    depends-on: [core]\nrules:\n  - default: core\n")
         let before = w.files()
         let out = w.dir.url.appendingPathComponent("a/b/out").path
         let r = try Binary.run(["place", "--tree", w.tree, "--rules", rules, "--out", out])
@@ -67,9 +70,11 @@ import TestSupport
         let w = try Workspace()
         defer { w.dir.cleanup() }
         let deep = String(repeating: "(", count: 15_000) + "a" + String(repeating: ")", count: 15_000)
-        for (name, pattern) in [("repeat", "(((.{0,255}){0,255}){0,255})"), ("deep", deep), ("escape", "zzz)|(ceph.*")] {
+        for (name, pattern) in [("repeat", "(((.{0,255}){0,255}){0,255})"), ("deep", deep), ("escape", "zzz)|(ceph.*")]
+        {
             // An explicit key (`? `): YAML limits implicit keys to 1,024 characters.
-            let rules = try w.write("\(name).yaml", "packages:\n  - name: core\nrules:\n  - ? '\(pattern)'\n    : core\n")
+            let rules = try w.write(
+                "\(name).yaml", "packages:\n  - name: core\nrules:\n  - ? '\(pattern)'\n    : core\n")
             let start = ContinuousClock.now
             let r = try Binary.run(["check", "--tree", w.tree, "--rules", rules])
             #expect(ContinuousClock.now - start < .seconds(5), "\(name)")

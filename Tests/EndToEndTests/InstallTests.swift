@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `scripts/install --prefix DIR`, as a packager runs it: a binary without the Swift runtime's shared
 /// libraries, the man page and three completions, and a binary that runs with an empty environment.
@@ -12,11 +12,14 @@ import TestSupport
 
     /// What a Debian system has anyway; the Swift runtime (libswift*, libFoundation*, lib_FoundationICU,
     /// libdispatch, libBlocksRuntime) must not be among them.
-    static let systemLibraries = ["libelf.so.1", "libz.so.1", "liblzma.so.5", "libzstd.so.1", "libarchive.so.13", "libstdc++.so.6",
-                                  "libgcc_s.so.1", "libm.so.6", "libc.so.6"]
+    static let systemLibraries = [
+        "libelf.so.1", "libz.so.1", "liblzma.so.5", "libzstd.so.1", "libarchive.so.13", "libstdc++.so.6",
+        "libgcc_s.so.1", "libm.so.6", "libc.so.6",
+    ]
 
-    @Test("installs one self-contained binary, its man page and completions; it runs with an empty environment",
-          .enabled(if: enabled, "MODSPLIT_INSTALL_TEST=skip"))
+    @Test(
+        "installs one self-contained binary, its man page and completions; it runs with an empty environment",
+        .enabled(if: enabled, "MODSPLIT_INSTALL_TEST=skip"))
     func install() throws {
         let dir = try TemporaryDirectory("install")
         defer { dir.cleanup() }
@@ -27,7 +30,8 @@ import TestSupport
         #expect(FileManager.default.isExecutableFile(atPath: bin))
 
         let needed = try runChecked("readelf", ["-d", bin]).split(separator: "\n").compactMap { line -> String? in
-            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
+            guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]")
+            else { return nil }
             return String(line[line.index(after: open)..<close])
         }
         #expect(needed.contains("libelf.so.1"))
@@ -63,14 +67,16 @@ import TestSupport
         #expect(Set(dep.split(separator: "\n")) == ["kernel/base.ko:", "kernel/top.ko: kernel/base.ko"])
     }
 
-    @Test("a bad --prefix is refused before any build, with one clear line", arguments: [
-        ([String](), "usage: "),
-        (["--prefix"], "--prefix needs a directory"),
-        (["--prefix", ""], "--prefix is empty"),
-        (["--prefix", "/x", "--frobnicate"], "unknown argument '--frobnicate'"),
-        (["--prefix", "/dev/null"], "/dev/null exists and is not a directory"),
-        (["--prefix", "/dev/null/x"], "cannot create files under /dev/null/x"),
-    ])
+    @Test(
+        "a bad --prefix is refused before any build, with one clear line",
+        arguments: [
+            ([String](), "usage: "),
+            (["--prefix"], "--prefix needs a directory"),
+            (["--prefix", ""], "--prefix is empty"),
+            (["--prefix", "/x", "--frobnicate"], "unknown argument '--frobnicate'"),
+            (["--prefix", "/dev/null"], "/dev/null exists and is not a directory"),
+            (["--prefix", "/dev/null/x"], "cannot create files under /dev/null/x"),
+        ])
     func refusesBadPrefix(arguments: [String], message: String) throws {
         let r = try run(Self.script, arguments)
         #expect(r.status == 2)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Several `--tree`s through the binary: check, place, report and diff over `RealModuleFixture`'s two kernels,
 /// per-tree `--symvers`, and the input a matrix refuses (exit status 2, one line naming the tree).
@@ -17,8 +17,9 @@ import TestSupport
         var new: String { built.root(.debian612).path }
         var trees: [String] { ["--tree", old, "--tree", new] }
         func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try TestSupport.run(Binary.url.path, args,
-                                environment: ["XDG_CACHE_HOME": dir.url.appendingPathComponent("cache").path])
+            try TestSupport.run(
+                Binary.url.path, args,
+                environment: ["XDG_CACHE_HOME": dir.url.appendingPathComponent("cache").path])
         }
     }
 
@@ -53,8 +54,9 @@ import TestSupport
             let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(version).path)
             #expect(files.sorted() == ["modules-core.list", "modules-extra.list", "modules.list"], "\(version)")
         }
-        let core = try String(contentsOf: out.appendingPathComponent("6.12.0-fixture-amd64/modules-core.list"),
-                              encoding: .utf8)
+        let core = try String(
+            contentsOf: out.appendingPathComponent("6.12.0-fixture-amd64/modules-core.list"),
+            encoding: .utf8)
         #expect(core.contains("kernel/drivers/ata/libata.ko\n"))
     }
 
@@ -84,14 +86,22 @@ import TestSupport
     @Test("--symvers per tree, in either order; a label that names no tree is refused")
     func symversPerTree() throws {
         let f = try Fixture()
-        let s61 = f.built.root(.debian61).appendingPathComponent("usr/src/linux-headers-6.1.0-fixture-amd64/Module.symvers").path
-        let s612 = f.built.root(.debian612).appendingPathComponent("usr/src/linux-headers-6.12.0-fixture-amd64/Module.symvers").path
+        let s61 = f.built.root(.debian61).appendingPathComponent(
+            "usr/src/linux-headers-6.1.0-fixture-amd64/Module.symvers"
+        ).path
+        let s612 = f.built.root(.debian612).appendingPathComponent(
+            "usr/src/linux-headers-6.12.0-fixture-amd64/Module.symvers"
+        ).path
         let rules = ["--rules", f.built.rules.path, "--format", "json"]
         let found = try f.run(["check"] + f.trees + rules)
-        let labelled = try f.run(["check"] + f.trees + rules + ["--symvers", "6.12.0-fixture-amd64=\(s612)",
-                                                                 "--symvers", "\(f.old)=\(s61)"])
-        let swapped = try f.run(["check", "--symvers", "6.1.0-fixture-amd64=\(s61)"] + f.trees
-                                + rules + ["--symvers", "6.12.0-fixture-amd64=\(s612)"])
+        let labelled = try f.run(
+            ["check"] + f.trees + rules + [
+                "--symvers", "6.12.0-fixture-amd64=\(s612)",
+                "--symvers", "\(f.old)=\(s61)",
+            ])
+        let swapped = try f.run(
+            ["check", "--symvers", "6.1.0-fixture-amd64=\(s61)"] + f.trees
+                + rules + ["--symvers", "6.12.0-fixture-amd64=\(s612)"])
         #expect(labelled.status == 1 && swapped.status == 1, "\(labelled.stderr)\(swapped.stderr)")
         #expect(labelled.stdout == found.stdout && swapped.stdout == found.stdout)
         // The 6.1 symvers for the 6.12 tree: its CRCs disagree, and only that tree says so.
@@ -115,8 +125,9 @@ import TestSupport
             for w in words { #expect(r.stderr.contains(w), "\(r.stderr) lacks \(w)") }
         }
         let moduleDirectory = f.built.root(.debian612).appendingPathComponent("lib/modules/6.12.0-fixture-amd64").path
-        try refused(["check", "--tree", f.new, "--tree", moduleDirectory] + rules,
-                    [f.new, moduleDirectory, "6.12.0-fixture-amd64", "one tree per kernel version"])
+        try refused(
+            ["check", "--tree", f.new, "--tree", moduleDirectory] + rules,
+            [f.new, moduleDirectory, "6.12.0-fixture-amd64", "one tree per kernel version"])
         try refused(["check", "--tree", f.new, "--tree", f.dir.url.path + "/absent"] + rules, ["absent"])
         try refused(["check", "--tree", f.new, "--tree", f.new] + rules, ["given twice"])
         try refused(["check"] + f.trees + rules + ["--symvers", "=x"], ["--symvers =x", "nothing names a tree"])
@@ -130,10 +141,13 @@ import TestSupport
         let arm = f.dir.url.appendingPathComponent("arm64")
         var m = FixtureModule(name: "m")
         m.imports = ["printk"]
-        try m.build(in: arm.appendingPathComponent("lib/modules/6.12.0-fixture-arm64/kernel"), triple: "aarch64-linux-gnu")
+        try m.build(
+            in: arm.appendingPathComponent("lib/modules/6.12.0-fixture-arm64/kernel"), triple: "aarch64-linux-gnu")
         let symvers = f.built.root(.debian612).appendingPathComponent(
-            "usr/src/linux-headers-6.12.0-fixture-amd64/Module.symvers").path
-        try refused(["check", "--tree", f.new, "--tree", arm.path, "--symvers", symvers] + rules,
-                    ["different architectures", "(x86_64)", "(aarch64)", arm.path])
+            "usr/src/linux-headers-6.12.0-fixture-amd64/Module.symvers"
+        ).path
+        try refused(
+            ["check", "--tree", f.new, "--tree", arm.path, "--symvers", symvers] + rules,
+            ["different architectures", "(x86_64)", "(aarch64)", arm.path])
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `modsplit minimize` run as a user runs it, on a tree of modules built from C: a KVM guest's drivers (two disk
 /// drivers sharing a ring library, a network driver, a file system), a big module nothing needs, and the console
@@ -52,8 +52,10 @@ import TestSupport
         // As lists: the core bound to the profile, the rest requiring it.
         let restFile = dir.url.appendingPathComponent("rest.list").path
         try "kernel/big.ko\n".write(toFile: restFile, atomically: true, encoding: .utf8)
-        let lists = try Binary.run(["check", "--tree", root, "--no-cache", "--list", "core=\(listFile)",
-                                    "--list", "rest=\(restFile)", "--requires", "rest:core", "--profile", "kvm-guest=core"])
+        let lists = try Binary.run([
+            "check", "--tree", root, "--no-cache", "--list", "core=\(listFile)",
+            "--list", "rest=\(restFile)", "--requires", "rest:core", "--profile", "kvm-guest=core",
+        ])
         #expect(lists.status == 0, "\(lists.stdout)")
         // As a rules file.
         let rulesFile = dir.url.appendingPathComponent("core.yaml").path
@@ -61,7 +63,8 @@ import TestSupport
         #expect(rules.status == 0 && rules.stdout.isEmpty)
         let checked = try Binary.run(["check", "--tree", root, "--no-cache", "--rules", rulesFile])
         #expect(checked.status == 0, "\(checked.stdout)")
-        #expect(checked.stdout.range(of: #"\n  core +4 modules "#, options: .regularExpression) != nil, "\(checked.stdout)")
+        #expect(
+            checked.stdout.range(of: #"\n  core +4 modules "#, options: .regularExpression) != nil, "\(checked.stdout)")
 
         let json = try Binary.run(base + ["--format", "json", "--objective", "modules"])
         let doc = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
@@ -89,7 +92,9 @@ import TestSupport
             #expect(r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
-        let skipped = try Binary.run(["minimize", "--tree", root, "--no-cache", "--profile", "ec2-nitro", "--skip-lacking"])
+        let skipped = try Binary.run([
+            "minimize", "--tree", root, "--no-cache", "--profile", "ec2-nitro", "--skip-lacking",
+        ])
         #expect(skipped.status == 0 && skipped.stdout.contains("the kernel has no driver for it (left out)"))
     }
 
@@ -100,18 +105,18 @@ import TestSupport
         let root = try Self.tree(in: dir).path
         let rulesFile = dir.url.appendingPathComponent("split.yaml")
         try """
-            packages:
-              - name: core
-                depends-on: []
-                profiles: [kvm-guest]
-              - name: extra
-                depends-on: [core]
-            rules:
-              - big.*: core
-              - virtio.*: core
-              - default: extra
+        packages:
+          - name: core
+            depends-on: []
+            profiles: [kvm-guest]
+          - name: extra
+            depends-on: [core]
+        rules:
+          - big.*: core
+          - virtio.*: core
+          - default: extra
 
-            """.write(to: rulesFile, atomically: true, encoding: .utf8)
+        """.write(to: rulesFile, atomically: true, encoding: .utf8)
         let r = try Binary.run(["minimize", "--tree", root, "--no-cache", "--compare-with", rulesFile.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("core of \(rulesFile.path) beside the minimal core for kvm-guest\n"))
@@ -119,8 +124,10 @@ import TestSupport
         #expect(r.stdout.contains("Modules of the minimal core core does not install"))
         #expect(r.stdout.contains("  xfs (in extra)\n"))
         #expect(r.stdout.contains("kernel/big.ko  placed by \(rulesFile.path):8:5\n"))
-        let md = try Binary.run(["minimize", "--tree", root, "--no-cache", "--compare-with", rulesFile.path,
-                                 "--format", "markdown"])
+        let md = try Binary.run([
+            "minimize", "--tree", root, "--no-cache", "--compare-with", rulesFile.path,
+            "--format", "markdown",
+        ])
         #expect(md.status == 0 && md.stdout.hasPrefix("### core beside the minimal core\n"))
     }
 }
@@ -133,18 +140,20 @@ import TestSupport
         let root = try MinimizeTests.tree(in: dir).path
         let rulesFile = dir.url.appendingPathComponent("profiles.yaml")
         try """
-            profiles:
-              - name: storage-only
-                needs:
-                  - what: a virtio disk
-                    modalias: [virtio:d00000002v00001AF4]
-            packages:
-              - name: all
-                depends-on: []
+        profiles:
+          - name: storage-only
+            needs:
+              - what: a virtio disk
+                modalias: [virtio:d00000002v00001AF4]
+        packages:
+          - name: all
+            depends-on: []
 
-            """.write(to: rulesFile, atomically: true, encoding: .utf8)
-        let r = try Binary.run(["minimize", "--tree", root, "--no-cache", "--rules", rulesFile.path,
-                                "--profile", "storage-only", "--format", "list"])
+        """.write(to: rulesFile, atomically: true, encoding: .utf8)
+        let r = try Binary.run([
+            "minimize", "--tree", root, "--no-cache", "--rules", rulesFile.path,
+            "--profile", "storage-only", "--format", "list",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "kernel/virtio_blk.ko\nkernel/virtio_ring.ko\n")
         let unknown = try Binary.run(["minimize", "--tree", root, "--no-cache", "--profile", "storage-only"])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// How the built binary writes `--out`/`--output` (ELFScan's `OutputFile`): a device, FIFO or symbolic link
 /// at the destination stays what it is and receives the bytes, a regular file is replaced atomically under a
@@ -31,8 +31,7 @@ import TestSupport
         func url(_ name: String) -> URL { dir.url.appendingPathComponent(name) }
 
         /// `modsplit export json --out path`.
-        func write(to path: String, shell: String? = nil) throws -> (status: Int32, stdout: String, stderr: String)
-        {
+        func write(to path: String, shell: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
             let args = ["export", "json", "--no-cache", "--tree", tree.path, "--out", path]
             guard let shell else { return try TestSupport.run(Binary.url.path, args) }
             // `shell` sets limits or signals up, then execs the binary with its arguments.
@@ -137,12 +136,16 @@ import TestSupport
         // The names a writer might pick: the old `<path>.<pid>.tmp` for the next few hundred pids, and the
         // usual suffixes; each a link to its own file outside.
         var names = ["graph.json.tmp", ".graph.json.tmp", "graph.json~", ".graph.json.swp", "graph.json.new"]
-        let last = Int((try? String(contentsOfFile: "/proc/sys/kernel/ns_last_pid", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? Int(getpid())
+        let last =
+            Int(
+                (try? String(contentsOfFile: "/proc/sys/kernel/ns_last_pid", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? Int(getpid())
         names += (last...(last + 400)).map { "graph.json.\($0).tmp" }
         for (i, name) in names.enumerated() {
-            try #require(symlink(outside.appendingPathComponent("victim-\(i)").path,
-                                 out.appendingPathComponent(name).path) == 0)
+            try #require(
+                symlink(
+                    outside.appendingPathComponent("victim-\(i)").path,
+                    out.appendingPathComponent(name).path) == 0)
         }
         let r = try s.write(to: path)
         #expect(r.status == 0, "\(r.stderr)")

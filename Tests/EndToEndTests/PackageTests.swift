@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `--package` through the built binary: exit statuses, messages, every command that takes it.
 @Suite struct PackageTests {
@@ -18,14 +18,19 @@ import TestSupport
         func udeb(_ name: String, _ module: FixtureModule, depends: String?) throws -> URL {
             var tar = TarWriter()
             tar.add(Self.prefix + "kernel/\(module.name).ko", Array(try Data(contentsOf: try module.build(in: built))))
-            let bytes = try DebFixture.deb(control: DebFixture.control(name, depends: depends),
-                                           data: try Compressor.compress(tar.finished(), with: "xz"))
+            let bytes = try DebFixture.deb(
+                control: DebFixture.control(name, depends: depends),
+                data: try Compressor.compress(tar.finished(), with: "xz"))
             return try DebFixture.write(bytes, to: dir, "\(name)_1.0_amd64.udeb")
         }
-        return (try udeb("mid-modules", mid, depends: nil), try udeb("top-modules", top, depends: dependency ? "mid-modules" : nil))
+        return (
+            try udeb("mid-modules", mid, depends: nil),
+            try udeb("top-modules", top, depends: dependency ? "mid-modules" : nil)
+        )
     }
 
-    @Test("check --package: clean packages exit 0; a missing Depends is a cross-package error (exit 1) naming the symbol")
+    @Test(
+        "check --package: clean packages exit 0; a missing Depends is a cross-package error (exit 1) naming the symbol")
     func check() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -35,7 +40,9 @@ import TestSupport
         #expect(r.stdout.contains("0 errors"))
 
         let bad = try Self.packages(dir.url.appendingPathComponent("bad"), dependency: false)
-        let b = try Binary.run(["check", "--no-cache", "--package", bad.mid.path, "--package", bad.top.path, "--format", "json"])
+        let b = try Binary.run([
+            "check", "--no-cache", "--package", bad.mid.path, "--package", bad.top.path, "--format", "json",
+        ])
         #expect(b.status == 1)
         let json = try JSONSerialization.jsonObject(with: Data(b.stdout.utf8)) as? [String: Any]
         let findings = json?["findings"] as? [[String: Any]] ?? []
@@ -60,12 +67,15 @@ import TestSupport
         let r = try Binary.run(["report"] + args + ["--out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.html").path))
-        let d = try Binary.run(["diff", "--no-cache", "--old-package", p.mid.path, "--package", p.mid.path, "--package", p.top.path])
+        let d = try Binary.run([
+            "diff", "--no-cache", "--old-package", p.mid.path, "--package", p.mid.path, "--package", p.top.path,
+        ])
         #expect(d.status == 0, "\(d.stderr)")
         #expect(d.stdout.contains("top-modules"))
     }
 
-    @Test("unusable input is exit status 2 with one line: a missing file, two kernels, --package with --tree or --rules")
+    @Test(
+        "unusable input is exit status 2 with one line: a missing file, two kernels, --package with --tree or --rules")
     func unusable() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -85,12 +95,16 @@ import TestSupport
         // Another kernel's package.
         var tar = TarWriter()
         tar.add("lib/modules/6.1.0-other/kernel/x.ko", [0x7F])
-        let other = try DebFixture.write(try DebFixture.deb(control: DebFixture.control("other"),
-                                                            data: try Compressor.compress(tar.finished(), with: "xz")),
-                                         to: dir.url, "other.udeb")
+        let other = try DebFixture.write(
+            try DebFixture.deb(
+                control: DebFixture.control("other"),
+                data: try Compressor.compress(tar.finished(), with: "xz")),
+            to: dir.url, "other.udeb")
         let r = try Binary.run(["check", "--no-cache", "--package", p.mid.path, "--package", other.path])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("several kernels: 6.1.0-other (other.udeb); 6.1.0-test (mid-modules_1.0_amd64.udeb)"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("several kernels: 6.1.0-other (other.udeb); 6.1.0-test (mid-modules_1.0_amd64.udeb)"),
+            "\(r.stderr)")
     }
 
     @Test("a hostile package among good ones: its error names the file, the rest is analysed, no crash or hang")
@@ -102,16 +116,25 @@ import TestSupport
         var tar = TarWriter()
         tar.add(Self.prefix + "kernel/../../../../etc/evil.ko", [1, 2, 3])
         tar.add(Self.prefix + "kernel/escape.ko", kind: .symlink("/etc/passwd"))
-        let evil = try DebFixture.write(try DebFixture.deb(control: DebFixture.control("evil"),
-                                                           data: try Compressor.compress(tar.finished(), with: "xz")),
-                                        to: dir.url, "evil.udeb")
-        let r = try Binary.run(["check", "--no-cache", "--package", p.mid.path, "--package", truncated.path,
-                                "--package", evil.path])
+        let evil = try DebFixture.write(
+            try DebFixture.deb(
+                control: DebFixture.control("evil"),
+                data: try Compressor.compress(tar.finished(), with: "xz")),
+            to: dir.url, "evil.udeb")
+        let r = try Binary.run([
+            "check", "--no-cache", "--package", p.mid.path, "--package", truncated.path,
+            "--package", evil.path,
+        ])
         #expect(r.status == 1)
         #expect(r.stdout.contains("\(truncated.path) cannot be read"), "\(r.stdout)")
-        #expect(r.stdout.contains("evil.udeb: entry 1, \"./lib/modules") || r.stdout.contains("etc/evil.ko"), "\(r.stdout)")
-        #expect(r.stdout.contains("kernel/escape.ko cannot be read: evil.udeb: a symbolic link to \"/etc/passwd\", outside the module directory"),
-                "\(r.stdout)")
+        #expect(
+            r.stdout.contains("evil.udeb: entry 1, \"./lib/modules") || r.stdout.contains("etc/evil.ko"), "\(r.stdout)")
+        #expect(
+            r.stdout.contains(
+                "kernel/escape.ko cannot be read: evil.udeb: a symbolic link to \"/etc/passwd\", "
+                    + "outside the module directory"
+            ),
+            "\(r.stdout)")
     }
 
     @Test("the scan cache: a second run reads no package and says the same; a changed package is read again")
@@ -125,7 +148,8 @@ import TestSupport
         let second = try run(Binary.url.path, args, environment: environment)
         #expect(first.status == 0 && second.status == 0)
         #expect(first.stdout == second.stdout)
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("cache/modsplit").path)
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: dir.url.appendingPathComponent("cache/modsplit").path)
         #expect(files.filter { $0.hasSuffix(".cache") }.count == 2)
         // top-modules rebuilt without its Depends: the cache must not hide the change.
         let bad = try Self.packages(dir.url.appendingPathComponent("bad"), dependency: false)
@@ -137,7 +161,12 @@ import TestSupport
 }
 
 extension PackageTests {
-    @Test("200 packages in a chain of Depends check clean, one with its Depends left out is cross-package; the summary stays one line")
+    @Test(
+        """
+        200 packages in a chain of Depends check clean, one with its Depends left out is cross-package; \
+        the summary stays one line
+        """
+    )
     func manyPackages() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -173,24 +202,34 @@ extension PackageTests {
             var tar = TarWriter()
             tar.add(Self.prefix + "kernel/link\(n).ko", bytes)
             let depends = i == 0 || i == 100 ? nil : String(format: "chain-%03d", i - 1)
-            let deb = try DebFixture.deb(control: DebFixture.control("chain-\(n)", depends: depends),
-                                         data: try Compressor.compress(tar.finished(), with: "gzip -n"), dataMember: "data.tar.gz")
+            let deb = try DebFixture.deb(
+                control: DebFixture.control("chain-\(n)", depends: depends),
+                data: try Compressor.compress(tar.finished(), with: "gzip -n"), dataMember: "data.tar.gz")
             files.append(try DebFixture.write(deb, to: dir.url, "chain-\(n).udeb"))
         }
         let r = try Binary.run(["check", "--no-cache"] + files.flatMap { ["--package", $0.path] })
         #expect(r.status == 1, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.last == "1 error, 0 warnings, 0 notes — 200 packages, 200 modules, \(lines.last?.split(separator: ",").last?.dropFirst() ?? "")")
+        // One interpolated literal, so that it is compared as the Substring it is compared with.
+        let size = lines.last?.split(separator: ",").last?.dropFirst() ?? ""
+        #expect(lines.last == "1 error, 0 warnings, 0 notes — 200 packages, 200 modules, \(size)")
         #expect(lines.filter { $0.hasPrefix("  chain-") }.count == count)
-        #expect(r.stdout.contains("link100 (chain-100) needs chain_fn_099 from link099 (chain-099), which chain-100 does not depend on"),
-                "\(r.stdout.prefix(600))")
+        #expect(
+            r.stdout.contains(
+                "link100 (chain-100) needs chain_fn_099 from link099 (chain-099), which chain-100 does not depend on"),
+            "\(r.stdout.prefix(600))")
     }
 }
 
 /// The acceptance runs on Debian's 52 real udebs and on RPMs built from Debian's modules.
 @Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
 struct RealPackageTests {
-    @Test("check --package over the 52 udebs of 6.1.0-50-amd64 exits 0; csiostor's softdep on cxgb4 is the one warning across packages")
+    @Test(
+        """
+        check --package over the 52 udebs of 6.1.0-50-amd64 exits 0; \
+        csiostor's softdep on cxgb4 is the one warning across packages
+        """
+    )
     func udebs() throws {
         let udebs = try RealPackages.udebs()
         let root = try RealKernels.root(RealPackages.udebKernel)
@@ -199,27 +238,41 @@ struct RealPackageTests {
         let r = try Binary.run(args)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("0 errors"))
-        #expect(r.stdout.contains("softdep-cross-package (1)\n  warning: csiostor (scsi-modules-6.1.0-50-amd64-di) has softdep cxgb4, which is in nic-modules-6.1.0-50-amd64-di"),
-                "\(r.stdout)")
+        #expect(
+            r.stdout.contains(
+                "softdep-cross-package (1)\n  warning: csiostor (scsi-modules-6.1.0-50-amd64-di) has softdep cxgb4, "
+                    + "which is in nic-modules-6.1.0-50-amd64-di"
+            ),
+            "\(r.stdout)")
         let strict = try Binary.run(args + ["--strict"])
         #expect(strict.status == 1)
     }
 
-    @Test("RPMs built from Debian's modules: exit 0 with their Requires; 1 with -core broken, naming the symbols",
-          .enabled(if: RPMFixture.available, "no rpmbuild"))
+    @Test(
+        "RPMs built from Debian's modules: exit 0 with their Requires; 1 with -core broken, naming the symbols",
+        .enabled(if: RPMFixture.available, "no rpmbuild"))
     func rpms() throws {
         let root = try RealKernels.root(RealKernels.Tree("linux-image-6.1.0-50-cloud-amd64"))
         let symvers = try #require(RealKernels.symvers(in: root))
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let good = try RPMFixture.build(from: try RealKernels.moduleDirectory(in: root), into: dir.url.appendingPathComponent("good"))
-        let g = try Binary.run(["check", "--no-cache", "--symvers", symvers.path, "--package", good.core.path, "--package", good.modules.path])
+        let good = try RPMFixture.build(
+            from: try RealKernels.moduleDirectory(in: root), into: dir.url.appendingPathComponent("good"))
+        let g = try Binary.run([
+            "check", "--no-cache", "--symvers", symvers.path, "--package", good.core.path, "--package",
+            good.modules.path,
+        ])
         #expect(g.status == 0, "\(g.stdout)\(g.stderr)")
-        #expect(g.stdout.contains("kernel-modules-core depends on kernel-uname-r (= \(RPMFixture.release)), which was not given"))
-        let broken = try RPMFixture.build(from: try RealKernels.moduleDirectory(in: root), into: dir.url.appendingPathComponent("broken"),
-                                          broken: true)
-        let b = try Binary.run(["check", "--no-cache", "--symvers", symvers.path, "--package", broken.core.path,
-                                "--package", broken.modules.path])
+        #expect(
+            g.stdout.contains(
+                "kernel-modules-core depends on kernel-uname-r (= \(RPMFixture.release)), which was not given"))
+        let broken = try RPMFixture.build(
+            from: try RealKernels.moduleDirectory(in: root), into: dir.url.appendingPathComponent("broken"),
+            broken: true)
+        let b = try Binary.run([
+            "check", "--no-cache", "--symvers", symvers.path, "--package", broken.core.path,
+            "--package", broken.modules.path,
+        ])
         #expect(b.status == 1)
         #expect(b.stdout.contains("vsock_loopback needs virtio_transport_"), "\(b.stdout)")
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The hook in `.pre-commit-hooks.yaml`, driven by the real pre-commit framework (from PyPI) on a
 /// scratch packaging repository: a rules change that breaks the split fails the commit with the
@@ -24,14 +24,14 @@ struct PreCommitTests {
         let head = try runChecked("git", ["-C", RealKernels.repositoryRoot.path, "rev-parse", "HEAD"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         try """
-            repos:
-              - repo: \(RealKernels.repositoryRoot.path)
-                rev: \(head)
-                hooks:
-                  - id: modsplit-check
-                    args: [--rules, rules.yaml, --tree, \(dir.url.appendingPathComponent("tree").path)]
+        repos:
+          - repo: \(RealKernels.repositoryRoot.path)
+            rev: \(head)
+            hooks:
+              - id: modsplit-check
+                args: [--rules, rules.yaml, --tree, \(dir.url.appendingPathComponent("tree").path)]
 
-            """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
         let good = """
             packages:
               - name: core
@@ -43,11 +43,15 @@ struct PreCommitTests {
               - default: core
 
             """
-        let broken = good.replacingOccurrences(of: "drivers/base/.*: core", with: "drivers/base/.*: extra\n    exact_pkg: true")
-            .replacingOccurrences(of: "drivers/user/.*: core", with: "drivers/user/.*: core\n    exact_pkg: true")
+        let broken = good.replacingOccurrences(
+            of: "drivers/base/.*: core", with: "drivers/base/.*: extra\n    exact_pkg: true"
+        )
+        .replacingOccurrences(of: "drivers/user/.*: core", with: "drivers/user/.*: core\n    exact_pkg: true")
         let env = ["PRE_COMMIT_HOME": dir.url.appendingPathComponent("cache").path, "NO_COLOR": "1"]
         func git(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try run("git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args, environment: env)
+            try run(
+                "git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args,
+                environment: env)
         }
         _ = try git(["init", "-q"])
         try good.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
@@ -64,7 +68,8 @@ struct PreCommitTests {
         #expect((second.stdout + second.stderr).contains("base_fn"))
 
         // The fix: the provider goes back to core (with a remark, so the tree differs from the first commit).
-        try (good + "# base stays in core: user needs base_fn\n").write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        try (good + "# base stays in core: user needs base_fn\n").write(
+            to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
         _ = try git(["add", "-A"])
         let third = try git(["commit", "-q", "-m", "keep base in core"])
         #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
@@ -78,8 +83,10 @@ extension PreCommitTests {
         let dir = try TemporaryDirectory("precommit-matrix")
         defer { dir.cleanup() }
         var trees: [String] = []
-        for (version, triple, arm) in [("6.1.0-hook-amd64", "x86_64-linux-gnu", false),
-                                       ("6.1.0-hook-arm64", "aarch64-linux-gnu", true)] {
+        for (version, triple, arm) in [
+            ("6.1.0-hook-amd64", "x86_64-linux-gnu", false),
+            ("6.1.0-hook-arm64", "aarch64-linux-gnu", true),
+        ] {
             let root = dir.url.appendingPathComponent(version)
             let kernel = root.appendingPathComponent("lib/modules/\(version)/kernel")
             var base = FixtureModule(name: "base")
@@ -101,14 +108,14 @@ extension PreCommitTests {
         let head = try runChecked("git", ["-C", RealKernels.repositoryRoot.path, "rev-parse", "HEAD"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         try """
-            repos:
-              - repo: \(RealKernels.repositoryRoot.path)
-                rev: \(head)
-                hooks:
-                  - id: modsplit-check
-                    args: [--rules, rules.yaml, \(trees.joined(separator: ", "))]
+        repos:
+          - repo: \(RealKernels.repositoryRoot.path)
+            rev: \(head)
+            hooks:
+              - id: modsplit-check
+                args: [--rules, rules.yaml, \(trees.joined(separator: ", "))]
 
-            """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
         let good = """
             packages:
               - name: core
@@ -120,10 +127,13 @@ extension PreCommitTests {
               - default: core
 
             """
-        let broken = good.replacingOccurrences(of: "  - default: core", with: "  - drivers/phy/.*: extra\n    exact_pkg: true\n  - default: core")
+        let broken = good.replacingOccurrences(
+            of: "  - default: core", with: "  - drivers/phy/.*: extra\n    exact_pkg: true\n  - default: core")
         let env = ["PRE_COMMIT_HOME": dir.url.appendingPathComponent("cache").path, "NO_COLOR": "1"]
         func git(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try run("git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args, environment: env)
+            try run(
+                "git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args,
+                environment: env)
         }
         _ = try git(["init", "-q"])
         try good.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Every report the built binary writes for `RealModuleFixture`, run twice in separate processes (the first
 /// with an empty scan cache, the second reading it): byte-identical both times, and equal to the golden files
@@ -19,20 +19,30 @@ import TestSupport
         let rules = built.rules.path, revised = built.revisedRules.path
         var out: [Output] = []
         for (format, ext) in [("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("markdown", "md")] {
-            out.append(Output(name: "check.\(ext)",
-                              arguments: ["check", "--tree", new, "--rules", rules, "--format", format]))
+            out.append(
+                Output(
+                    name: "check.\(ext)",
+                    arguments: ["check", "--tree", new, "--rules", rules, "--format", format]))
         }
         for (format, ext) in [("text", "txt"), ("json", "json"), ("markdown", "md")] {
-            out.append(Output(name: "diff-trees.\(ext)", arguments: [
-                "diff", "--old-tree", old, "--new-tree", new, "--rules", rules, "--format", format,
-            ]))
-            out.append(Output(name: "diff-rules.\(ext)", arguments: [
-                "diff", "--old-rules", rules, "--rules", revised, "--tree", new, "--format", format,
-            ]))
+            out.append(
+                Output(
+                    name: "diff-trees.\(ext)",
+                    arguments: [
+                        "diff", "--old-tree", old, "--new-tree", new, "--rules", rules, "--format", format,
+                    ]))
+            out.append(
+                Output(
+                    name: "diff-rules.\(ext)",
+                    arguments: [
+                        "diff", "--old-rules", rules, "--rules", revised, "--tree", new, "--format", format,
+                    ]))
         }
         for module in ["ahci", "scsi_common", "r8169"] {
-            out.append(Output(name: "explain-\(module).txt",
-                              arguments: ["explain", module, "--tree", new, "--rules", rules]))
+            out.append(
+                Output(
+                    name: "explain-\(module).txt",
+                    arguments: ["explain", module, "--tree", new, "--rules", rules]))
         }
         out.append(Output(name: "scan.txt", arguments: ["scan", "--tree", new]))
         out.append(Output(name: "scan.json", arguments: ["scan", "--tree", new, "--format", "json"]))
@@ -44,17 +54,24 @@ import TestSupport
         // Both trees as a matrix.
         let trees = ["--tree", old, "--tree", new]
         for (format, ext) in [("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("markdown", "md")] {
-            out.append(Output(name: "matrix-check.\(ext)",
-                              arguments: ["check"] + trees + ["--rules", rules, "--format", format]))
+            out.append(
+                Output(
+                    name: "matrix-check.\(ext)",
+                    arguments: ["check"] + trees + ["--rules", rules, "--format", format]))
         }
         for (format, ext) in [("text", "txt"), ("json", "json"), ("markdown", "md")] {
-            out.append(Output(name: "matrix-diff-rules.\(ext)", arguments: [
-                "diff", "--old-rules", rules, "--rules", revised, "--format", format,
-            ] + trees))
+            out.append(
+                Output(
+                    name: "matrix-diff-rules.\(ext)",
+                    arguments: [
+                        "diff", "--old-rules", rules, "--rules", revised, "--format", format,
+                    ] + trees))
         }
         let matrixReport = ["report"] + trees + ["--rules", rules, "--out", reportDirectory.path + "-matrix"]
-        for (name, file) in [("matrix-summary.md", "summary.md"), ("matrix-graph.dot", "graph.dot"),
-                             ("matrix-index.html", "index.html")] {
+        for (name, file) in [
+            ("matrix-summary.md", "summary.md"), ("matrix-graph.dot", "graph.dot"),
+            ("matrix-index.html", "index.html"),
+        ] {
             out.append(Output(name: name, arguments: matrixReport, file: file))
         }
         return out
@@ -76,12 +93,14 @@ import TestSupport
             var texts: [String: String] = [:]
             for output in Self.outputs(built, reportDirectory: reportDirectory) {
                 let r = try TestSupport.run(Binary.url.path, output.arguments, environment: environment)
-                #expect(r.status == 0 || (r.status == 1 && output.arguments[0] == "check"),
-                        "\(output.name): exit \(r.status): \(r.stderr)")
+                #expect(
+                    r.status == 0 || (r.status == 1 && output.arguments[0] == "check"),
+                    "\(output.name): exit \(r.status): \(r.stderr)")
                 if let file = output.file {
                     let directory = URL(fileURLWithPath: output.arguments[output.arguments.count - 1])
-                    texts[output.name] = try String(contentsOf: directory.appendingPathComponent(file),
-                                                    encoding: .utf8)
+                    texts[output.name] = try String(
+                        contentsOf: directory.appendingPathComponent(file),
+                        encoding: .utf8)
                 } else {
                     texts[output.name] = r.stdout
                 }

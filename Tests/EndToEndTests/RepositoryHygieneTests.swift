@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A fresh clone has nothing beside it: no code, test or script may read a path outside the repository.
 ///
@@ -24,53 +24,103 @@ import TestSupport
 
     @Test("the fixtures the tests read are in the repository")
     func fixturesPresent() {
-        for path in ["README.md", "fedora/def_variants.yaml.fedora", "fedora/def_variants.yaml.rhel",
-                     "fedora/filtermods-deb612/modules-core.list", "debian/installer-6.1.176-1/package-list",
-                     "debian/udebs-6.1.0-50-amd64/udeb-sha256.txt", "suse/supported.conf",
-                     "suse/kernel-default-base.modules.txt", "ubuntu/ccab78d9/generic.inclusion-list",
-                     "ubuntu/420a2928/generic.inclusion-list"] {
+        for path in [
+            "README.md", "fedora/def_variants.yaml.fedora", "fedora/def_variants.yaml.rhel",
+            "fedora/filtermods-deb612/modules-core.list", "debian/installer-6.1.176-1/package-list",
+            "debian/udebs-6.1.0-50-amd64/udeb-sha256.txt", "suse/supported.conf",
+            "suse/kernel-default-base.modules.txt", "ubuntu/ccab78d9/generic.inclusion-list",
+            "ubuntu/420a2928/generic.inclusion-list",
+        ] {
             #expect(FileManager.default.fileExists(atPath: Fixtures.url(path).path), "\(path)")
         }
         #expect(Fixtures.root.path.hasPrefix(RealKernels.repositoryRoot.standardizedFileURL.path))
     }
 
     /// The scan catches what the repository did before the fixtures moved in (each line as it was).
-    @Test("the scan catches each way the repository used to reach outside", arguments: [
-        ("Tests/GraphTests/RulesTests.swift", """
-            static let fedora: String = {
-                var url = #filePath
-                for _ in 0..<4 { url = String(url[..<url.lastIndex(of: "/")!]) }
-                return url
-            }()
-            """),
-        ("Tests/SplitTests/RealSplitTests.swift",
-         "static let fedora = RealKernels.repositoryRoot.deletingLastPathComponent().appendingPathComponent(\"x\")"),
-        ("Tests/TestSupport/RealKernels.swift", """
-            var url = URL(fileURLWithPath: #filePath)
-            url.deleteLastPathComponent()
-            for _ in 0..<3 { url.deleteLastPathComponent() }
-            """),
-        ("Tests/EndToEndTests/X.swift", "let f = Fixtures.url(\"../../elsewhere/rules.yaml\")"),
-        ("scripts/make-reports", "cd \"$(dirname \"$0\")/..\"\nfedora=../elsewhere/def_variants.yaml.fedora"),
-        ("bench/depmod-vs-modsplit", "here=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\nrules=\"$here/../elsewhere/x.yaml\""),
-        ("scripts/compare-with-depmod", "bin=\"$(dirname \"$0\")/../../elsewhere/modsplit\""),
-        ("scripts/x", "data=$HOME/src/shared/data/fedora"),
-    ])
+    @Test(
+        "the scan catches each way the repository used to reach outside",
+        arguments: [
+            (
+                "Tests/GraphTests/RulesTests.swift",
+                """
+                static let fedora: String = {
+                    var url = #filePath
+                    for _ in 0..<4 { url = String(url[..<url.lastIndex(of: "/")!]) }
+                    return url
+                }()
+                """
+            ),
+            (
+                "Tests/SplitTests/RealSplitTests.swift",
+                "static let fedora = "
+                    + "RealKernels.repositoryRoot.deletingLastPathComponent().appendingPathComponent(\"x\")"
+            ),
+            (
+                "Tests/TestSupport/RealKernels.swift",
+                """
+                var url = URL(fileURLWithPath: #filePath)
+                url.deleteLastPathComponent()
+                for _ in 0..<3 { url.deleteLastPathComponent() }
+                """
+            ),
+            ("Tests/EndToEndTests/X.swift", "let f = Fixtures.url(\"../../elsewhere/rules.yaml\")"),
+            ("scripts/make-reports", "cd \"$(dirname \"$0\")/..\"\nfedora=../elsewhere/def_variants.yaml.fedora"),
+            (
+                "bench/depmod-vs-modsplit",
+                "here=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\nrules=\"$here/../elsewhere/x.yaml\""
+            ),
+            ("scripts/compare-with-depmod", "bin=\"$(dirname \"$0\")/../../elsewhere/modsplit\""),
+            ("scripts/x", "data=$HOME/src/shared/data/fedora"),
+        ])
     func catchesEscapes(file: String, text: String) {
         #expect(!RepositoryScan.escapes(file: file, text: text).isEmpty)
     }
 
-    @Test("the scan lets the repository's own ways to its root pass", arguments: [
-        ("Tests/TestSupport/RealKernels.swift",
-         "var url = URL(fileURLWithPath: #filePath)\nfor _ in 0..<3 { url.deleteLastPathComponent() }"),
-        ("Tests/ELFScanTests/FuzzRegressionTests.swift",
-         "URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(\"Regressions\")"),
-        ("scripts/compare-with-depmod", "bin=\"$(dirname \"$0\")/../.build/release/modsplit\""),
-        ("bench/depmod-vs-modsplit", "here=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\nrules=\"$here/Tests/x\""),
-        ("Tests/EndToEndTests/HostileInputTests.swift", "let name = \"../../victim\""),
-    ])
+    @Test(
+        "the scan lets the repository's own ways to its root pass",
+        arguments: [
+            (
+                "Tests/TestSupport/RealKernels.swift",
+                "var url = URL(fileURLWithPath: #filePath)\nfor _ in 0..<3 { url.deleteLastPathComponent() }"
+            ),
+            (
+                "Tests/ELFScanTests/FuzzRegressionTests.swift",
+                "URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(\"Regressions\")"
+            ),
+            ("scripts/compare-with-depmod", "bin=\"$(dirname \"$0\")/../.build/release/modsplit\""),
+            ("bench/depmod-vs-modsplit", "here=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\nrules=\"$here/Tests/x\""),
+            ("Tests/EndToEndTests/HostileInputTests.swift", "let name = \"../../victim\""),
+        ])
     func allowsInside(file: String, text: String) {
         #expect(RepositoryScan.escapes(file: file, text: text).isEmpty)
+    }
+
+    /// docs/contributing.md's habits: a file over 600 lines holds more than one responsibility; and
+    /// `swift format lint` (run by .ci/run) reports code past 120 columns, but not a string literal or a
+    /// comment it could not break itself, so the width is checked here too, on every Swift file.
+    @Test("no Swift file under Sources/ or Tests/ is over 600 lines, and no line of one is over 120 columns")
+    func swiftFileSizes() throws {
+        let root = RealKernels.repositoryRoot
+        var files: [String] = []
+        for top in ["Sources", "Tests"] {
+            let entries = try FileManager.default.subpathsOfDirectory(atPath: root.appendingPathComponent(top).path)
+            files += entries.filter { $0.hasSuffix(".swift") }.map { top + "/" + $0 }
+        }
+        #expect(files.count > 100)
+        var long: [String] = []
+        var wide: [String] = []
+        for file in files.sorted() {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            // Lines as `wc -l` counts them: newline characters.
+            let count = text.utf8.count { $0 == UInt8(ascii: "\n") }
+            if count > 600 { long.append("\(file): \(count) lines") }
+            for (k, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where line.count > 120 {
+                wide.append("\(file):\(k + 1): \(line.count) columns")
+            }
+        }
+        #expect(long.isEmpty, "split by responsibility: \(long.joined(separator: "; "))")
+        #expect(wide.isEmpty, "wrap at 120 columns: \(wide.joined(separator: "; "))")
     }
 }
 
@@ -95,7 +145,8 @@ enum RepositoryScan {
                 guard !skipped.contains(where: { rel.hasPrefix($0) }) else { continue }
                 var d: ObjCBool = false
                 if FileManager.default.fileExists(atPath: root.appendingPathComponent(rel).path, isDirectory: &d),
-                   !d.boolValue, isText(root.appendingPathComponent(rel)) {
+                    !d.boolValue, isText(root.appendingPathComponent(rel))
+                {
                     out.append(rel)
                 }
             }
@@ -114,7 +165,9 @@ enum RepositoryScan {
         // Components from the file up to the root: Tests/TestSupport/X.swift → 3 (its directory is 2 deep).
         let depth = file.split(separator: "/").count
         var found: [String] = []
-        func note(_ k: Int, _ why: String) { found.append("\(file):\(k + 1): \(why): \(lines[k].trimmingCharacters(in: .whitespaces))") }
+        func note(_ k: Int, _ why: String) {
+            found.append("\(file):\(k + 1): \(why): \(lines[k].trimmingCharacters(in: .whitespaces))")
+        }
         let neighbours = ["../shared", "shared/data", "/work/"]
         for (k, line) in lines.enumerated() {
             for n in neighbours where line.contains(n) { note(k, "names a directory beside the repository (\(n))") }
@@ -133,15 +186,21 @@ enum RepositoryScan {
             if line.contains("repositoryRoot.deletingLastPathComponent") {
                 note(k, "climbs above the repository root")
             }
-            for call in ["Fixtures.url(\"", "repositoryRoot.appendingPathComponent(\"", "Fixtures.root.appendingPathComponent(\""] {
-                if let r = line.range(of: call), line[r.upperBound...].hasPrefix("..") { note(k, "a path from the root starts with ..") }
+            for call in [
+                "Fixtures.url(\"", "repositoryRoot.appendingPathComponent(\"",
+                "Fixtures.root.appendingPathComponent(\"",
+            ] {
+                if let r = line.range(of: call), line[r.upperBound...].hasPrefix("..") {
+                    note(k, "a path from the root starts with ..")
+                }
             }
             guard line.contains("#filePath") else { continue }
             // The few lines that turn #filePath into a directory: count the components they remove.
             var climbs = 0
             for j in k..<min(lines.count, k + 5) {
                 let l = lines[j]
-                let removes = l.contains("eleteLastPathComponent") || l.contains("deletingLastPathComponent")
+                let removes =
+                    l.contains("eleteLastPathComponent") || l.contains("deletingLastPathComponent")
                     || l.contains("lastIndex(of: \"/\")")
                 guard removes else { continue }
                 if let r = l.range(of: #"0\.\.<(\d+)"#, options: .regularExpression) {
@@ -163,8 +222,11 @@ enum RepositoryScan {
         var rootVariables: [String] = []
         for line in lines {
             // NAME="$(cd "$(dirname "$0")/.." && pwd)" names the root when the script is one below it.
-            if depth == 2, let r = line.range(of: #"^\s*([A-Za-z_][A-Za-z0-9_]*)="\$\(cd "\$\(dirname "\$0"\)/\.\." && pwd\)""#,
-                                              options: .regularExpression) {
+            if depth == 2,
+                let r = line.range(
+                    of: #"^\s*([A-Za-z_][A-Za-z0-9_]*)="\$\(cd "\$\(dirname "\$0"\)/\.\." && pwd\)""#,
+                    options: .regularExpression)
+            {
                 rootVariables.append(String(line[r].trimmingCharacters(in: .whitespaces).prefix { $0 != "=" }))
             }
         }
@@ -173,7 +235,9 @@ enum RepositoryScan {
             while let r = rest.range(of: scriptDir) {
                 var ups = 0
                 var tail = rest[r.upperBound...]
-                while tail.hasPrefix("/..") && (tail.count == 3 || tail.dropFirst(3).first.map { "/\"' ".contains($0) } == true) {
+                while tail.hasPrefix("/..")
+                    && (tail.count == 3 || tail.dropFirst(3).first.map { "/\"' ".contains($0) } == true)
+                {
                     ups += 1
                     tail = tail.dropFirst(3)
                 }

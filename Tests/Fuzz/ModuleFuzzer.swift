@@ -40,13 +40,16 @@ enum ModuleFuzzer {
         }
         do {
             let facts = try ModuleReader.read(absolutePath: path, path: "fuzz.ko", limits: limits)
-            return "read: \(facts.name), \(facts.exports.count) exports, \(facts.imports.count) imports, \(facts.modinfo.count) modinfo"
+            return
+                "read: \(facts.name), \(facts.exports.count) exports, \(facts.imports.count) imports, "
+                + "\(facts.modinfo.count) modinfo"
         } catch {
             return "error: \(error.kind.rawValue): \(error.reason)"
         }
     }
 }
 
+/// libFuzzer's entry point: reads one input as a module file; any outcome but a crash is fine.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = ModuleFuzzer.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
@@ -54,28 +57,28 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 }
 
 #if !FUZZING
-@main struct Replay {
-    static func main() {
-        let files = CommandLine.arguments.dropFirst()
-        if files.isEmpty {
-            print("usage: modsplit-fuzz FILE…  (replays fuzzer inputs; scripts/fuzz builds the fuzzer)")
-            exit(2)
-        }
-        for file in files {
-            guard let f = fopen(file, "rb") else {
-                print("\(file): cannot open")
-                continue
+    @main struct Replay {
+        static func main() {
+            let files = CommandLine.arguments.dropFirst()
+            if files.isEmpty {
+                print("usage: modsplit-fuzz FILE…  (replays fuzzer inputs; scripts/fuzz builds the fuzzer)")
+                exit(2)
             }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = fread(&chunk, 1, chunk.count, f)
-                if n <= 0 { break }
-                bytes += chunk[0..<n]
+            for file in files {
+                guard let f = fopen(file, "rb") else {
+                    print("\(file): cannot open")
+                    continue
+                }
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 1 << 16)
+                while true {
+                    let n = fread(&chunk, 1, chunk.count, f)
+                    if n <= 0 { break }
+                    bytes += chunk[0..<n]
+                }
+                fclose(f)
+                print("\(file): \(bytes.withUnsafeBytes { ModuleFuzzer.run($0) })")
             }
-            fclose(f)
-            print("\(file): \(bytes.withUnsafeBytes { ModuleFuzzer.run($0) })")
         }
     }
-}
 #endif

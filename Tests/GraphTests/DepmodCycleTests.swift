@@ -1,8 +1,8 @@
 import ELFScan
 import Foundation
 import Graph
-import Testing
 import TestSupport
+import Testing
 
 /// depmod refuses a tree whose modules need each other in a cycle ("Cycle detected: a -> b -> a",
 /// exit status 1, nothing written); `export depmod` refuses it the same way.
@@ -24,8 +24,9 @@ import TestSupport
         try module("tri_c", imports: cyclic ? ["tri_a_fn"] : [])
         try module("user", imports: ["ring_a_fn"])
         try module("alone", imports: [])
-        let scan = try TreeScanner.scan(try KernelTree.locate(path: kernel.deletingLastPathComponent().path),
-                                        options: ScanOptions(discoverKernelSymbols: false))
+        let scan = try TreeScanner.scan(
+            try KernelTree.locate(path: kernel.deletingLastPathComponent().path),
+            options: ScanOptions(discoverKernelSymbols: false))
         #expect(scan.problems.isEmpty)
         return ModuleGraph(scan: scan)
     }
@@ -39,9 +40,11 @@ import TestSupport
             guard let cycles = error as? DependencyCycles else { return false }
             return cycles.cycles == [["ring_a", "ring_b", "ring_a"], ["tri_a", "tri_b", "tri_c", "tri_a"]]
                 && cycles.moduleCount == 5
-                && cycles.lines == ["Cycle detected: ring_a -> ring_b -> ring_a",
-                                    "Cycle detected: tri_a -> tri_b -> tri_c -> tri_a",
-                                    "Found 5 modules in dependency cycles!"]
+                && cycles.lines == [
+                    "Cycle detected: ring_a -> ring_b -> ring_a",
+                    "Cycle detected: tri_a -> tri_b -> tri_c -> tri_a",
+                    "Found 5 modules in dependency cycles!",
+                ]
         }
     }
 

@@ -3,12 +3,15 @@ import Graph
 import Testing
 
 /// Graph tests run on in-memory facts: no files, no ELF.
-func facts(_ name: String, exports: [String] = [], gpl: [String] = [], imports: [String] = [], weak: [String] = [],
-           path: String? = nil, modinfo: [(String, String)] = []) -> ModuleFacts {
+func facts(
+    _ name: String, exports: [String] = [], gpl: [String] = [], imports: [String] = [], weak: [String] = [],
+    path: String? = nil, modinfo: [(String, String)] = []
+) -> ModuleFacts {
     ModuleFacts(
         name: name, path: path ?? "kernel/\(name).ko", fileSize: 100, uncompressedSize: 100, compression: .none,
         identity: ELFIdentity(bits: 64, bigEndian: false, machine: 62),
-        exports: exports.map { ExportedSymbol(name: $0, gplOnly: false) } + gpl.map { ExportedSymbol(name: $0, gplOnly: true) },
+        exports: exports.map { ExportedSymbol(name: $0, gplOnly: false) }
+            + gpl.map { ExportedSymbol(name: $0, gplOnly: true) },
         imports: imports.map { ImportedSymbol(name: $0) } + weak.map { ImportedSymbol(name: $0, weak: true) },
         modinfo: modinfo.map { ModinfoEntry(key: $0.0, value: $0.1) })
 }
@@ -23,8 +26,9 @@ func facts(_ name: String, exports: [String] = [], gpl: [String] = [], imports: 
     ]
 
     func kernel(_ names: [String]) -> KernelExports {
-        KernelExports(source: .symvers, path: "Module.symvers",
-                      symbols: Dictionary(uniqueKeysWithValues: names.map { ($0, KernelExport(name: $0)) }))
+        KernelExports(
+            source: .symvers, path: "Module.symvers",
+            symbols: Dictionary(uniqueKeysWithValues: names.map { ($0, KernelExport(name: $0)) }))
     }
 
     @Test func edgesCarryTheirSymbols() throws {
@@ -72,8 +76,9 @@ func facts(_ name: String, exports: [String] = [], gpl: [String] = [], imports: 
 
     @Test("ppc64 dot symbols resolve to their plain name; loader-provided symbols are never missing")
     func specialNames() {
-        let g = ModuleGraph(modules: [facts("m", exports: ["f"]), facts("u", imports: [".f", "__this_module", ".TOC."])],
-                            kernel: kernel([]))
+        let g = ModuleGraph(
+            modules: [facts("m", exports: ["f"]), facts("u", imports: [".f", "__this_module", ".TOC."])],
+            kernel: kernel([]))
         #expect(g.deps[g.module(named: "u")!].count == 1)
         #expect(g.unresolved[g.module(named: "u")!].isEmpty)
     }
@@ -86,7 +91,10 @@ func facts(_ name: String, exports: [String] = [], gpl: [String] = [], imports: 
         let vfat = try #require(g.module(named: "vfat"))
         // What vfat needs, most basic last (depmod writes modules.dep this way; modprobe loads from the end).
         #expect(g.closure(of: vfat).map { g.modules[$0].name } == ["fat", "nls"])
-        #expect(g.reverseClosure(of: g.module(named: "nls")!).map { g.modules[$0].name }.sorted() == ["fat", "msdos", "vfat"])
+        #expect(
+            g.reverseClosure(of: g.module(named: "nls")!).map { g.modules[$0].name }.sorted() == [
+                "fat", "msdos", "vfat",
+            ])
     }
 
     @Test func pathsBetweenModules() throws {
@@ -98,8 +106,10 @@ func facts(_ name: String, exports: [String] = [], gpl: [String] = [], imports: 
 
     @Test("cycles are found as strongly connected components")
     func cycles() {
-        let mods = [facts("a", exports: ["fa"], imports: ["fb"]), facts("b", exports: ["fb"], imports: ["fc"]),
-                    facts("c", exports: ["fc"], imports: ["fa"]), facts("d", imports: ["fa"])]
+        let mods = [
+            facts("a", exports: ["fa"], imports: ["fb"]), facts("b", exports: ["fb"], imports: ["fc"]),
+            facts("c", exports: ["fc"], imports: ["fa"]), facts("d", imports: ["fa"]),
+        ]
         let g = ModuleGraph(modules: mods)
         #expect(g.cycles().map { $0.map { g.modules[$0].name }.sorted() } == [["a", "b", "c"]])
         #expect(g.cyclic.map { g.modules[$0].name }.sorted() == ["a", "b", "c"])
@@ -125,26 +135,39 @@ func facts(_ name: String, exports: [String] = [], gpl: [String] = [], imports: 
 @Suite struct DepmodFilesTests {
     @Test("modules.dep lists the whole closure, most basic dependency last")
     func depLines() {
-        let mods = [facts("fat", exports: ["f"]), facts("vfat", exports: ["v"], imports: ["f"]), facts("top", imports: ["v"])]
+        let mods = [
+            facts("fat", exports: ["f"]), facts("vfat", exports: ["v"], imports: ["f"]), facts("top", imports: ["v"]),
+        ]
         let g = ModuleGraph(modules: mods, order: ["kernel/fat.ko", "kernel/vfat.ko", "kernel/top.ko"])
-        #expect(DepmodFiles.dep(g) == "kernel/fat.ko:\nkernel/vfat.ko: kernel/fat.ko\nkernel/top.ko: kernel/vfat.ko kernel/fat.ko\n")
+        #expect(
+            DepmodFiles.dep(g)
+                == "kernel/fat.ko:\nkernel/vfat.ko: kernel/fat.ko\nkernel/top.ko: kernel/vfat.ko kernel/fat.ko\n")
     }
 
     @Test("aliases, softdeps, weakdeps and device names in depmod's formats")
     func textFiles() {
-        let m = facts("loop", modinfo: [("alias", "devname:loop-control"), ("alias", "char-major-10-237"),
-                                        ("alias", "block-major-7-*"), ("softdep", "pre: crc32c"), ("weakdep", "zram")])
+        let m = facts(
+            "loop",
+            modinfo: [
+                ("alias", "devname:loop-control"), ("alias", "char-major-10-237"),
+                ("alias", "block-major-7-*"), ("softdep", "pre: crc32c"), ("weakdep", "zram"),
+            ])
         let g = ModuleGraph(modules: [m])
-        #expect(DepmodFiles.alias(g) == """
-            # Aliases extracted from modules themselves.
-            alias devname:loop-control loop
-            alias char-major-10-237 loop
-            alias block-major-7-* loop
+        #expect(
+            DepmodFiles.alias(g) == """
+                # Aliases extracted from modules themselves.
+                alias devname:loop-control loop
+                alias char-major-10-237 loop
+                alias block-major-7-* loop
 
-            """)
-        #expect(DepmodFiles.softdep(g) == "# Soft dependencies extracted from modules themselves.\nsoftdep loop pre: crc32c\n")
+                """)
+        #expect(
+            DepmodFiles.softdep(g)
+                == "# Soft dependencies extracted from modules themselves.\nsoftdep loop pre: crc32c\n")
         #expect(DepmodFiles.weakdep(g) == "# Weak dependencies extracted from modules themselves.\nweakdep loop zram\n")
-        #expect(DepmodFiles.devname(g) == "# Device nodes to trigger on-demand module loading.\nloop loop-control c10:237\n")
+        #expect(
+            DepmodFiles.devname(g) == "# Device nodes to trigger on-demand module loading.\nloop loop-control c10:237\n"
+        )
         #expect(DepmodFiles.devname(ModuleGraph(modules: [facts("none")])) == "")
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Split
-import Testing
 import TestSupport
+import Testing
 
 @testable import Reports
 
@@ -13,9 +13,11 @@ import TestSupport
     @Test("a cut comment stays within its limit, keeps every section's first lines, and counts what it left out")
     func budget() {
         let sections = (0..<4).map { s in
-            MarkdownComment.Section(title: "section \(s)", items: (0..<(s == 0 ? 5 : 2_000)).map {
-                "- item \($0) of section \(s) " + String(repeating: "x", count: 40) + "\n"
-            })
+            MarkdownComment.Section(
+                title: "section \(s)",
+                items: (0..<(s == 0 ? 5 : 2_000)).map {
+                    "- item \($0) of section \(s) " + String(repeating: "x", count: 40) + "\n"
+                })
         }
         let comment = MarkdownComment(head: "### head\n", sections: sections)
         let whole = comment.render(limit: nil, fullReport: "see the whole")
@@ -52,8 +54,9 @@ import TestSupport
 
     /// The diff that made the limit matter: Debian's 6.1 and 6.12 amd64 kernels under Fedora's rules, 654,000
     /// characters whole.
-    @Test("the Markdown diff of Debian 6.1 → 6.12 under Fedora's rules fits a pull-request comment",
-          .enabled(if: RealKernels.enabled))
+    @Test(
+        "the Markdown diff of Debian 6.1 → 6.12 under Fedora's rules fits a pull-request comment",
+        .enabled(if: RealKernels.enabled))
     func realDiffFits() throws {
         let rules = SplitInput.rules(path: Fixtures.url("fedora/def_variants.yaml.fedora").path, format: nil)
         let before = try Analyse.tree(RealKernels.Tree("amd64"), split: rules)

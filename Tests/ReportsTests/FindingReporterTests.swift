@@ -1,10 +1,10 @@
-import Foundation
 import ELFScan
+import Foundation
 import Graph
 import Reports
 import Split
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ReporterTests {
     func report() -> CheckReport {
@@ -19,7 +19,10 @@ import TestSupport
         #expect(object["schemaVersion"] as? Int == 1)
         let findings = try #require(object["findings"] as? [[String: Any]])
         let cross = try #require(findings.first { $0["kind"] as? String == "cross-package" })
-        for key in ["kind", "severity", "module", "path", "package", "provider", "providerPackage", "symbols", "rule", "message"] {
+        for key in [
+            "kind", "severity", "module", "path", "package", "provider", "providerPackage", "symbols", "rule",
+            "message",
+        ] {
             #expect(cross[key] != nil, "missing \(key)")
         }
     }

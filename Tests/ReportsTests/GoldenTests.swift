@@ -3,8 +3,8 @@ import Foundation
 import Graph
 import Reports
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// Every output of `check` (text, JSON, SARIF, Markdown), `diff` (text, JSON, Markdown; two trees, and two
 /// splits of one tree), `explain`, `scan`, `export dot` and `report`'s summary.md and graph.dot, on
@@ -31,8 +31,10 @@ import TestSupport
         for (format, ext) in [(ReportFormat.text, "txt"), (.json, "json"), (.sarif, "sarif"), (.markdown, "md")] {
             out.append(("check.\(ext)", try format.reporter().render(report)))
         }
-        for (name, diff) in [("diff-trees", SplitDiff(before: old, after: new)),
-                             ("diff-rules", SplitDiff(before: new, after: revised))] {
+        for (name, diff) in [
+            ("diff-trees", SplitDiff(before: old, after: new)),
+            ("diff-rules", SplitDiff(before: new, after: revised)),
+        ] {
             out.append(("\(name).txt", diff.text()))
             out.append(("\(name).json", try diff.json()))
             out.append(("\(name).md", diff.markdown()))
@@ -85,9 +87,11 @@ import TestSupport
             let actual = GoldenFiles.normalised(text, fixture: dir.url, version: Self.version)
             if GoldenFiles.recording {
                 if GoldenFiles.expected(name) != actual {
-                    try FileManager.default.createDirectory(at: GoldenFiles.directory, withIntermediateDirectories: true)
-                    try actual.write(to: GoldenFiles.directory.appendingPathComponent(name), atomically: true,
-                                     encoding: .utf8)
+                    try FileManager.default.createDirectory(
+                        at: GoldenFiles.directory, withIntermediateDirectories: true)
+                    try actual.write(
+                        to: GoldenFiles.directory.appendingPathComponent(name), atomically: true,
+                        encoding: .utf8)
                     recorded.append(name)
                 }
                 continue
@@ -117,8 +121,9 @@ import TestSupport
         let dir = try TemporaryDirectory("modsplit-golden")
         defer { dir.cleanup() }
         let built = try RealModuleFixture.build(in: dir.url)
-        let new = try Analyse.root(built.root(.debian612), symvers: nil,
-                                   split: .rules(path: built.rules.path, format: nil))
+        let new = try Analyse.root(
+            built.root(.debian612), symvers: nil,
+            split: .rules(path: built.rules.path, format: nil))
         #expect(new.graph.modules.count == 24)
         #expect(new.scan.problems.isEmpty)
         #expect(new.scan.kernelExports != nil)

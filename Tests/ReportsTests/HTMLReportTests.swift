@@ -3,8 +3,8 @@ import Foundation
 import Graph
 import Reports
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// Headless Chromium (Debian's `chromium`), driven over the DevTools protocol on a pipe
 /// (`--remote-debugging-pipe`: commands in on fd 3, replies out on fd 4, NUL-separated JSON). The protocol,
@@ -17,7 +17,8 @@ final class HeadlessChromium {
 
     /// Screenshots go to `$MODSPLIT_SCREENSHOT_DIR`, else a temporary directory, so a human can look.
     static var screenshotDirectory: URL {
-        let dir = ProcessInfo.processInfo.environment["MODSPLIT_SCREENSHOT_DIR"].map { URL(fileURLWithPath: $0) }
+        let dir =
+            ProcessInfo.processInfo.environment["MODSPLIT_SCREENSHOT_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("modsplit-screenshots")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
@@ -34,7 +35,8 @@ final class HeadlessChromium {
 
     private let process = Process()
     private let commands = Pipe(), replies = Pipe()
-    private let profile = FileManager.default.temporaryDirectory.appendingPathComponent("modsplit-chromium-\(UUID().uuidString)")
+    private let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "modsplit-chromium-\(UUID().uuidString)")
     private var buffer = Data()
     private var nextID = 0
     private var session: String?
@@ -50,11 +52,16 @@ final class HeadlessChromium {
         self.height = height
         // Foundation cannot hand a child fds 3 and 4, so the shell moves our pipes there.
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                     "--disable-extensions", "--hide-scrollbars", "--remote-debugging-pipe",
-                     "--user-data-dir=\(profile.path)", "--window-size=\(width),\(surface)"]
-        process.arguments = ["-c", "exec \"$0\" \"$@\" 3<&0 4>&1 0</dev/null 1>/dev/null 2>/dev/null",
-                             try #require(Self.path)] + flags
+        let flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--disable-extensions", "--hide-scrollbars", "--remote-debugging-pipe",
+            "--user-data-dir=\(profile.path)", "--window-size=\(width),\(surface)",
+        ]
+        process.arguments =
+            [
+                "-c", "exec \"$0\" \"$@\" 3<&0 4>&1 0</dev/null 1>/dev/null 2>/dev/null",
+                try #require(Self.path),
+            ] + flags
         process.standardInput = commands
         process.standardOutput = replies
         try process.run()
@@ -63,10 +70,13 @@ final class HeadlessChromium {
             if process.isRunning { process.terminate() }
         }
         let target = try call("Target.createTarget", ["url": "about:blank"], browser: true)["targetId"] as? String
-        session = try call("Target.attachToTarget", ["targetId": target ?? "", "flatten": true], browser: true)["sessionId"] as? String
+        session =
+            try call("Target.attachToTarget", ["targetId": target ?? "", "flatten": true], browser: true)["sessionId"]
+            as? String
         for domain in ["Runtime", "Page", "Log"] { _ = try call("\(domain).enable") }
-        _ = try call("Emulation.setDeviceMetricsOverride",
-                     ["width": width, "height": surface, "deviceScaleFactor": 1, "mobile": false])
+        _ = try call(
+            "Emulation.setDeviceMetricsOverride",
+            ["width": width, "height": surface, "deviceScaleFactor": 1, "mobile": false])
     }
 
     deinit {
@@ -86,15 +96,24 @@ final class HeadlessChromium {
         let deadline = Date().addingTimeInterval(60)
         var state = ""
         while Date() < deadline {
-            state = try evaluate("(document.readyState === 'complete' && document.documentElement.dataset.ready) || "
-                                 + "(document.documentElement.dataset.scriptError ? 'error' : '')") as? String ?? ""
+            state =
+                try evaluate(
+                    "(document.readyState === 'complete' && document.documentElement.dataset.ready) || "
+                        + "(document.documentElement.dataset.scriptError ? 'error' : '')") as? String ?? ""
             if !state.isEmpty { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
         // Two animation frames, so what the script drew is painted.
-        _ = try call("Runtime.evaluate", ["expression": "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))",
-                                          "awaitPromise": true])
-        let top = try section.map { try evaluate("document.querySelector('\($0)').getBoundingClientRect().top + scrollY") as? Double ?? 0 } ?? 0
+        _ = try call(
+            "Runtime.evaluate",
+            [
+                "expression": "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))",
+                "awaitPromise": true,
+            ])
+        let top =
+            try section.map {
+                try evaluate("document.querySelector('\($0)').getBoundingClientRect().top + scrollY") as? Double ?? 0
+            } ?? 0
         let clip: [String: Any] = ["x": 0, "y": top, "width": width, "height": height, "scale": 1]
         let png = try call("Page.captureScreenshot", ["format": "png", "clip": clip])["data"] as? String ?? ""
         try Data(base64Encoded: png)?.write(to: screenshot)
@@ -108,7 +127,8 @@ final class HeadlessChromium {
                 console.append("console.\(p["type"] ?? ""): \(args.joined(separator: " "))")
             case "Runtime.exceptionThrown":
                 let d = p["exceptionDetails"] as? [String: Any] ?? [:]
-                console.append("exception: \(d["text"] ?? "") \((d["exception"] as? [String: Any])?["description"] ?? "")")
+                console.append(
+                    "exception: \(d["text"] ?? "") \((d["exception"] as? [String: Any])?["description"] ?? "")")
             case "Log.entryAdded":
                 let entry = p["entry"] as? [String: Any] ?? [:]
                 console.append("\(entry["level"] ?? "") \(entry["source"] ?? ""): \(entry["text"] ?? "")")
@@ -162,8 +182,9 @@ enum HostileSplit {
     static let evilLicense = "GPL</script><!--<img src=x onerror=alert(2)>"
 
     static func data() throws -> ReportData {
-        var evil = exampleModule(evilName, imports: ["printk", "extra_fn", "helper_fn"], license: evilLicense,
-                                 modinfo: [("description", "<script>alert(3)</script>"), ("alias", "pci:v*d*")])
+        var evil = exampleModule(
+            evilName, imports: ["printk", "extra_fn", "helper_fn"], license: evilLicense,
+            modinfo: [("description", "<script>alert(3)</script>"), ("alias", "pci:v*d*")])
         evil.path = "kernel/drivers/<!--evil-->/\(evilName).ko.xz"
         let modules = [
             evil,
@@ -173,11 +194,15 @@ enum HostileSplit {
             exampleModule("lonely", imports: ["printk"], modinfo: [("alias", "usb:v1234p*")], size: 500),
         ]
         let example = CheckExample(
-            "hostile strings", modules: modules, packages: [("core", []), ("extra", ["core"]), ("Q&A <pkg>", ["core"])],
-            placed: [evilName: "core", "helper": "core", "extra_mod": "extra", "user-of-extra": "Q&A <pkg>",
-                     "lonely": "Q&A <pkg>"])
-        let analysis = try Analyse.facts(modules, kernel: example.kernel, split: example.split,
-                                         version: "6.12.0-<b>test</b>")
+            "hostile strings", modules: modules,
+            packages: [("core", []), ("extra", ["core"]), ("Q&A <pkg>", ["core"])],
+            placed: [
+                evilName: "core", "helper": "core", "extra_mod": "extra", "user-of-extra": "Q&A <pkg>",
+                "lonely": "Q&A <pkg>",
+            ])
+        let analysis = try Analyse.facts(
+            modules, kernel: example.kernel, split: example.split,
+            version: "6.12.0-<b>test</b>")
         return ReportData(tool: "modsplit test", analysis: analysis, split: "rules/<i>split</i>.yaml")
     }
 }
@@ -185,7 +210,8 @@ enum HostileSplit {
 @Suite struct HTMLReportTests {
     @Test("escape neutralises markup in text and in attribute values")
     func escapeFunction() {
-        #expect(HTMLReport.escape("<script>alert('x') & \"y\"</script>")
+        #expect(
+            HTMLReport.escape("<script>alert('x') & \"y\"</script>")
                 == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
         #expect(HTMLReport.escape("plain_name-1") == "plain_name-1")
         #expect(HTMLReport.escape("a\u{0}b\u{1B}c\td\r\ne") == "a\u{FFFD}b\u{FFFD}c\td\n\ne")
@@ -223,7 +249,10 @@ enum HostileSplit {
         #expect(!json.contains("<"))
         let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let modules = try #require(decoded?["modules"] as? [[String: Any]])
-        #expect(modules.contains { $0["name"] as? String == HostileSplit.evilName && $0["license"] as? String == HostileSplit.evilLicense })
+        #expect(
+            modules.contains {
+                $0["name"] as? String == HostileSplit.evilName && $0["license"] as? String == HostileSplit.evilLicense
+            })
         // No network: nothing is loaded from anywhere, and only the page's own script may run.
         #expect(!page.contains("src=\"") && !page.contains("href=\"http") && !page.contains("url(http"))
         #expect(page.contains("Content-Security-Policy") && page.contains("script-src 'sha256-"))
@@ -243,18 +272,21 @@ enum HostileSplit {
         #expect(page.contains("#package=Q%26A%20%3Cpkg%3E"))
     }
 
-    @Test("the page opens in headless Chromium without a console message, and its script never runs module text",
-          .enabled(if: HeadlessChromium.installed, "chromium is not installed"))
+    @Test(
+        "the page opens in headless Chromium without a console message, and its script never runs module text",
+        .enabled(if: HeadlessChromium.installed, "chromium is not installed"))
     func opensInChromium() throws {
         let dir = HeadlessChromium.screenshotDirectory
         let page = dir.appendingPathComponent("hostile-report.html")
         try HTMLReport.render(try HostileSplit.data()).write(to: page, atomically: true, encoding: .utf8)
-        let selected = "#module=" + (HostileSplit.evilName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let selected =
+            "#module=" + (HostileSplit.evilName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         let browser = try HeadlessChromium()
         for (fragment, shot) in [("", "hostile-top.png"), (selected, "hostile-module.png")] {
             let png = dir.appendingPathComponent(shot)
-            let load = try browser.load(page.absoluteString + fragment, screenshot: png,
-                                        section: fragment.isEmpty ? nil : "#modules")
+            let load = try browser.load(
+                page.absoluteString + fragment, screenshot: png,
+                section: fragment.isEmpty ? nil : "#modules")
             #expect(load.console.isEmpty, "\(shot): \(load.console)")
             // Booleans first, so a failure does not print the whole page.
             let ready = load.dom.contains("data-ready=\"true\""), failed = load.dom.contains("data-script-error=\"")
@@ -279,10 +311,11 @@ struct HeadlessChromiumTests {
     func harnessSeesErrors() throws {
         let page = HeadlessChromium.screenshotDirectory.appendingPathComponent("harness-check.html")
         try """
-            <!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="script-src 'unsafe-inline'; img-src 'none'">
-            <script>console.error('seen'); setTimeout(() => { document.documentElement.dataset.ready = 'true'; null.x; }, 10);</script>
-            <img src="https://example.invalid/x.png">
-            """.write(to: page, atomically: true, encoding: .utf8)
+        <!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="script-src 'unsafe-inline'; img-src 'none'">
+        <script>console.error('seen');
+        setTimeout(() => { document.documentElement.dataset.ready = 'true'; null.x; }, 10);</script>
+        <img src="https://example.invalid/x.png">
+        """.write(to: page, atomically: true, encoding: .utf8)
         let load = try HeadlessChromium().load(page.absoluteString, screenshot: page.appendingPathExtension("png"))
         #expect(load.console.contains { $0.contains("seen") })
         #expect(load.console.contains { $0.hasPrefix("exception:") })
@@ -294,13 +327,16 @@ struct HeadlessChromiumTests {
 /// Chromium; screenshots of the top (package graph) and of virtio_net's neighbourhood.
 @Suite(.enabled(if: RealKernels.enabled && HeadlessChromium.installed, "needs real kernels and chromium"), .serialized)
 struct RealBrowserReportTests {
-    @Test("reports of a real 4,000-module tree open without a console message", arguments: [
-        ("fedora", Fixtures.url("fedora/def_variants.yaml.fedora").path),
-        ("cloud", RealKernels.repositoryRoot.appendingPathComponent("examples/cloud-split.yaml").path),
-    ])
+    @Test(
+        "reports of a real 4,000-module tree open without a console message",
+        arguments: [
+            ("fedora", Fixtures.url("fedora/def_variants.yaml.fedora").path),
+            ("cloud", RealKernels.repositoryRoot.appendingPathComponent("examples/cloud-split.yaml").path),
+        ])
     func realTree(name: String, rules: String) throws {
-        let analysis = try Analyse.tree(RealKernels.Tree("linux-image-6.12.117+deb12-amd64"),
-                                        split: .rules(path: rules, format: nil))
+        let analysis = try Analyse.tree(
+            RealKernels.Tree("linux-image-6.12.117+deb12-amd64"),
+            split: .rules(path: rules, format: nil))
         let data = ReportData(tool: "modsplit", analysis: analysis, split: rules)
         let dir = HeadlessChromium.screenshotDirectory
         let page = dir.appendingPathComponent("\(name)-report.html")
@@ -308,10 +344,13 @@ struct RealBrowserReportTests {
         try html.write(to: page, atomically: true, encoding: .utf8)
         print("\(name) report: \(html.utf8.count) bytes, \(page.path)")
         let browser = try HeadlessChromium()
-        for (fragment, shot) in [("", "\(name)-top.png"), ("#module=virtio_net", "\(name)-virtio_net.png"),
-                                 ("#module=usbnet", "\(name)-usbnet.png")] {
-            let load = try browser.load(page.absoluteString + fragment, screenshot: dir.appendingPathComponent(shot),
-                                        section: fragment.isEmpty ? nil : "#modules")
+        for (fragment, shot) in [
+            ("", "\(name)-top.png"), ("#module=virtio_net", "\(name)-virtio_net.png"),
+            ("#module=usbnet", "\(name)-usbnet.png"),
+        ] {
+            let load = try browser.load(
+                page.absoluteString + fragment, screenshot: dir.appendingPathComponent(shot),
+                section: fragment.isEmpty ? nil : "#modules")
             #expect(load.console.isEmpty, "\(shot): \(load.console.prefix(5))")
             let ready = load.dom.contains("data-ready=\"true\""), failed = load.dom.contains("data-script-error=\"")
             #expect(ready && !failed, "\(shot): the script did not finish")

@@ -3,8 +3,8 @@ import Foundation
 import Graph
 import Reports
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// A tiny KVM-like tree: two disk drivers sharing a library, a network driver, three file systems, a console
 /// built in; one module with a path that needs escaping in a rule.
@@ -24,31 +24,46 @@ private let modules: [ModuleFacts] = {
     ]
 }()
 
-private let guest = GuestProfile(name: "tiny-guest", description: "a guest of 'tests'", requirements: [
-    .init(what: "disk", modules: ["vblk", "vscsi"]),
-    .init(what: "network", modules: ["vnet"]),
-    .init(what: "console", modules: ["8250"]),
-    .init(what: "root file system", modules: ["ext4", "xfs", "btrfs"]),
-])
+private let guest = GuestProfile(
+    name: "tiny-guest", description: "a guest of 'tests'",
+    requirements: [
+        .init(what: "disk", modules: ["vblk", "vscsi"]),
+        .init(what: "network", modules: ["vnet"]),
+        .init(what: "console", modules: ["8250"]),
+        .init(what: "root file system", modules: ["ext4", "xfs", "btrfs"]),
+    ])
 
-private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
-                    objective: MinimalCore.Objective = .bytes) throws -> (SplitAnalysis, MinimalCore) {
+private func derive(
+    profiles: [GuestProfile] = [guest], keep: [String] = [],
+    objective: MinimalCore.Objective = .bytes
+) throws -> (SplitAnalysis, MinimalCore) {
     let a = try Analyse.facts(modules, builtin: ["8250"])
-    var core = try MinimalCore.derive(graph: a.graph, builtinModinfo: [:], profiles: profiles,
-                                      keep: try MinimalCore.modules(named: keep, in: a.graph), objective: objective,
-                                      further: GuestProfile.builtIn)
+    var core = try MinimalCore.derive(
+        graph: a.graph, builtinModinfo: [:], profiles: profiles,
+        keep: try MinimalCore.modules(named: keep, in: a.graph), objective: objective,
+        further: GuestProfile.builtIn)
     core.kernelVersion = "6.1.0-test"
     return (a, core)
 }
 
 @Suite struct MinimizeRenderingTests {
-    @Test("text: totals against the tree, the optimality claim, each requirement with its alternatives, each module's reason")
+    @Test(
+        """
+        text: totals against the tree, the optimality claim, each requirement with its alternatives, \
+        each module's reason
+        """
+    )
     func text() throws {
         let (_, core) = try derive()
         let text = core.text()
         #expect(text.hasPrefix("Minimal core of 6.1.0-test for tiny-guest (least shipped bytes)\n"))
-        #expect(text.contains("This core is 5 modules and 2 KiB shipped (7 KiB uncompressed), 3.5% of the kernel's shipped bytes (9 modules, 46 KiB shipped).\n"))
-        #expect(text.contains("Optimal: no core that meets these requirements has fewer shipped bytes (branch and bound, "))
+        #expect(
+            text.contains(
+                "This core is 5 modules and 2 KiB shipped (7 KiB uncompressed), "
+                    + "3.5% of the kernel's shipped bytes (9 modules, 46 KiB shipped).\n"
+            ))
+        #expect(
+            text.contains("Optimal: no core that meets these requirements has fewer shipped bytes (branch and bound, "))
         #expect(text.contains("  disk — tiny-guest\n    vblk: +1 KiB\n      instead: vscsi (core +2 KiB)\n"))
         #expect(text.contains("  console — tiny-guest\n    built in: 8250\n"))
         #expect(text.contains("    xfs: +1 KiB\n      instead: ext4 (core +1 KiB), btrfs (core +2 KiB)\n"))
@@ -57,7 +72,8 @@ private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
         #expect(text.contains("for disk\n"))
         // The built-in profiles this tree cannot meet are named with what they lack.
         #expect(text.contains("\nAdding a profile (each alone, to this selection):\n"))
-        #expect(text.contains("  ec2-nitro         cannot: the kernel has no driver for EBS NVMe storage, ENA network\n"))
+        #expect(
+            text.contains("  ec2-nitro         cannot: the kernel has no driver for EBS NVMe storage, ENA network\n"))
     }
 
     @Test("text with kept modules and the module count as objective")
@@ -75,20 +91,26 @@ private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
         let text = try core.json(tool: "modsplit test")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(doc["schemaVersion"] as? Int == 1)
-        #expect(Set(doc.keys) == ["schemaVersion", "tool", "kernelVersion", "objective", "profiles", "keep", "core",
-                                  "tree", "search", "requirements", "modules", "additions"])
+        #expect(
+            Set(doc.keys) == [
+                "schemaVersion", "tool", "kernelVersion", "objective", "profiles", "keep", "core",
+                "tree", "search", "requirements", "modules", "additions",
+            ])
         let c = try #require(doc["core"] as? [String: Any])
         #expect(c["modules"] as? Int == 5 && c["bytes"] as? Int == 1610 && c["cost"] as? Int == 1610)
         #expect(Set(c.keys) == ["modules", "bytes", "uncompressedBytes", "cost", "percentOfTreeBytes"])
         let search = try #require(doc["search"] as? [String: Any])
         #expect(search["optimal"] as? Bool == true && search["gap"] as? Int == 0)
-        #expect(Set(search.keys).isSuperset(of: ["optimal", "lowerBound", "gap", "nodes", "seconds", "timeLimitSeconds"]))
+        #expect(
+            Set(search.keys).isSuperset(of: ["optimal", "lowerBound", "gap", "nodes", "seconds", "timeLimitSeconds"]))
         let reqs = try #require(doc["requirements"] as? [[String: Any]])
         #expect(reqs.map { $0["met"] as? String } == ["module", "module", "builtin", "module"])
         let disk = reqs[0]
         #expect(disk["module"] as? String == "vblk" && disk["marginalCost"] as? Int == 310)
         let alternatives = try #require(disk["alternatives"] as? [[String: Any]])
-        #expect(alternatives.count == 1 && alternatives[0]["module"] as? String == "vscsi" && alternatives[0]["delta"] as? Int == 1690)
+        #expect(
+            alternatives.count == 1 && alternatives[0]["module"] as? String == "vscsi"
+                && alternatives[0]["delta"] as? Int == 1690)
         let mods = try #require(doc["modules"] as? [[String: Any]])
         let ring = try #require(mods.first { $0["name"] as? String == "ring" })
         #expect(ring["chain"] as? [String] == ["vnet", "ring"] && (ring["chosenFor"] as? [String])?.isEmpty == true)
@@ -102,14 +124,15 @@ private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
     @Test("list: the core's paths, one a line, in byte order")
     func list() throws {
         let (_, core) = try derive()
-        #expect(core.list() == """
-            kernel/drivers/x/odd+mod.ko.xz
-            kernel/ring.ko.xz
-            kernel/vblk.ko.xz
-            kernel/vnet.ko.xz
-            kernel/xfs.ko.xz
+        #expect(
+            core.list() == """
+                kernel/drivers/x/odd+mod.ko.xz
+                kernel/ring.ko.xz
+                kernel/vblk.ko.xz
+                kernel/vnet.ko.xz
+                kernel/xfs.ko.xz
 
-            """)
+                """)
     }
 
     @Test("rules: a filtermods file that places exactly the core in core and passes check, with a profile it defines")
@@ -132,10 +155,12 @@ private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
     @Test("a search stopped early says so, with the gap")
     func notOptimal() throws {
         let a = try Analyse.facts(modules, builtin: ["8250"])
-        let core = try MinimalCore.derive(graph: a.graph, builtinModinfo: [:], profiles: [guest],
-                                          limits: .init(seconds: 10, nodes: 0))
+        let core = try MinimalCore.derive(
+            graph: a.graph, builtinModinfo: [:], profiles: [guest],
+            limits: .init(seconds: 10, nodes: 0))
         #expect(!core.search.optimal)
-        #expect(core.text().contains("Not proven optimal: the search stopped at its limit 10 s, 0 nodes after 1 nodes."))
+        #expect(
+            core.text().contains("Not proven optimal: the search stopped at its limit 10 s, 0 nodes after 1 nodes."))
         #expect(core.rules(tool: "t").contains("(not proven optimal)"))
     }
 }
@@ -157,8 +182,10 @@ private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
         ]
         let split = ExampleSplit(
             packages: [("core", []), ("a", ["core"]), ("b", ["core"])],
-            placed: ["nvme_core": "core", "nvme": "core", "ena": "core", "ext4": "core", "extra1": "core",
-                     "lib": "core", "shared": "core", "user_a": "a", "user_b": "b"],
+            placed: [
+                "nvme_core": "core", "nvme": "core", "ena": "core", "ext4": "core", "extra1": "core",
+                "lib": "core", "shared": "core", "user_a": "a", "user_b": "b",
+            ],
             wanted: ["lib": "a", "shared": "a"])
         let a = try Analyse.facts(modules, builtin: ["8250"], split: split, profiles: [("ec2-nitro", "core")])
         return try CoreComparison(analysis: a, package: "core")
@@ -193,7 +220,8 @@ private func derive(profiles: [GuestProfile] = [guest], keep: [String] = [],
 
     @Test("a package with no profile, or one the split lacks, is an error")
     func errors() throws {
-        let a = try Analyse.facts([exampleModule("x")], split: ExampleSplit(packages: [("core", [])], placed: ["x": "core"]))
+        let a = try Analyse.facts(
+            [exampleModule("x")], split: ExampleSplit(packages: [("core", [])], placed: ["x": "core"]))
         #expect(throws: MinimalCoreError.self) { try CoreComparison(analysis: a, package: "core") }
         #expect(throws: MinimalCoreError.self) { try CoreComparison(analysis: a, package: "nope") }
     }

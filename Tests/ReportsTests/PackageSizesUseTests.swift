@@ -3,8 +3,8 @@ import Foundation
 import Graph
 import Reports
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// Package sizes are computed once, by `PackageSizes` in the analysis; every report shows those numbers.
 @Suite struct PackageSizesUseTests {
@@ -13,12 +13,16 @@ import TestSupport
             exampleModule("a", imports: ["b_fn"], size: 1_000), exampleModule("b", exports: ["b_fn"], size: 20_000),
             exampleModule("c", size: 300_000), exampleModule("d", imports: ["b_fn"], size: 4_000),
         ]
-        let before = CheckExample("before", modules: modules, packages: [("core", []), ("extra", ["core"])],
-                                  placed: ["a": "core", "b": "core", "c": "extra", "d": "extra"])
-        let after = CheckExample("after", modules: modules, packages: [("core", []), ("extra", ["core"])],
-                                 placed: ["a": "core", "b": "core", "c": "core", "d": "extra"])
-        return (try Analyse.facts(modules, kernel: before.kernel, split: before.split),
-                try Analyse.facts(modules, kernel: after.kernel, split: after.split))
+        let before = CheckExample(
+            "before", modules: modules, packages: [("core", []), ("extra", ["core"])],
+            placed: ["a": "core", "b": "core", "c": "extra", "d": "extra"])
+        let after = CheckExample(
+            "after", modules: modules, packages: [("core", []), ("extra", ["core"])],
+            placed: ["a": "core", "b": "core", "c": "core", "d": "extra"])
+        return (
+            try Analyse.facts(modules, kernel: before.kernel, split: before.split),
+            try Analyse.facts(modules, kernel: after.kernel, split: after.split)
+        )
     }
 
     @Test("check's report, the page's data and the diff take their sizes from the analysis")
@@ -41,7 +45,8 @@ import TestSupport
         #expect(diff.packages.map(\.modulesAfter) == sizes.packages.map(\.members.count))
         // The renderings print those numbers.
         let core = try #require(sizes.package(named: "core"))
-        #expect(try ReportFormat.text.reporter().render(report).contains("  core   3 modules  \(Display.kib(core.bytes))"))
+        #expect(
+            try ReportFormat.text.reporter().render(report).contains("  core   3 modules  \(Display.kib(core.bytes))"))
         #expect(SummaryReport.packageDot(data).contains("core\\n3 modules, \(Display.kib(core.bytes))"))
     }
 }

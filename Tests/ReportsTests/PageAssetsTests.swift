@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Reports
 
@@ -48,7 +48,8 @@ import TestSupport
     @Test("SHA-256 equals coreutils' on lengths around the block and padding boundaries")
     func sha256MatchesCoreutils() throws {
         #expect(hex(SHA256.digest([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex(SHA256.digest(Array("abc".utf8)))
+        #expect(
+            hex(SHA256.digest(Array("abc".utf8)))
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -62,8 +63,9 @@ import TestSupport
         }
     }
 
-    @Test("report.js is valid JavaScript to node",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/node"), "node is not installed"))
+    @Test(
+        "report.js is valid JavaScript to node",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/node"), "node is not installed"))
     func scriptParses() throws {
         let r = try run("node", ["--check", Self.resources.appendingPathComponent("report.js").path])
         #expect(r.status == 0, "\(r.stderr)")

@@ -26,14 +26,16 @@ enum ReportFixtures {
         a.path = "kernel/a.ko.xz"
         var b = exampleModule("b", exports: ["b_fn"])
         b.path = "kernel/b.ko.xz"
-        return try Analyse.facts([a, b], kernel: ["printk"], split: try FiltermodsRules.parse(rules, file: "rules.yaml"))
+        return try Analyse.facts(
+            [a, b], kernel: ["printk"], split: try FiltermodsRules.parse(rules, file: "rules.yaml"))
     }
 
     static func checkReport() -> CheckReport {
         var report = CheckReport(tool: "modsplit 0.0.0", analysis: try! analysis())
         report.findings.append(
-            Finding(kind: "unreadable-module", severity: .error, module: "evil", path: "kernel/evil.ko",
-                    message: "<img src=x onerror=alert(1)> `rm -rf` | *bold* \u{1B}[31m"))
+            Finding(
+                kind: "unreadable-module", severity: .error, module: "evil", path: "kernel/evil.ko",
+                message: "<img src=x onerror=alert(1)> `rm -rf` | *bold* \u{1B}[31m"))
         return report
     }
 }

@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 @testable import Reports
 
@@ -11,8 +11,10 @@ import TestSupport
 /// break in text, no mention, issue link, autolink or markup in Markdown, valid percent-encoded URIs in SARIF.
 @Suite struct UntrustedTextTests {
     /// What GitHub would act on in Markdown text: a mention, an issue reference, an autolink.
-    static let live = ["@evil", "@ evil", "#1234", "GH-42", "http://", "https://", "://", "www.", "WWW.",
-                       "user@example.org"]
+    static let live = [
+        "@evil", "@ evil", "#1234", "GH-42", "http://", "https://", "://", "www.", "WWW.",
+        "user@example.org",
+    ]
 
     /// No GitHub trigger survives outside code spans: `@` or `#` directly before a name or number, `://`,
     /// `www.`, `GH-` before a number.
@@ -24,12 +26,13 @@ import TestSupport
         return triggers.allSatisfy { text.range(of: $0, options: .regularExpression) == nil }
     }
 
-    @Test("markdownEscape: no mention, issue link, autolink or HTML, and the text reads the same",
-          arguments: [
-              "@torvalds", "ping @everyone now", "fixes #1234", "see GH-42", "owner/repo#7", "http://evil.example/x",
-              "https://evil.example", "ftp://x", "www.evil.example", "WwW.Evil.example", "mail root@example.org",
-              "mailto:root@example.org", "<img src=x onerror=alert(1)>", "a\u{1B}[31mred\u{9B}2J\nline",
-          ])
+    @Test(
+        "markdownEscape: no mention, issue link, autolink or HTML, and the text reads the same",
+        arguments: [
+            "@torvalds", "ping @everyone now", "fixes #1234", "see GH-42", "owner/repo#7", "http://evil.example/x",
+            "https://evil.example", "ftp://x", "www.evil.example", "WwW.Evil.example", "mail root@example.org",
+            "mailto:root@example.org", "<img src=x onerror=alert(1)>", "a\u{1B}[31mred\u{9B}2J\nline",
+        ])
     func markdownEscapeIsInert(_ input: String) {
         let out = markdownEscape(input)
         #expect(inert(out), "\(out)")
@@ -44,8 +47,10 @@ import TestSupport
 
     @Test("plain names and messages are left as they were")
     func plainTextUnchanged() {
-        for s in ["virtio_net needs net_failover (modules-core)", "rules.yaml:20:5", "6.12.117+deb12-amd64",
-                  "pci:v00008086d000057BAsv*sd*bc*sc*i*"] {
+        for s in [
+            "virtio_net needs net_failover (modules-core)", "rules.yaml:20:5", "6.12.117+deb12-amd64",
+            "pci:v00008086d000057BAsv*sd*bc*sc*i*",
+        ] {
             #expect(!markdownEscape(s).contains("\u{200B}"), "\(s)")
         }
     }
@@ -72,30 +77,37 @@ import TestSupport
         let summary = SummaryReport.markdown(data)
         let old = try Analyse.facts([exampleModule("helper", exports: ["helper_fn"])])
         let diff = SplitDiff(before: old, after: analysis)
-        for (name, md) in [("check", check), ("summary.md", summary), ("diff", diff.markdown()),
-                           ("whole diff", diff.markdown(limit: nil))] {
+        for (name, md) in [
+            ("check", check), ("summary.md", summary), ("diff", diff.markdown()),
+            ("whole diff", diff.markdown(limit: nil)),
+        ] {
             #expect(inert(md), "\(name): \(md)")
             #expect(md.contains("@\u{200B}torvalds"), "\(name) lost the name")
         }
     }
 
-    @Test("SARIF artifact URIs are percent-encoded URI references; relative stays relative", arguments: [
-        ("rules.yaml", "rules.yaml"),
-        ("Tests/Fixtures/fedora/def_variants.yaml.fedora", "Tests/Fixtures/fedora/def_variants.yaml.fedora"),
-        ("my rules/split #2?.yaml", "my%20rules/split%20%232%3F.yaml"),
-        ("100%/ünï.yaml", "100%25/%C3%BCn%C3%AF.yaml"),
-        ("c:split.yaml", "c%3Asplit.yaml"),
-        ("/srv/kernel packaging/6.12.117+deb12/rules.yaml",
-         "file:///srv/kernel%20packaging/6.12.117+deb12/rules.yaml"),
-    ])
+    @Test(
+        "SARIF artifact URIs are percent-encoded URI references; relative stays relative",
+        arguments: [
+            ("rules.yaml", "rules.yaml"),
+            ("Tests/Fixtures/fedora/def_variants.yaml.fedora", "Tests/Fixtures/fedora/def_variants.yaml.fedora"),
+            ("my rules/split #2?.yaml", "my%20rules/split%20%232%3F.yaml"),
+            ("100%/ünï.yaml", "100%25/%C3%BCn%C3%AF.yaml"),
+            ("c:split.yaml", "c%3Asplit.yaml"),
+            (
+                "/srv/kernel packaging/6.12.117+deb12/rules.yaml",
+                "file:///srv/kernel%20packaging/6.12.117+deb12/rules.yaml"
+            ),
+        ])
     func sarifURI(_ path: String, _ expected: String) throws {
         let uri = SARIFReporter.uri(path)
         #expect(uri == expected)
         let url = try #require(URL(string: uri), "not a URI reference: \(uri)")
         #expect((url.scheme != nil) == path.hasPrefix("/"))
         #expect(uri.removingPercentEncoding == (path.hasPrefix("/") ? "file://" + path : path))
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   + "0123456789-._~!$&'()*+,;=@/:%")
+        let allowed = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyz" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                + "0123456789-._~!$&'()*+,;=@/:%")
         #expect(uri.unicodeScalars.allSatisfy { allowed.contains($0) }, "\(uri)")
     }
 
@@ -103,15 +115,19 @@ import TestSupport
     func sarifModuleLocation() throws {
         var report = CheckReport(tool: "modsplit 1.0", analysis: try Self.hostileAnalysis())
         report.moduleDirectory = "/lib/modules/6.1.0 test"
-        report.findings = [Finding(kind: "unreadable-module", severity: .error, module: "x",
-                                   path: "kernel/a b/x#1.ko", message: "cannot read")]
+        report.findings = [
+            Finding(
+                kind: "unreadable-module", severity: .error, module: "x",
+                path: "kernel/a b/x#1.ko", message: "cannot read")
+        ]
         let sarif = try ReportFormat.sarif.reporter().render(report)
         let log = try #require(try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as? [String: Any])
         let run = try #require((log["runs"] as? [[String: Any]])?.first)
         let base = (run["originalUriBaseIds"] as? [String: [String: String]])?["MODULEDIR"]?["uri"]
         #expect(base == "file:///lib/modules/6.1.0%20test/")
         let results = try #require(run["results"] as? [[String: Any]])
-        let artifact = ((results.first?["locations"] as? [[String: Any]])?.first?["physicalLocation"]
+        let artifact =
+            ((results.first?["locations"] as? [[String: Any]])?.first?["physicalLocation"]
             as? [String: Any])?["artifactLocation"] as? [String: String]
         #expect(artifact == ["uri": "kernel/a%20b/x%231.ko", "uriBaseId": "MODULEDIR"])
     }
@@ -123,8 +139,9 @@ import TestSupport
         var b = exampleModule("dup")
         b.path = "kernel/b/dup\u{9B}2J.ko"
         let scan = TreeScan(
-            tree: KernelTree(root: nil, moduleDirectory: "/lib/modules/6.1.0-\u{1B}[31mx",
-                             kernelVersion: "6.1.0-\u{1B}[31mx"),
+            tree: KernelTree(
+                root: nil, moduleDirectory: "/lib/modules/6.1.0-\u{1B}[31mx",
+                kernelVersion: "6.1.0-\u{1B}[31mx"),
             modules: [a, b], problems: [ELFScanError(.notELF, path: "kernel/evil\n\u{1B}[2J.ko", "not ELF\r\u{1B}[0m")])
         let text = ScanSummary(scan: scan, graph: ModuleGraph(scan: scan)).text()
         #expect(!text.unicodeScalars.contains { $0 != "\n" && Display.isControl($0) }, "\(text)")

@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// The packages as built (`--package`) as a split: dependencies from the packages' own metadata,
 /// modules from their payloads. Synthetic packages here; Debian's 52 real udebs and RPMs built by
@@ -41,24 +41,35 @@ import TestSupport
         return out
     }
 
-    static func udeb(_ dir: URL, _ name: String, depends: String? = nil, provides: String? = nil, version: String = "1.0",
-                     _ files: [(String, [UInt8])]) throws -> BuiltPackage {
+    static func udeb(
+        _ dir: URL, _ name: String, depends: String? = nil, provides: String? = nil, version: String = "1.0",
+        _ files: [(String, [UInt8])]
+    ) throws -> BuiltPackage {
         var tar = TarWriter()
         for (path, bytes) in files { tar.add(prefix + path, bytes) }
-        let bytes = try DebFixture.deb(control: DebFixture.control(name, version: version, depends: depends, provides: provides),
-                                       data: try Compressor.compress(tar.finished(), with: "xz"))
+        let bytes = try DebFixture.deb(
+            control: DebFixture.control(name, version: version, depends: depends, provides: provides),
+            data: try Compressor.compress(tar.finished(), with: "xz"))
         return PackageReader.read(try DebFixture.write(bytes, to: dir, name + ".udeb").path)
     }
 
-    @Test("each module is in the package that ships it; Depends (versions, alternatives, Provides) are the packages' relation")
+    @Test(
+        """
+        each module is in the package that ships it; Depends (versions, alternatives, Provides) \
+        are the packages' relation
+        """
+    )
     func dependencies() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let m = try Self.modules(dir.url)
-        let base = try Self.udeb(dir.url, "base-modules", provides: "base-virtual", version: "2.0", [("kernel/base.ko", m["base"]!)])
-        let mid = try Self.udeb(dir.url, "mid-modules", depends: "gone | base-modules (>= 1.5)", [("kernel/mid.ko", m["mid"]!)])
-        let top = try Self.udeb(dir.url, "top-modules", depends: "mid-modules, base-virtual, absent-package (>= 3)",
-                                [("kernel/top.ko", m["top"]!)])
+        let base = try Self.udeb(
+            dir.url, "base-modules", provides: "base-virtual", version: "2.0", [("kernel/base.ko", m["base"]!)])
+        let mid = try Self.udeb(
+            dir.url, "mid-modules", depends: "gone | base-modules (>= 1.5)", [("kernel/mid.ko", m["mid"]!)])
+        let top = try Self.udeb(
+            dir.url, "top-modules", depends: "mid-modules, base-virtual, absent-package (>= 3)",
+            [("kernel/top.ko", m["top"]!)])
         let a = try Self.analyse([base, mid, top])
         let packages = a.placement.packages
         #expect(packages.names == ["base-modules", "mid-modules", "top-modules"])
@@ -79,7 +90,8 @@ import TestSupport
         #expect(unmet.message.contains("nothing-provides-this"))
     }
 
-    @Test("a dependency that is not given is an error once modules need its symbols, naming the package and the symbols")
+    @Test(
+        "a dependency that is not given is an error once modules need its symbols, naming the package and the symbols")
     func missingPackage() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -110,7 +122,8 @@ import TestSupport
         defer { dir.cleanup() }
         let m = try Self.modules(dir.url)
         let base = try Self.udeb(dir.url, "base-modules", version: "1.0", [("kernel/base.ko", m["base"]!)])
-        let mid = try Self.udeb(dir.url, "mid-modules", depends: "base-modules (>= 2.0)", [("kernel/mid.ko", m["mid"]!)])
+        let mid = try Self.udeb(
+            dir.url, "mid-modules", depends: "base-modules (>= 2.0)", [("kernel/mid.ko", m["mid"]!)])
         let a = try Self.analyse([base, mid])
         let cross = try #require(a.findings.first { $0.kind == "cross-package" })
         #expect(cross.module == "mid" && cross.provider == "base" && cross.symbols == ["base_fn"])
@@ -126,7 +139,8 @@ import TestSupport
         let m = try Self.modules(dir.url)
         let one = try Self.udeb(dir.url, "one", [("kernel/base.ko", m["base"]!)])
         let two = try Self.udeb(dir.url, "two", [("kernel/base.ko", m["base"]!), ("kernel/mid.ko", m["mid"]!)])
-        let broken = PackageReader.read(try DebFixture.write(Array("!<arch>\ndebian-binary   0".utf8), to: dir.url, "broken.udeb").path)
+        let broken = PackageReader.read(
+            try DebFixture.write(Array("!<arch>\ndebian-binary   0".utf8), to: dir.url, "broken.udeb").path)
         let a = try Self.analyse([one, two, broken])
         let conflict = try #require(a.findings.first { $0.kind == "package-conflict" })
         #expect(conflict.severity == .error)
@@ -171,7 +185,12 @@ struct RealBuiltPackagesTests {
         return a
     }
 
-    @Test("the 52 udebs: their modules and Depends as Debian lists them, no error, and one soft dependency across packages")
+    @Test(
+        """
+        the 52 udebs: their modules and Depends as Debian lists them, no error, \
+        and one soft dependency across packages
+        """
+    )
     func realUdebs() throws {
         let udebs = try RealPackages.udebs()
         #expect(udebs.count == 52)
@@ -202,7 +221,12 @@ struct RealBuiltPackagesTests {
         }
     }
 
-    @Test("a udeb repacked without scsi_transport_sas: the SAS drivers' unresolved symbols, named; moved into nic-modules: cross-package")
+    @Test(
+        """
+        a udeb repacked without scsi_transport_sas: the SAS drivers' unresolved symbols, named; \
+        moved into nic-modules: cross-package
+        """
+    )
     func brokenUdebs() throws {
         let udebs = try RealPackages.udebs()
         let dir = try TemporaryDirectory()
@@ -210,13 +234,16 @@ struct RealBuiltPackagesTests {
         let core = try RealPackages.udeb("scsi-core-modules")
         let sas = "lib/modules/6.1.0-50-amd64/kernel/drivers/scsi/scsi_transport_sas.ko"
         let without = dir.url.appendingPathComponent("without/" + core.lastPathComponent)
-        try FileManager.default.createDirectory(at: without.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: without.deletingLastPathComponent(), withIntermediateDirectories: true)
         try DebFixture.repack(core, to: without) { root in
             try FileManager.default.removeItem(at: root.appendingPathComponent(sas))
         }
         let a = try Self.analyse(udebs.map { $0 == core ? without : $0 })
         let unresolved = a.findings.filter { $0.kind == "unresolved-symbol" }
-        #expect(Set(unresolved.compactMap(\.module)).isSuperset(of: ["libsas", "mpt3sas", "isci"]), "\(unresolved.compactMap(\.module))")
+        #expect(
+            Set(unresolved.compactMap(\.module)).isSuperset(of: ["libsas", "mpt3sas", "isci"]),
+            "\(unresolved.compactMap(\.module))")
         let libsas = try #require(unresolved.first { $0.module == "libsas" })
         #expect(libsas.symbols.contains("sas_rphy_add"))
         #expect(libsas.message.contains("sas_"))
@@ -225,13 +252,15 @@ struct RealBuiltPackagesTests {
         // The same module shipped by nic-modules instead: scsi-modules does not depend on it.
         let nic = try RealPackages.udeb("nic-modules")
         let moved = dir.url.appendingPathComponent("moved/" + nic.lastPathComponent)
-        try FileManager.default.createDirectory(at: moved.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: moved.deletingLastPathComponent(), withIntermediateDirectories: true)
         let original = try TemporaryDirectory("sas")
         defer { original.cleanup() }
         try runChecked("dpkg-deb", ["-x", core.path, original.url.path])
         try DebFixture.repack(nic, to: moved) { root in
             let destination = root.appendingPathComponent(sas)
-            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: original.url.appendingPathComponent(sas), to: destination)
         }
         let b = try Self.analyse(udebs.map { $0 == core ? without : $0 == nic ? moved : $0 })
@@ -247,13 +276,20 @@ struct RealBuiltPackagesTests {
         let missing = c.findings.filter { $0.kind == "missing-dependency" && $0.severity == .error }
         #expect(!missing.isEmpty)
         #expect(missing.allSatisfy { $0.message.contains("kernel-image-6.1.0-50-amd64-di") })
-        #expect(missing.contains { $0.package == "virtio-modules-6.1.0-50-amd64-di" || $0.symbols.contains { $0.hasPrefix("virtio") } })
+        #expect(
+            missing.contains {
+                $0.package == "virtio-modules-6.1.0-50-amd64-di" || $0.symbols.contains { $0.hasPrefix("virtio") }
+            })
     }
 
     static let cloud = RealKernels.Tree("linux-image-6.1.0-50-cloud-amd64")
 
-    @Test("RPMs built from Debian's modules: Requires followed through Provides; a broken -core names the missing symbols",
-          .enabled(if: RPMFixture.available, "no rpmbuild"), arguments: [false, true])
+    @Test(
+        """
+        RPMs built from Debian's modules: Requires followed through Provides; \
+        a broken -core names the missing symbols
+        """,
+        .enabled(if: RPMFixture.available, "no rpmbuild"), arguments: [false, true])
     func rpms(compressedModules: Bool) throws {
         let root = try RealKernels.root(Self.cloud)
         let moduleDirectory = try RealKernels.moduleDirectory(in: root)
@@ -264,8 +300,9 @@ struct RealBuiltPackagesTests {
             let read = try PackageScanner.scan(files.map(\.path), options: ScanOptions(symvers: symvers.path))
             return try SplitAnalysis(scan: read.scan, split: BuiltPackages(read))
         }
-        let good = try RPMFixture.build(from: moduleDirectory, into: dir.url.appendingPathComponent("good"),
-                                        compressedModules: compressedModules)
+        let good = try RPMFixture.build(
+            from: moduleDirectory, into: dir.url.appendingPathComponent("good"),
+            compressedModules: compressedModules)
         let a = try analyse([good.core, good.modules])
         #expect(a.placement.packages.names == ["kernel-modules-core", "kernel-modules"])
         #expect(a.placement.packages.dependsOn == [[], [0]])
@@ -273,12 +310,17 @@ struct RealBuiltPackagesTests {
         #expect(a.graph.modules.count == 4)
         #expect(a.findings.filter { $0.severity != .info }.isEmpty, "\(a.findings.map(\.message))")
         // kernel-uname-r is the kernel-core package's: not given, and not needed by any module.
-        #expect(a.findings.contains { $0.kind == "missing-dependency" && $0.severity == .info && $0.message.contains("kernel-uname-r") })
+        #expect(
+            a.findings.contains {
+                $0.kind == "missing-dependency" && $0.severity == .info && $0.message.contains("kernel-uname-r")
+            })
 
-        let broken = try RPMFixture.build(from: moduleDirectory, into: dir.url.appendingPathComponent("broken"),
-                                          broken: true, compressedModules: compressedModules)
+        let broken = try RPMFixture.build(
+            from: moduleDirectory, into: dir.url.appendingPathComponent("broken"),
+            broken: true, compressedModules: compressedModules)
         let b = try analyse([broken.core, broken.modules])
-        let unresolved = try #require(b.findings.first { $0.kind == "unresolved-symbol" && $0.module == "vsock_loopback" })
+        let unresolved = try #require(
+            b.findings.first { $0.kind == "unresolved-symbol" && $0.module == "vsock_loopback" })
         #expect(unresolved.symbols.contains { $0.hasPrefix("virtio_transport_") })
         #expect(unresolved.package == "kernel-modules")
 
@@ -303,7 +345,9 @@ struct RealBuiltPackagesTests {
         let a = try Analyse.root(root, symvers: RealKernels.symvers(in: root))
         var names = Set<String>()
         for m in a.graph.modules {
-            for v in m.modinfo("softdep") { for n in v.split(separator: " ") where !n.hasSuffix(":") { names.insert(String(n)) } }
+            for v in m.modinfo("softdep") {
+                for n in v.split(separator: " ") where !n.hasSuffix(":") { names.insert(String(n)) }
+            }
         }
         #expect(names.count > 30)
         let found = a.findings.filter { $0.kind == "softdep-unsatisfied" }.map(\.message)

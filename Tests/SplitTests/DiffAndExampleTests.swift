@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// Scan, place and check one real tree, as the CLI does.
 func analyse(_ tree: RealKernels.Tree, rules path: String) throws -> SplitAnalysis {
@@ -27,7 +27,10 @@ struct RealDiffTests {
         let a = try moduleNamesFromFiles(old), b = try moduleNamesFromFiles(new)
         #expect(Set(diff.added.map(\.name)) == b.subtracting(a))
         #expect(Set(diff.removed) == a.subtracting(b))
-        #expect(diff.packages.map(\.name) == ["modules-core", "modules", "modules-internal", "modules-extra", "modules-akmods"])
+        #expect(
+            diff.packages.map(\.name) == [
+                "modules-core", "modules", "modules-internal", "modules-extra", "modules-akmods",
+            ])
         #expect(diff.packages.reduce(0) { $0 + $1.modulesAfter } == b.count)
         #expect(diff.packages.reduce(0) { $0 + $1.modulesBefore } == a.count)
         // Every added module has a package, a rule and a cost of at least its own size.
@@ -51,13 +54,17 @@ struct ExampleSplitTests {
         let core = try #require(side.placement.packages.index(of: "cloud-core"))
         let members = side.placement.members(side.graph)
         #expect(members[core].count < side.graph.modules.count / 2)
-        for name in ["virtio_blk", "virtio_net", "xen_blkfront", "xen_netfront", "hv_storvsc", "hv_netvsc", "vmw_pvscsi",
-                     "vmxnet3", "nvme", "ena", "gve", "ext4", "xfs", "btrfs"] {
+        for name in [
+            "virtio_blk", "virtio_net", "xen_blkfront", "xen_netfront", "hv_storvsc", "hv_netvsc", "vmw_pvscsi",
+            "vmxnet3", "nvme", "ena", "gve", "ext4", "xfs", "btrfs",
+        ] {
             let m = try #require(side.graph.module(named: name), "\(name)")
             #expect(side.placement.packageOf[m] == core, "\(name)")
         }
-        for (name, pack) in [("mlx5_core", "sriov-nics"), ("ixgbevf", "sriov-nics"), ("amdgpu", "gpu"), ("nouveau", "gpu"),
-                             ("tg3", "passthrough"), ("iwlwifi", "extra")] {
+        for (name, pack) in [
+            ("mlx5_core", "sriov-nics"), ("ixgbevf", "sriov-nics"), ("amdgpu", "gpu"), ("nouveau", "gpu"),
+            ("tg3", "passthrough"), ("iwlwifi", "extra"),
+        ] {
             let m = try #require(side.graph.module(named: name), "\(name)")
             #expect(side.placement.packageOf[m].map { side.placement.packages.names[$0] } == pack, "\(name)")
         }
@@ -66,7 +73,8 @@ struct ExampleSplitTests {
     @Test("a core without the Hyper-V drivers fails the hyperv-guest profile, naming what is missing and where it is")
     func profileCatchesAMissingDriver() throws {
         let rules = try String(contentsOfFile: Self.example, encoding: .utf8)
-            .replacingOccurrences(of: "  - drivers/net/hyperv/.*: cloud-core\n", with: "  - drivers/net/hyperv/.*: extra\n")
+            .replacingOccurrences(
+                of: "  - drivers/net/hyperv/.*: cloud-core\n", with: "  - drivers/net/hyperv/.*: extra\n")
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let file = dir.url.appendingPathComponent("broken.yaml")

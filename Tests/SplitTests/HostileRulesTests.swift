@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// Rules files written to hurt: each is refused at once with file:line:column, or read correctly.
 @Suite struct HostileRulesTests {
@@ -83,9 +84,11 @@ import TestSupport
         #expect(ContinuousClock.now - start < .seconds(1))
     }
 
-    @Test("a package name that is no plain file name is refused where it is written", arguments: [
-        "../../victim", "a/b", ".hidden", "..", "tab\there", String(repeating: "x", count: 201),
-    ])
+    @Test(
+        "a package name that is no plain file name is refused where it is written",
+        arguments: [
+            "../../victim", "a/b", ".hidden", "..", "tab\there", String(repeating: "x", count: 201),
+        ])
     func unsafePackageName(name: String) throws {
         let quoted = name.replacingOccurrences(of: "\t", with: "\\t")
         let e = try #require(parseError("packages:\n  - name: core\n  - name: \"\(quoted)\"\n"))
@@ -99,7 +102,8 @@ import TestSupport
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let path = dir.url.appendingPathComponent("huge.yaml").path
-        try Data(repeating: UInt8(ascii: "#"), count: RulesLimits.maxFileBytes + 1).write(to: URL(fileURLWithPath: path))
+        try Data(repeating: UInt8(ascii: "#"), count: RulesLimits.maxFileBytes + 1).write(
+            to: URL(fileURLWithPath: path))
         do {
             _ = try FiltermodsRules.load(path: path)
             Issue.record("accepted")

@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// Splits with more packages than a machine word has bits: package sets have no size limit.
 @Suite struct LargeSplitTests {
@@ -22,7 +23,8 @@ import TestSupport
         for p in 0...64 { text += "  - drivers/p\(p)/.*: p\(p)\n    exact_pkg: true\n" }
         var modules = [module("kernel/drivers/p0/m0.ko", exports: ["f0"])]
         for p in 1...64 {
-            modules.append(module("kernel/drivers/p\(p)/m\(p).ko", exports: ["f\(p)"], imports: p == 63 ? ["f64"] : ["f0"]))
+            modules.append(
+                module("kernel/drivers/p\(p)/m\(p).ko", exports: ["f\(p)"], imports: p == 63 ? ["f64"] : ["f0"]))
         }
         let a = try Analyse.facts(modules, split: try FiltermodsRules.parse(text, file: "wide.yaml"))
         let names = a.placement.packages.names
@@ -50,7 +52,9 @@ import TestSupport
         ]
         let a = try Analyse.facts(modules, split: try FiltermodsRules.parse(text, file: "chain.yaml"))
         let names = a.placement.packages.names
-        func package(_ name: String) -> String? { a.placement.packageOf[a.graph.module(named: name)!].map { names[$0] } }
+        func package(_ name: String) -> String? {
+            a.placement.packageOf[a.graph.module(named: name)!].map { names[$0] }
+        }
         #expect(package("user") == "p64")
         #expect(package("lib") == "p1")
         #expect(package("free") == "p64")
@@ -103,7 +107,8 @@ import TestSupport
         #expect(m.hashValue == PackageMask([65, 64, 63, 0]).hashValue)
         #expect(PackageMask.all(64).count == 64 && PackageMask.all(65).members.last == 64 && PackageMask.all(0).isEmpty)
         #expect(m.intersection(PackageMask([64, 300])) == PackageMask.single(64))
-        #expect(m.subtracting(PackageMask.all(66)).isEmpty && m.subtracting(PackageMask.all(65)) == PackageMask.single(65))
+        #expect(
+            m.subtracting(PackageMask.all(66)).isEmpty && m.subtracting(PackageMask.all(65)) == PackageMask.single(65))
         #expect(m.union(PackageMask([130])).members == [0, 63, 64, 65, 130])
         #expect(m.intersects(PackageMask([65])) && !m.intersects(PackageMask([1, 130])))
     }

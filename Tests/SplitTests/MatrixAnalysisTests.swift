@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// Two small trees in memory under one split: `a` (pinned to core) needs `b` (pinned to extra) on both, a
 /// cross-package error; `a` drags `c` into core on both, a forced move whose message gives c's size, which
@@ -30,8 +30,9 @@ enum MatrixFixture {
             exampleModule("c", exports: ["c_fn"], imports: ["printk"], size: cSize),
         ]
         if withD { modules.append(exampleModule("d", imports: ["missing_fn"])) }
-        return try Analyse.facts(modules, kernel: ["printk"], split: try FiltermodsRules.parse(rules, file: "rules.yaml"),
-                                 version: version)
+        return try Analyse.facts(
+            modules, kernel: ["printk"], split: try FiltermodsRules.parse(rules, file: "rules.yaml"),
+            version: version)
     }
 
     static func matrix() throws -> (MatrixAnalysis, [SplitAnalysis]) {
@@ -86,9 +87,13 @@ enum MatrixFixture {
     @Test("what differs between trees by nature is taken out of a message")
     func normalisedMessages() {
         typealias I = MatrixFinding.Identity
-        #expect(I.normalized("x (12 KiB added to core), 14 MiB", kernelVersion: "6.1") == "x (<size> added to core), <size>")
-        #expect(I.normalized("kernel/a.ko.xz and b.ko.zst, c.ko.gz", kernelVersion: "6.1") == "kernel/a.ko and b.ko, c.ko")
-        #expect(I.normalized("vermagic '6.12.0-1-amd64 SMP'", kernelVersion: "6.12.0-1-amd64") == "vermagic '<kernel> SMP'")
+        #expect(
+            I.normalized("x (12 KiB added to core), 14 MiB", kernelVersion: "6.1") == "x (<size> added to core), <size>"
+        )
+        #expect(
+            I.normalized("kernel/a.ko.xz and b.ko.zst, c.ko.gz", kernelVersion: "6.1") == "kernel/a.ko and b.ko, c.ko")
+        #expect(
+            I.normalized("vermagic '6.12.0-1-amd64 SMP'", kernelVersion: "6.12.0-1-amd64") == "vermagic '<kernel> SMP'")
         #expect(I.normalized("version 1 KiB", kernelVersion: "") == "version <size>")
         #expect(I.normalized("no digits KiB", kernelVersion: "") == "no digits KiB")
         #expect(I.normalized("ünïcode 3 KiB ✓", kernelVersion: "") == "ünïcode <size> ✓")
@@ -121,15 +126,18 @@ enum MatrixFixture {
 
 /// `merged` (a matrix's findings on one tree) and `alone` (the tree's own) are the same findings: each merged
 /// finding's identity, occurrence by occurrence, is one of the tree's.
-func expectSameFindings(_ merged: [MatrixFinding], _ alone: [Finding], _ version: String,
-                        sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+func expectSameFindings(
+    _ merged: [MatrixFinding], _ alone: [Finding], _ version: String,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
     func census(_ findings: [Finding]) -> [MatrixFinding.Identity: Int] {
         var c: [MatrixFinding.Identity: Int] = [:]
         for f in findings { c[MatrixFinding.Identity(f, kernelVersion: version), default: 0] += 1 }
         return c
     }
-    #expect(merged.count == alone.count, "\(version): \(merged.count) merged, \(alone.count) alone",
-            sourceLocation: sourceLocation)
+    #expect(
+        merged.count == alone.count, "\(version): \(merged.count) merged, \(alone.count) alone",
+        sourceLocation: sourceLocation)
     #expect(census(merged.map(\.finding)) == census(alone), "\(version)", sourceLocation: sourceLocation)
 }
 
@@ -171,8 +179,9 @@ func expectSameFindings(_ merged: [MatrixFinding], _ alone: [Finding], _ version
             MatrixAnalysis.Request(trees: trees, split: .rules(path: built.revisedRules.path, format: nil)),
             before: split)
         #expect(before.analyses.map(\.findings) == alone.map(\.findings))
-        let revised = try Analyse.root(built.root(.debian612), symvers: nil,
-                                       split: .rules(path: built.revisedRules.path, format: nil))
+        let revised = try Analyse.root(
+            built.root(.debian612), symvers: nil,
+            split: .rules(path: built.revisedRules.path, format: nil))
         #expect(after.analyses[1].findings == revised.findings)
         let diff = MatrixDiff(before: before, after: after)
         #expect(diff.trees.map(\.kernelVersion) == RealModuleFixture.Release.allCases.map(\.version))
@@ -186,11 +195,16 @@ func expectSameFindings(_ merged: [MatrixFinding], _ alone: [Finding], _ version
         defer { dir.cleanup() }
         let built = try RealModuleFixture.build(in: dir.url)
         let trees = try RealModuleFixture.Release.allCases.map {
-            MatrixTree(tree: try KernelTree.locate(path: built.root($0).path), scan: ScanOptions(), label: $0.directoryName)
+            MatrixTree(
+                tree: try KernelTree.locate(path: built.root($0).path), scan: ScanOptions(), label: $0.directoryName)
         }
         #expect {
-            _ = try MatrixAnalysis(MatrixAnalysis.Request(trees: trees, split: .rules(path: dir.url.path + "/none.yaml",
-                                                                                      format: nil)))
+            _ = try MatrixAnalysis(
+                MatrixAnalysis.Request(
+                    trees: trees,
+                    split: .rules(
+                        path: dir.url.path + "/none.yaml",
+                        format: nil)))
         } throws: { "\($0)".contains("none.yaml") && !"\($0)".contains("debian-6") }
         var broken = trees
         broken[1].scan.symvers = dir.url.appendingPathComponent("no-such-symvers").path
@@ -214,8 +228,10 @@ func expectSameFindings(_ merged: [MatrixFinding], _ alone: [Finding], _ version
             var m = FixtureModule(name: "m")
             m.imports = ["printk"]
             try m.build(in: root.appendingPathComponent("lib/modules/\(version)/kernel"), triple: triple)
-            trees.append(MatrixTree(tree: try KernelTree.locate(path: root.path),
-                                    scan: ScanOptions(symvers: symvers.path), label: version))
+            trees.append(
+                MatrixTree(
+                    tree: try KernelTree.locate(path: root.path),
+                    scan: ScanOptions(symvers: symvers.path), label: version))
         }
         #expect {
             _ = try MatrixAnalysis(MatrixAnalysis.Request(trees: trees, split: .wholeTree))
@@ -249,8 +265,10 @@ struct RealMatrixTests {
         var trees: [MatrixTree] = []
         for t in Self.trees {
             let root = try RealKernels.root(t)
-            trees.append(MatrixTree(tree: try KernelTree.locate(path: root.path),
-                                    scan: ScanOptions(symvers: RealKernels.symvers(in: root)?.path), label: t.spec))
+            trees.append(
+                MatrixTree(
+                    tree: try KernelTree.locate(path: root.path),
+                    scan: ScanOptions(symvers: RealKernels.symvers(in: root)?.path), label: t.spec))
         }
         let matrix = try MatrixAnalysis(MatrixAnalysis.Request(trees: trees, split: split))
         #expect(Set(matrix.analyses.map { MatrixAnalysis.machine(of: $0.graph) }).count == 5)

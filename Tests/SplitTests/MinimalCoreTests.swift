@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// SplitMix64: a small deterministic generator, so every seed builds the same instance on every machine.
 private struct SeededGenerator: RandomNumberGenerator {
@@ -37,8 +37,10 @@ private struct RandomInstance {
                 let j = Int.random(in: 0..<count, using: &rng)
                 if j != i && (j < i || Int.random(in: 0..<6, using: &rng) == 0) { imports.append("s\(j)") }
             }
-            facts.append(exampleModule("m\(i)", exports: ["s\(i)"], imports: imports,
-                                       size: UInt64.random(in: 1...5000, using: &rng)))
+            facts.append(
+                exampleModule(
+                    "m\(i)", exports: ["s\(i)"], imports: imports,
+                    size: UInt64.random(in: 1...5000, using: &rng)))
         }
         let g = ModuleGraph(modules: facts)
         graph = g
@@ -48,10 +50,16 @@ private struct RandomInstance {
             needs.append(Array(Set((0..<size).map { _ in Int.random(in: 0..<count, using: &rng) })).sorted())
         }
         self.needs = needs.map { $0.map { g.module(named: "m\($0)")! } }
-        keep = Int.random(in: 0..<4, using: &rng) == 0 ? [g.module(named: "m\(Int.random(in: 0..<count, using: &rng))")!] : []
-        profiles = [GuestProfile(name: "random", description: "", requirements: self.needs.enumerated().map { k, need in
-            GuestProfile.Requirement(what: "need \(k)", modules: need.map { g.modules[$0].name })
-        })]
+        keep =
+            Int.random(in: 0..<4, using: &rng) == 0
+            ? [g.module(named: "m\(Int.random(in: 0..<count, using: &rng))")!] : []
+        profiles = [
+            GuestProfile(
+                name: "random", description: "",
+                requirements: self.needs.enumerated().map { k, need in
+                    GuestProfile.Requirement(what: "need \(k)", modules: need.map { g.modules[$0].name })
+                })
+        ]
     }
 
     /// The least cost of a closed set of modules that holds one module of every need and every kept module, by
@@ -93,8 +101,9 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
             let count = 3 + Int(seed % 11)
             let instance = RandomInstance(seed: seed, count: count, needs: 1 + Int(seed % 7))
             let weight = { (m: Int) in instance.graph.modules[m].fileSize }
-            let search = CoreSearch(graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
-                                    weight: weight)
+            let search = CoreSearch(
+                graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
+                weight: weight)
             let r = search.solve(needs: instance.needs, keep: instance.keep)
             let expected = instance.bruteForce(weight: weight)
             #expect(r.cost == expected, "seed \(seed)")
@@ -108,8 +117,9 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
     func moduleCountObjective() throws {
         for seed in UInt64(1000)...1200 {
             let instance = RandomInstance(seed: seed, count: 4 + Int(seed % 10), needs: 1 + Int(seed % 6))
-            let search = CoreSearch(graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
-                                    weight: { _ in 1 })
+            let search = CoreSearch(
+                graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
+                weight: { _ in 1 })
             let r = search.solve(needs: instance.needs, keep: instance.keep)
             #expect(r.cost == instance.bruteForce(weight: { _ in 1 }) && r.optimal, "seed \(seed)")
         }
@@ -121,18 +131,21 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
         for seed in UInt64(2000)...2200 {
             let instance = RandomInstance(seed: seed, count: 10 + Int(seed % 4), needs: 4 + Int(seed % 4))
             let weight = { (m: Int) in instance.graph.modules[m].fileSize }
-            let search = CoreSearch(graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
-                                    weight: weight)
+            let search = CoreSearch(
+                graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
+                weight: weight)
             let r = search.solve(needs: instance.needs, keep: instance.keep, limits: .init(seconds: 10, nodes: 1))
             let optimum = instance.bruteForce(weight: weight)
             #expect(valid(r.modules, instance), "seed \(seed)")
-            #expect(r.lowerBound <= optimum && optimum <= r.cost, "seed \(seed): \(r.lowerBound) ≤ \(optimum) ≤ \(r.cost)")
+            #expect(
+                r.lowerBound <= optimum && optimum <= r.cost, "seed \(seed): \(r.lowerBound) ≤ \(optimum) ≤ \(r.cost)")
             if r.optimal { #expect(r.cost == optimum, "seed \(seed)") } else { stoppedEarly += 1 }
         }
         #expect(stoppedEarly > 20, "the node limit should stop many of these searches")
         // With no time at all, the greedy answer stands and the gap is stated.
         let instance = RandomInstance(seed: 7, count: 12, needs: 6)
-        let search = CoreSearch(graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep), weight: { _ in 1 })
+        let search = CoreSearch(
+            graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep), weight: { _ in 1 })
         let r = search.solve(needs: instance.needs, keep: instance.keep, limits: .init(seconds: 0, nodes: 0))
         #expect(!r.optimal && r.lowerBound <= r.cost && valid(r.modules, instance))
     }
@@ -140,7 +153,8 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
     @Test("the same instance gives the same set every time")
     func deterministic() {
         let instance = RandomInstance(seed: 99, count: 13, needs: 6)
-        let search = CoreSearch(graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 }), weight: { _ in 1 })
+        let search = CoreSearch(
+            graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 }), weight: { _ in 1 })
         let a = search.solve(needs: instance.needs), b = search.solve(needs: instance.needs)
         #expect(a.modules == b.modules && a.nodes == b.nodes)
     }
@@ -151,8 +165,9 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
     func deriveAgainstBruteForce() throws {
         for seed in UInt64(5000)...5300 {
             let instance = RandomInstance(seed: seed, count: 3 + Int(seed % 10), needs: 1 + Int(seed % 6))
-            let core = try MinimalCore.derive(graph: instance.graph, builtinModinfo: [:], profiles: instance.profiles,
-                                              keep: instance.keep)
+            let core = try MinimalCore.derive(
+                graph: instance.graph, builtinModinfo: [:], profiles: instance.profiles,
+                keep: instance.keep)
             let weight = { (m: Int) in instance.graph.modules[m].fileSize }
             #expect(core.cost == instance.bruteForce(weight: weight), "seed \(seed)")
             #expect(core.search.optimal, "seed \(seed)")
@@ -187,8 +202,9 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
     let modules: [ModuleFacts] = [
         exampleModule("ring", exports: ["ring_add"], size: 100),
         exampleModule("vblk", imports: ["ring_add"], modinfo: [("alias", "virtio:d00000002v*")], size: 300),
-        exampleModule("vscsi", imports: ["ring_add", "scsi_add"], modinfo: [("alias", "virtio:d00000008v*")],
-                      size: 200),
+        exampleModule(
+            "vscsi", imports: ["ring_add", "scsi_add"], modinfo: [("alias", "virtio:d00000008v*")],
+            size: 200),
         exampleModule("scsi", exports: ["scsi_add"], size: 400),
         exampleModule("vnet", imports: ["ring_add"], modinfo: [("alias", "virtio:d00000001v*")], size: 500),
         exampleModule("ext4", exports: ["jbd_x"], size: 900),
@@ -196,12 +212,14 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
         exampleModule("btrfs", size: 2000),
     ]
     var profile: GuestProfile {
-        GuestProfile(name: "tiny-guest", description: "", requirements: [
-            .init(what: "disk", modaliases: ["virtio:d00000002v00001AF4", "virtio:d00000008v00001AF4"]),
-            .init(what: "network", modaliases: ["virtio:d00000001v00001AF4"]),
-            .init(what: "console", modules: ["8250"]),
-            .init(what: "root file system", modules: ["ext4", "xfs", "btrfs"]),
-        ])
+        GuestProfile(
+            name: "tiny-guest", description: "",
+            requirements: [
+                .init(what: "disk", modaliases: ["virtio:d00000002v00001AF4", "virtio:d00000008v00001AF4"]),
+                .init(what: "network", modaliases: ["virtio:d00000001v00001AF4"]),
+                .init(what: "console", modules: ["8250"]),
+                .init(what: "root file system", modules: ["ext4", "xfs", "btrfs"]),
+            ])
     }
 
     @Test("requirements met by a built-in driver cost nothing; alternatives are priced by the best core using them")
@@ -228,11 +246,14 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
 
     @Test("kept modules join with their closures; a further profile is priced as what it adds")
     func keepAndAdditions() throws {
-        let a = try Analyse.facts(modules + [exampleModule("xen_blk", imports: ["scsi_add"], size: 50)], builtin: ["8250"])
+        let a = try Analyse.facts(
+            modules + [exampleModule("xen_blk", imports: ["scsi_add"], size: 50)], builtin: ["8250"])
         let scsi = try MinimalCore.modules(named: ["vscsi"], in: a.graph)
-        let further = GuestProfile(name: "xenish", description: "", requirements: [.init(what: "xen disk", modules: ["xen_blk"])])
-        let core = try MinimalCore.derive(graph: a.graph, builtinModinfo: [:], profiles: [profile], keep: scsi,
-                                          further: [further])
+        let further = GuestProfile(
+            name: "xenish", description: "", requirements: [.init(what: "xen disk", modules: ["xen_blk"])])
+        let core = try MinimalCore.derive(
+            graph: a.graph, builtinModinfo: [:], profiles: [profile], keep: scsi,
+            further: [further])
         let names = Set(core.modules.map { a.graph.modules[$0].name })
         // vscsi is kept and meets the disk requirement: vblk is no longer needed.
         #expect(names == ["ring", "vscsi", "scsi", "vnet", "xfs"])
@@ -261,15 +282,17 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
             #expect(error.message == "--keep: no module nosuch in this tree")
         }
         do {
-            _ = try MinimalCore.derive(graph: a.graph, builtinModinfo: [:], profiles: GuestProfile.builtIn.filter { $0.name == "ec2-nitro" })
+            _ = try MinimalCore.derive(
+                graph: a.graph, builtinModinfo: [:], profiles: GuestProfile.builtIn.filter { $0.name == "ec2-nitro" })
             Issue.record("no error")
         } catch {
             #expect(error.message.hasPrefix("ec2-nitro needs EBS NVMe storage, which this kernel lacks"), "\(error)")
             #expect(error.message.contains("CONFIG_BLK_DEV_NVME (nvme)") && !error.message.contains("\n"))
         }
-        let skipped = try MinimalCore.derive(graph: a.graph, builtinModinfo: [:],
-                                             profiles: GuestProfile.builtIn.filter { $0.name == "ec2-nitro" },
-                                             skipLacking: true)
+        let skipped = try MinimalCore.derive(
+            graph: a.graph, builtinModinfo: [:],
+            profiles: GuestProfile.builtIn.filter { $0.name == "ec2-nitro" },
+            skipLacking: true)
         #expect(skipped.lacking.map(\.requirement.what) == ["EBS NVMe storage", "ENA network"])
     }
 }
@@ -279,15 +302,19 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
     func optimalAgainstEveryChoice() throws {
         for seed in UInt64(9000)...9100 {
             let instance = RandomInstance(seed: seed, count: 30 + Int(seed % 31), needs: 5 + Int(seed % 4))
-            let search = CoreSearch(graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
-                                    weight: { instance.graph.modules[$0].fileSize })
+            let search = CoreSearch(
+                graph: instance.graph, candidates: Set(instance.needs.flatMap { $0 } + instance.keep),
+                weight: { instance.graph.modules[$0].fileSize })
             let r = search.solve(needs: instance.needs, keep: instance.keep)
             // Any closed set meeting every need holds the closure of one alternative per need, so the best union of
             // such closures is the optimum.
             var best = UInt64.max
             var choice = [Int](repeating: 0, count: instance.needs.count)
             while true {
-                best = min(best, search.cost(of: search.closure(of: instance.keep + choice.enumerated().map { instance.needs[$0][$1] })))
+                best = min(
+                    best,
+                    search.cost(
+                        of: search.closure(of: instance.keep + choice.enumerated().map { instance.needs[$0][$1] })))
                 var k = 0
                 while k < choice.count {
                     choice[k] += 1
@@ -314,18 +341,21 @@ struct RealMinimalCoreTests {
     func debian612() throws {
         let whole = try Analyse.tree(Self.tree)
         let graph = whole.graph
-        let core = try MinimalCore.derive(graph: graph, builtinModinfo: whole.scan.builtinModinfo,
-                                          profiles: GuestProfile.builtIn)
+        let core = try MinimalCore.derive(
+            graph: graph, builtinModinfo: whole.scan.builtinModinfo,
+            profiles: GuestProfile.builtIn)
         #expect(core.search.optimal)
         // The lists a user would pass: --list core=… --list rest=… --requires rest:core.
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let inCore = Set(core.paths)
-        let coreFile = dir.url.appendingPathComponent("core.list"), restFile = dir.url.appendingPathComponent("rest.list")
+        let coreFile = dir.url.appendingPathComponent("core.list"),
+            restFile = dir.url.appendingPathComponent("rest.list")
         try core.paths.map { $0 + "\n" }.joined().write(to: coreFile, atomically: true, encoding: .utf8)
         try graph.modules.map(\.path).filter { !inCore.contains($0) }.map { $0 + "\n" }.joined()
             .write(to: restFile, atomically: true, encoding: .utf8)
-        let lists = PackageLists(lists: [("core", coreFile.path), ("rest", restFile.path)], requires: [("rest", "core")])
+        let lists = PackageLists(
+            lists: [("core", coreFile.path), ("rest", restFile.path)], requires: [("rest", "core")])
         let checked = try SplitAnalysis(scan: whole.scan, split: lists, profiles: Self.bindings)
         let errors = checked.findings.filter { $0.severity == .error }
         #expect(errors.isEmpty, "\(errors.prefix(5).map(\.message))")
@@ -333,10 +363,12 @@ struct RealMinimalCoreTests {
         // split, one module moved to rest, checked on the graph already built.
         let names = Set(core.modules.map { graph.modules[$0].name })
         for m in core.modules {
-            let split = ExampleSplit(packages: [("core", []), ("rest", ["core"])], placed: Dictionary(
-                uniqueKeysWithValues: graph.modules.enumerated().map { i, module in
-                    (module.name, i != m && names.contains(module.name) ? "core" : "rest")
-                }))
+            let split = ExampleSplit(
+                packages: [("core", []), ("rest", ["core"])],
+                placed: Dictionary(
+                    uniqueKeysWithValues: graph.modules.enumerated().map { i, module in
+                        (module.name, i != m && names.contains(module.name) ? "core" : "rest")
+                    }))
             let placement = try split.place(graph).placement
             let context = CheckContext(
                 graph: graph, placement: placement, builtinModinfo: whole.scan.builtinModinfo,

@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// `--list NAME=FILE` files as editors and other tools write them, and files that are no list at all.
 @Suite struct PackageListTests {
@@ -13,7 +14,9 @@ import TestSupport
         return m
     }
 
-    func place(_ files: [(String, [UInt8])], requires: [(package: String, dependency: String)] = []) throws -> SplitAnalysis {
+    func place(_ files: [(String, [UInt8])], requires: [(package: String, dependency: String)] = []) throws
+        -> SplitAnalysis
+    {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         var lists: [(package: String, file: String)] = []
@@ -61,7 +64,8 @@ import TestSupport
         let start = ContinuousClock.now
         for path in [fifo, dir.url.path] {
             do {
-                _ = try Analyse.facts(modules, split: PackageLists(lists: [(package: "core", file: path)], requires: []))
+                _ = try Analyse.facts(
+                    modules, split: PackageLists(lists: [(package: "core", file: path)], requires: []))
                 Issue.record("\(path) accepted")
             } catch {
                 #expect("\(error)".contains("not a regular file"), "\(error)")
@@ -89,8 +93,10 @@ import TestSupport
     func packagesAndRequires() throws {
         let twice = try #require(refusal([("core", Array("a\n".utf8)), ("core", Array("b\n".utf8))]))
         #expect(twice.contains("package core is given twice"), "\(twice)")
-        let cycle = try #require(refusal([("a", []), ("b", []), ("c", [])],
-                                         requires: [("a", "b"), ("b", "c"), ("c", "a")]))
+        let cycle = try #require(
+            refusal(
+                [("a", []), ("b", []), ("c", [])],
+                requires: [("a", "b"), ("b", "c"), ("c", "a")]))
         #expect(cycle.contains("cycle in package requirements: a → b → c → a"), "\(cycle)")
     }
 }

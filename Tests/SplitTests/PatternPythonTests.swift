@@ -1,8 +1,9 @@
 import ELFScan
 import Foundation
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// Python's own `re`, as filtermods runs it: `re.match('[^/]+/' + pattern, path)`.
 enum PythonRe {
@@ -59,7 +60,8 @@ struct PatternPythonTests {
     static let patterns = [
         "drivers/net/.*", "drivers/net/tun.ko", ".*test[^/]*.ko", "fs/nfs.*", "fs/nfs/.*", "kernel/.*",
         "drivers/(net|block)/.*", "drivers/net|sound/.*", "drivers/net|kernel/sound/.*", "drivers/a+b/.*",
-        "drivers/ab?c/.*", "drivers/\\d+/.*", "\\d+/.*", "[a-z0-9\\-_]+\\.ko", "[a-z0-9\\-_]+", "[\\]x]+", "[\\]x]+\\.ko",
+        "drivers/ab?c/.*", "drivers/\\d+/.*", "\\d+/.*", "[a-z0-9\\-_]+\\.ko", "[a-z0-9\\-_]+", "[\\]x]+",
+        "[\\]x]+\\.ko",
         "[]x]", "[^]x]+", "(?:net|sound)/.*", "(?P<d>drivers)/.*", "(?P<d>x)(?P<d>y)", "zzz)|(ceph.*", "(zzz", "zzz)",
         "^drivers/.*", "\\Adrivers", "x|^kernel/ceph.*", "x|\\Aceph/.*", ".*\\.ko$", ".*\\.ko\\Z", ".*\\bnet\\b.*",
         ".*\\Bet.*", "[\\w-]+/[\\w.-]+", "\\w+/\\W", "\\s", ".*\\S+\\s\\S", "[\\s\\S]*tun", "[^\\d]+", "\\D\\W", "a{,}",
@@ -97,13 +99,17 @@ struct PatternPythonTests {
             }
             switch answer {
             case .failure(let e):
-                Issue.record("'\(pattern)': Python refuses it (\(e.message)), modsplit accepts it as \(ours.posix ?? "nothing")")
+                Issue.record(
+                    "'\(pattern)': Python refuses it (\(e.message)), modsplit accepts it as \(ours.posix ?? "nothing")")
             case .success(let matched):
                 for (k, path) in paths.enumerated() {
                     pairs += 1
                     let mine = ours.matches(path)
                     if mine != matched.contains(k) {
-                        Issue.record("'\(pattern)' on '\(path)': Python \(matched.contains(k)), modsplit \(mine) (\(ours.posix ?? "nothing"))")
+                        Issue.record(
+                            Comment(
+                                rawValue: "'\(pattern)' on '\(path)': Python \(matched.contains(k)), modsplit \(mine) "
+                                    + "(\(ours.posix ?? "nothing"))"))
                     }
                     #expect(ours.matchesByRegex(ModulePath(path)) == mine, "short cuts of '\(pattern)' on '\(path)'")
                 }
@@ -169,7 +175,8 @@ struct PatternPythonTests {
         #expect(refusal(deep)?.contains("RulesLimits.maxPatternNesting") == true)
         let limit = RulesLimits.maxPatternNesting
         #expect(refusal(String(repeating: "(", count: limit) + "a" + String(repeating: ")", count: limit)) == nil)
-        #expect(refusal(String(repeating: "(", count: limit + 1) + "a" + String(repeating: ")", count: limit + 1)) != nil)
+        #expect(
+            refusal(String(repeating: "(", count: limit + 1) + "a" + String(repeating: ")", count: limit + 1)) != nil)
         #expect(ContinuousClock.now - start < .seconds(1))
     }
 
@@ -210,7 +217,9 @@ struct PatternPythonTests {
             _ = try FiltermodsRules.parse("packages:\n  - name: core\nrules:\n  - zzz)|(ceph.*: core\n", file: "p.yaml")
             Issue.record("accepted")
         } catch {
-            #expect(error.description == "p.yaml:4:5: bad regular expression 'zzz)|(ceph.*': unbalanced parenthesis at position 3")
+            #expect(
+                error.description
+                    == "p.yaml:4:5: bad regular expression 'zzz)|(ceph.*': unbalanced parenthesis at position 3")
         }
     }
 

@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// Dependency cycles, conflicting pins and unplaceable modules: placement and every check still finish.
 @Suite struct PlacementRobustnessTests {
@@ -41,14 +42,16 @@ import TestSupport
               - default: extra
 
             """
-        let a = try Analyse.facts([module(0, imports: [1]), module(1, imports: [2]), module(2, imports: [0]), module(4, imports: [0])],
-                                  split: try FiltermodsRules.parse(text, file: "c.yaml"))
+        let a = try Analyse.facts(
+            [module(0, imports: [1]), module(1, imports: [2]), module(2, imports: [0]), module(4, imports: [0])],
+            split: try FiltermodsRules.parse(text, file: "c.yaml"))
         #expect(a.findings.contains { $0.kind == "dependency-cycle" })
         #expect(a.placement.packageOf.allSatisfy { $0 != nil })
     }
 
-    @Test("random graphs with cycles, random package hierarchies (up to 70 packages) and random rules never crash",
-          arguments: 0..<200)
+    @Test(
+        "random graphs with cycles, random package hierarchies (up to 70 packages) and random rules never crash",
+        arguments: 0..<200)
     func randomSplits(seed: Int) throws {
         var rng = Seeded(state: UInt64(seed) &* 7919)
         let n = 1 + rng.below(25)
@@ -61,18 +64,23 @@ import TestSupport
         var packages: [PackageDefinition] = []
         for k in 0..<p {
             let deps = k == 0 ? [] : Array(Set((0..<rng.below(3)).map { _ in "p\(rng.below(k))" })).sorted()
-            packages.append(PackageDefinition(name: "p\(k)", dependsOn: deps, location: SourceLocation(file: "r", line: k + 1)))
+            packages.append(
+                PackageDefinition(name: "p\(k)", dependsOn: deps, location: SourceLocation(file: "r", line: k + 1)))
         }
         var rules: [PlacementRule] = []
         for r in 0..<rng.below(8) {
-            let pattern = [".*", "drivers/d\(rng.below(3))/.*", "drivers/d\(rng.below(3))/m\(rng.below(n)).ko", "^x"][rng.below(4)]
-            rules.append(PlacementRule(kind: rng.below(3) == 0 ? .needs : .wants, pattern: try PathPattern(pattern),
-                                       package: "p\(rng.below(p))", ignoreDeps: rng.below(5) == 0,
-                                       location: SourceLocation(file: "r", line: 100 + r)))
+            let pattern = [".*", "drivers/d\(rng.below(3))/.*", "drivers/d\(rng.below(3))/m\(rng.below(n)).ko", "^x"][
+                rng.below(4)]
+            rules.append(
+                PlacementRule(
+                    kind: rng.below(3) == 0 ? .needs : .wants, pattern: try PathPattern(pattern),
+                    package: "p\(rng.below(p))", ignoreDeps: rng.below(5) == 0,
+                    location: SourceLocation(file: "r", line: 100 + r)))
         }
         let hasDefault = rng.below(2) == 0
-        let split = FiltermodsRules(file: "r", packages: packages, rules: rules, defaultPackage: hasDefault ? "p\(rng.below(p))" : nil,
-                                    defaultLocation: hasDefault ? SourceLocation(file: "r", line: 99) : nil)
+        let split = FiltermodsRules(
+            file: "r", packages: packages, rules: rules, defaultPackage: hasDefault ? "p\(rng.below(p))" : nil,
+            defaultLocation: hasDefault ? SourceLocation(file: "r", line: 99) : nil)
         let a = try Analyse.facts(modules, split: split)
         #expect(a.placement.packageOf.allSatisfy { $0 == nil || (0..<p).contains($0!) })
         #expect(a.placement.packageOf.count == n)
@@ -89,8 +97,9 @@ import TestSupport
         let a = dir.url.appendingPathComponent("a.list").path, b = dir.url.appendingPathComponent("b.list").path
         try "kernel/drivers/d0/m0.ko\n".write(toFile: a, atomically: false, encoding: .utf8)
         try "kernel/drivers/d1/m1.ko\n".write(toFile: b, atomically: false, encoding: .utf8)
-        let result = try Analyse.facts([module(0, imports: [1]), module(1, imports: [0])],
-                                       split: PackageLists(lists: [("a", a), ("b", b)], requires: [("b", "a")]))
+        let result = try Analyse.facts(
+            [module(0, imports: [1]), module(1, imports: [0])],
+            split: PackageLists(lists: [("a", a), ("b", b)], requires: [("b", "a")]))
         #expect(result.findings.contains { $0.kind == "dependency-cycle" })
         #expect(result.findings.contains { $0.kind == "cross-package" && $0.module == "m0" })
     }

@@ -1,9 +1,9 @@
-import Foundation
 import ELFScan
+import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// filtermods' placement semantics on small in-memory trees.
 @Suite struct PlacementTests {
@@ -103,15 +103,17 @@ import TestSupport
     @Test("without a default, a module no rule matches is unplaced")
     func unplaced() throws {
         let (_, _, f) = try place(
-            [module("kernel/sound/x.ko")], rules: "packages:\n  - name: core\nrules:\n  - drivers/.*: core\n", file: "u.yaml")
+            [module("kernel/sound/x.ko")], rules: "packages:\n  - name: core\nrules:\n  - drivers/.*: core\n",
+            file: "u.yaml")
         #expect(f.map(\.kind) == ["unplaced-module", "rule-matches-nothing"])
     }
 }
 
 /// Every check's own examples: the triggering one finds something, the passing one does not.
 @Suite struct CheckExampleTests {
-    @Test("each check triggers on its example and not on its counter-example",
-          arguments: CheckRegistry.all.map(\.description.id))
+    @Test(
+        "each check triggers on its example and not on its counter-example",
+        arguments: CheckRegistry.all.map(\.description.id))
     func examples(id: String) throws {
         let check = try #require(CheckRegistry.check(id: id))
         let d = check.description

@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// A module that binds `alias` (a modalias pattern), as the device tables of real drivers declare it.
 private func driver(_ name: String, alias: String? = nil) -> ModuleFacts {
@@ -24,7 +24,8 @@ private func unmet(_ analysis: SplitAnalysis, _ profile: String) -> [String] {
 
     @Test("a built-in driver named in modules.builtin meets a requirement (names as files spell them, with dashes)")
     func builtinByName() throws {
-        let a = try Analyse.facts(nitroModules, builtin: ["nvme-core", "nvme", "8250"], profiles: [("ec2-nitro", "all")])
+        let a = try Analyse.facts(
+            nitroModules, builtin: ["nvme-core", "nvme", "8250"], profiles: [("ec2-nitro", "all")])
         #expect(unmet(a, "ec2-nitro").isEmpty, "\(a.findings.map(\.message))")
     }
 
@@ -41,7 +42,8 @@ private func unmet(_ analysis: SplitAnalysis, _ profile: String) -> [String] {
     @Test("with no driver in the tree nor built in, the finding says the kernel lacks it and names the option")
     func kernelLacksDriver() throws {
         let a = try Analyse.facts(nitroModules, builtin: ["8250"], profiles: [("ec2-nitro", "all")])
-        #expect(unmet(a, "ec2-nitro") == ["the kernel has no driver for EBS NVMe storage (neither a module nor built in)"])
+        #expect(
+            unmet(a, "ec2-nitro") == ["the kernel has no driver for EBS NVMe storage (neither a module nor built in)"])
         let f = try #require(a.findings.first { $0.kind == "profile-unsatisfied" })
         #expect(f.severity == .error)
         #expect(f.notes.contains { $0.contains("CONFIG_BLK_DEV_NVME (nvme)") })
@@ -51,8 +53,9 @@ private func unmet(_ analysis: SplitAnalysis, _ profile: String) -> [String] {
     @Test("a driver in another package is the package's fault: 'no …', where it is, and the cost to move it")
     func driverElsewhere() throws {
         let modules = nitroModules + [driver("nvme", alias: "pci:v*d*sv*sd*bc01sc08i02*")]
-        let split = ExampleSplit(packages: [("core", []), ("extra", ["core"])],
-                                 placed: ["ena": "core", "xfs": "core", "nvme": "extra"])
+        let split = ExampleSplit(
+            packages: [("core", []), ("extra", ["core"])],
+            placed: ["ena": "core", "xfs": "core", "nvme": "extra"])
         let a = try Analyse.facts(modules, builtin: ["8250"], split: split, profiles: [("ec2-nitro", "core")])
         #expect(unmet(a, "ec2-nitro") == ["no EBS NVMe storage"])
         let f = try #require(a.findings.first { $0.kind == "profile-unsatisfied" })
@@ -64,7 +67,8 @@ private func unmet(_ analysis: SplitAnalysis, _ profile: String) -> [String] {
     func everyNamedDriverHasAnOption() {
         for profile in GuestProfile.builtIn {
             for r in profile.requirements {
-                #expect(!r.modules.isEmpty, "\(profile.name): \(r.what) names no driver, so a built-in one cannot meet it")
+                #expect(
+                    !r.modules.isEmpty, "\(profile.name): \(r.what) names no driver, so a built-in one cannot meet it")
                 for m in r.modules { #expect(GuestProfile.kernelOption(building: m) != nil, "\(m)") }
             }
         }
@@ -86,7 +90,9 @@ struct RealProfileTests {
     /// AHCI (CONFIG_SATA_AHCI is not set; 6.12's cloud kernel has it as a module) and no E1000, so a default
     /// VirtualBox VM cannot boot it; virtio-net stands in for the NIC.
     static let lacking: [String: [String: [String]]] = [
-        "6.1 cloud": ["virtualbox-guest": ["the kernel has no driver for AHCI SATA storage (neither a module nor built in)"]],
+        "6.1 cloud": [
+            "virtualbox-guest": ["the kernel has no driver for AHCI SATA storage (neither a module nor built in)"]
+        ]
     ]
 
     /// Which drivers meet each requirement (by its `what`) in the whole tree, per kernel in the order of `kernels`:
@@ -96,7 +102,9 @@ struct RealProfileTests {
         "virtio block disk": Array(repeating: "virtio_blk", count: 4),
         "virtio network": Array(repeating: "virtio_net", count: 4),
         "console (8250 serial or virtio console)": ["virtio_console +8250", "virtio_console +8250", "+8250", "+8250"],
-        "root file system (ext4, xfs or btrfs)": ["btrfs xfs +ext4", "btrfs ext4 xfs", "btrfs xfs +ext4", "btrfs ext4 xfs"],
+        "root file system (ext4, xfs or btrfs)": [
+            "btrfs xfs +ext4", "btrfs ext4 xfs", "btrfs xfs +ext4", "btrfs ext4 xfs",
+        ],
         "Xen block device": Array(repeating: "xen_blkfront", count: 4),
         "Xen network device": Array(repeating: "xen_netfront", count: 4),
         // hvc_xen is built in on all four (CONFIG_HVC_XEN=y) but bool, so modules.builtin does not list it.
@@ -107,9 +115,13 @@ struct RealProfileTests {
         "Hyper-V network": Array(repeating: "hv_netvsc", count: 4),
         "serial console (8250)": Array(repeating: "+8250", count: 4),
         // The cloud kernels have neither the LSI Logic (Fusion MPT) drivers nor E1000/E1000E.
-        "VMware storage (PVSCSI or LSI Logic)": ["vmw_pvscsi", "mptsas mptspi vmw_pvscsi", "vmw_pvscsi",
-                                                 "mptsas mptspi vmw_pvscsi"],
-        "VMware network (VMXNET3, E1000 or E1000E)": ["vmxnet3", "e1000 e1000e vmxnet3", "vmxnet3", "e1000 e1000e vmxnet3"],
+        "VMware storage (PVSCSI or LSI Logic)": [
+            "vmw_pvscsi", "mptsas mptspi vmw_pvscsi", "vmw_pvscsi",
+            "mptsas mptspi vmw_pvscsi",
+        ],
+        "VMware network (VMXNET3, E1000 or E1000E)": [
+            "vmxnet3", "e1000 e1000e vmxnet3", "vmxnet3", "e1000 e1000e vmxnet3",
+        ],
         "AHCI SATA storage": ["-", "ahci", "ahci", "ahci"],
         "E1000 or virtio network": ["virtio_net", "e1000 virtio_net", "virtio_net", "e1000 virtio_net"],
         // NVMe is built in on the cloud kernels (CONFIG_BLK_DEV_NVME=y), a module on the generic ones.
@@ -120,8 +132,9 @@ struct RealProfileTests {
         "gVNIC network (C3, N4…)": Array(repeating: "gve", count: 4),
     ]
 
-    @Test("each of the seven profiles, bound to the whole tree, on each kernel: satisfied, or the kernel lacks a driver",
-          arguments: 0..<4)
+    @Test(
+        "each of the seven profiles, bound to the whole tree, on each kernel: satisfied, or the kernel lacks a driver",
+        arguments: 0..<4)
     func wholeTree(kernel k: Int) throws {
         let (name, tree) = Self.kernels[k]
         let profiles = GuestProfile.builtIn.map { (profile: $0.name, package: "all") }
@@ -139,32 +152,38 @@ struct RealProfileTests {
         let builtinModinfo = a.scan.builtinModinfo.mapValues { $0.map { (key: $0.key, value: $0.value) } }
         var seen: Set<String> = []
         for r in GuestProfile.builtIn.flatMap(\.requirements) where seen.insert(r.what).inserted {
-            let found = GuestProfile.providers(of: r, in: a.graph, candidates: a.graph.modules.indices,
-                                               builtinModinfo: builtinModinfo)
-            let words = found.modules.map { a.graph.modules[$0].name }.sorted() + (found.builtin.map { ["+" + $0] } ?? [])
+            let found = GuestProfile.providers(
+                of: r, in: a.graph, candidates: a.graph.modules.indices,
+                builtinModinfo: builtinModinfo)
+            let words =
+                found.modules.map { a.graph.modules[$0].name }.sorted() + (found.builtin.map { ["+" + $0] } ?? [])
             let expected = try #require(Self.providers[r.what], "\(r.what) has no expectation")
             #expect((words.isEmpty ? "-" : words.joined(separator: " ")) == expected[k], "\(r.what) on \(name)")
         }
         #expect(seen == Set(Self.providers.keys))
     }
 
-    @Test("the kernel option of each named driver says what the tree holds: =y built in, =m a module, unset neither",
-          arguments: 0..<4)
+    @Test(
+        "the kernel option of each named driver says what the tree holds: =y built in, =m a module, unset neither",
+        arguments: 0..<4)
     func optionsAgreeWithTrees(kernel k: Int) throws {
         let (name, tree) = Self.kernels[k]
         let root = try RealKernels.root(tree)
         let moduleDir = try RealKernels.moduleDirectory(in: root)
-        let config = try String(contentsOf: root.appendingPathComponent("boot/config-\(moduleDir.lastPathComponent)"),
-                                encoding: .utf8)
+        let config = try String(
+            contentsOf: root.appendingPathComponent("boot/config-\(moduleDir.lastPathComponent)"),
+            encoding: .utf8)
         var options: [String: String] = [:]
         for line in config.split(separator: "\n") where line.hasPrefix("CONFIG_") {
             let parts = line.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { options[String(parts[0])] = String(parts[1]) }
         }
-        let builtin = Set(try String(contentsOf: moduleDir.appendingPathComponent("modules.builtin"), encoding: .utf8)
-            .split(separator: "\n").map { moduleName(fromFileName: $0) })
-        let files = Set(try runChecked("find", [moduleDir.path, "-name", "*.ko*"]).split(separator: "\n")
-            .map { moduleName(fromFileName: $0) })
+        let builtin = Set(
+            try String(contentsOf: moduleDir.appendingPathComponent("modules.builtin"), encoding: .utf8)
+                .split(separator: "\n").map { moduleName(fromFileName: $0) })
+        let files = Set(
+            try runChecked("find", [moduleDir.path, "-name", "*.ko*"]).split(separator: "\n")
+                .map { moduleName(fromFileName: $0) })
         let named = Set(GuestProfile.builtIn.flatMap(\.requirements).flatMap(\.modules))
         for m in named.sorted() {
             let option = try #require(GuestProfile.kernelOption(building: m))

@@ -2,8 +2,8 @@ import ELFScan
 import Foundation
 import Graph
 import Split
-import Testing
 import TestSupport
+import Testing
 
 /// Fedora's real rules on Debian's real 6.12 tree: the lists filtermods wrote, and every move named.
 @Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
@@ -19,7 +19,8 @@ struct FedoraRulesTests {
         let analysis = try analyse("def_variants.yaml.fedora")
         let findings = analysis.findings
         for (name, paths) in analysis.placement.lists(analysis.graph) {
-            let expected = try String(contentsOf: Fixtures.url("fedora/filtermods-deb612/\(name).list"), encoding: .utf8)
+            let expected = try String(
+                contentsOf: Fixtures.url("fedora/filtermods-deb612/\(name).list"), encoding: .utf8)
             #expect(paths.map { $0 + "\n" }.joined() == expected, "\(name).list")
         }
         let moves = findings.filter { $0.kind == "forced-move" }
@@ -29,14 +30,17 @@ struct FedoraRulesTests {
         #expect(dlm.severity == .info)
         #expect(dlm.message.contains("from modules-extra to modules-core"))
         #expect(dlm.notes.contains { $0.contains("md_cluster") })
-        #expect(findings.filter { $0.severity == .error }.isEmpty, "\(findings.filter { $0.severity == .error }.prefix(3))")
+        #expect(
+            findings.filter { $0.severity == .error }.isEmpty, "\(findings.filter { $0.severity == .error }.prefix(3))")
     }
 
     @Test("RHEL's rules load and place the whole tree")
     func rhelRules() throws {
         let a = try analyse("def_variants.yaml.rhel")
         let (graph, placement, findings) = (a.graph, a.placement, a.findings)
-        #expect(placement.packageOf.compactMap { $0 }.count + placement.failure.compactMap { $0 }.count >= graph.modules.count)
+        #expect(
+            placement.packageOf.compactMap { $0 }.count + placement.failure.compactMap { $0 }.count
+                >= graph.modules.count)
         #expect(!findings.contains { $0.kind == "unreadable-module" })
     }
 }
@@ -68,7 +72,8 @@ struct TamperedModuleTests {
 
     @Test("a license string that is not GPL-compatible: gpl-only")
     func license() throws {
-        let f = try findings { t in try t.rewrite(Self.user) { try $0.replaceFirst("license=GPL", with: "license=BSD") } }
+        let f = try findings { t in try t.rewrite(Self.user) { try $0.replaceFirst("license=GPL", with: "license=BSD") }
+        }
         let g = try #require(f.first { $0.kind == "gpl-only" })
         #expect(g.module == "processor_thermal_rfim")
         #expect(!g.symbols.isEmpty)
@@ -77,11 +82,17 @@ struct TamperedModuleTests {
 
     @Test("an import_ns removed: missing-namespace")
     func namespace() throws {
-        let f = try findings { t in try t.rewrite(Self.user) { try $0.replaceFirst("import_ns=INT340X_THERMAL", with: "import_nX=INT340X_THERMAL") } }
+        let f = try findings { t in
+            try t.rewrite(Self.user) {
+                try $0.replaceFirst("import_ns=INT340X_THERMAL", with: "import_nX=INT340X_THERMAL")
+            }
+        }
         let n = try #require(f.first { $0.kind == "missing-namespace" })
         #expect(n.namespace == "INT340X_THERMAL")
         #expect(n.provider == "processor_thermal_mbox")
-        #expect(n.symbols.contains("processor_thermal_send_mbox_read_cmd") || n.symbols.contains("processor_thermal_send_mbox_write_cmd"))
+        #expect(
+            n.symbols.contains("processor_thermal_send_mbox_read_cmd")
+                || n.symbols.contains("processor_thermal_send_mbox_write_cmd"))
     }
 
     @Test("a __versions CRC changed: crc-mismatch")
@@ -98,13 +109,16 @@ struct TamperedModuleTests {
 
     @Test("a vermagic from another build: vermagic-mismatch")
     func vermagic() throws {
-        let f = try findings { t in try t.rewrite(Self.user) { try $0.replaceFirst("vermagic=6.1.0-", with: "vermagic=6.1.0_") } }
+        let f = try findings { t in
+            try t.rewrite(Self.user) { try $0.replaceFirst("vermagic=6.1.0-", with: "vermagic=6.1.0_") }
+        }
         // With modversions the kernel ignores the release part; change the rest instead.
         _ = f
         let g = try findings { t in try t.rewrite(Self.user) { try $0.replaceFirst(" SMP ", with: " SMQ ") } }
         let v = try #require(g.first { $0.kind == "vermagic-mismatch" })
         #expect(v.module == "processor_thermal_rfim")
-        #expect(!f.contains { $0.kind == "vermagic-mismatch" }, "the release part alone does not matter with modversions")
+        #expect(
+            !f.contains { $0.kind == "vermagic-mismatch" }, "the release part alone does not matter with modversions")
     }
 
     @Test("a copied exporter: duplicate-export")
@@ -121,7 +135,9 @@ struct TamperedModuleTests {
 
     @Test("the same module twice: duplicate-module")
     func duplicateModule() throws {
-        let f = try findings { t in try t.add("updates/processor_thermal_mbox.ko", try Data(contentsOf: try t.file(Self.provider))) }
+        let f = try findings { t in
+            try t.add("updates/processor_thermal_mbox.ko", try Data(contentsOf: try t.file(Self.provider)))
+        }
         let d = try #require(f.first { $0.kind == "duplicate-module" })
         #expect(d.path?.hasPrefix("kernel/") == true)
     }
@@ -143,8 +159,11 @@ struct TamperedModuleTests {
             try t.add("kernel/broken/bad.ko.xz", Data([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 1, 2, 3]))
         }
         let unreadable = f.filter { $0.kind == "unreadable-module" }.compactMap(\.path)
-        #expect(Set(unreadable) == ["kernel/broken/truncated.ko", "kernel/broken/garbage.ko", "kernel/broken/empty.ko.xz",
-                                    "kernel/broken/bad.ko.xz"])
+        #expect(
+            Set(unreadable) == [
+                "kernel/broken/truncated.ko", "kernel/broken/garbage.ko", "kernel/broken/empty.ko.xz",
+                "kernel/broken/bad.ko.xz",
+            ])
         #expect(f.filter { $0.kind != "unreadable-module" }.isEmpty)
     }
 }

@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 @Suite struct SplitRulesParsingTests {
     let minimal = """
@@ -61,23 +62,28 @@ import TestSupport
         }
     }
 
-    @Test("malformed files: a clear file:line:column error", arguments: [
-        ("packages: [\n  - name: core\n", "invalid YAML", 2),
-        ("packages:\n  - name: core\nrules:\n  - drivers/.*: nosuch\n", "unknown package nosuch", 4),
-        ("packages:\n  - name: core\nrules:\n  - 'drivers/(': core\n", "bad regular expression", 4),
-        ("packages:\n  - name: a\n    depends-on: [b]\n  - name: b\n    depends-on: [a]\n", "cycle in depends-on", 3),
-        ("packages:\n  - name: a\n    depends-on: [zzz]\n", "unknown package zzz", 3),
-        ("packages:\n  - name: a\n    depends_on: [b]\n", "unknown package key 'depends_on'", 3),
-        ("packages:\n  - name: a\n  - name: a\n", "defined twice", 3),
-        ("packages:\n  - name: a\nrule:\n  - x: a\n", "unknown top-level key 'rule'", 3),
-        ("packages: core\n", "packages: must be a list", 1),
-        ("packages:\n  - name: a\nrules:\n  - x: a\n    exact_pkg: maybe\n", "exact_pkg must be true or false", 5),
-        ("packages:\n  - name: a\nrules:\n  - x: a\n    ignore_deps: true\n", "ignore_deps needs exact_pkg", 4),
-        ("packages:\n  - name: a\nrules:\n  - default: a\n  - default: a\n", "second default", 5),
-        ("packages:\n  - name: a\nrules:\n  - x: [a]\n", "must be a string", 4),
-        ("packages:\n  - name: a\n    profiles: [no-such-guest]\n", "unknown profile", 3),
-        ("", "empty", nil),
-    ] as [(String, String, Int?)])
+    @Test(
+        "malformed files: a clear file:line:column error",
+        arguments: [
+            ("packages: [\n  - name: core\n", "invalid YAML", 2),
+            ("packages:\n  - name: core\nrules:\n  - drivers/.*: nosuch\n", "unknown package nosuch", 4),
+            ("packages:\n  - name: core\nrules:\n  - 'drivers/(': core\n", "bad regular expression", 4),
+            (
+                "packages:\n  - name: a\n    depends-on: [b]\n  - name: b\n    depends-on: [a]\n",
+                "cycle in depends-on", 3
+            ),
+            ("packages:\n  - name: a\n    depends-on: [zzz]\n", "unknown package zzz", 3),
+            ("packages:\n  - name: a\n    depends_on: [b]\n", "unknown package key 'depends_on'", 3),
+            ("packages:\n  - name: a\n  - name: a\n", "defined twice", 3),
+            ("packages:\n  - name: a\nrule:\n  - x: a\n", "unknown top-level key 'rule'", 3),
+            ("packages: core\n", "packages: must be a list", 1),
+            ("packages:\n  - name: a\nrules:\n  - x: a\n    exact_pkg: maybe\n", "exact_pkg must be true or false", 5),
+            ("packages:\n  - name: a\nrules:\n  - x: a\n    ignore_deps: true\n", "ignore_deps needs exact_pkg", 4),
+            ("packages:\n  - name: a\nrules:\n  - default: a\n  - default: a\n", "second default", 5),
+            ("packages:\n  - name: a\nrules:\n  - x: [a]\n", "must be a string", 4),
+            ("packages:\n  - name: a\n    profiles: [no-such-guest]\n", "unknown profile", 3),
+            ("", "empty", nil),
+        ] as [(String, String, Int?)])
     func malformed(text: String, reason: String, line: Int?) throws {
         let e = try #require(parseError(text))
         #expect(e.reason.contains(reason), "\(e)")
@@ -90,7 +96,10 @@ import TestSupport
     func realRules() throws {
         let dir = RealData.fedora
         let fedora = try FiltermodsRules.load(path: dir + "/def_variants.yaml.fedora")
-        #expect(fedora.packages.map(\.name) == ["modules-core", "modules", "modules-internal", "modules-extra", "modules-akmods"])
+        #expect(
+            fedora.packages.map(\.name) == [
+                "modules-core", "modules", "modules-internal", "modules-extra", "modules-akmods",
+            ])
         #expect(fedora.defaultPackage == "modules")
         #expect(fedora.rules.count > 300)
         let rhel = try FiltermodsRules.load(path: dir + "/def_variants.yaml.rhel")
@@ -112,39 +121,43 @@ import TestSupport
 }
 
 @Suite struct PathPatternTests {
-    @Test("matched like filtermods: first component skipped, anchored at the start only", arguments: [
-        ("drivers/net/.*", "kernel/drivers/net/tun.ko.xz", true),
-        ("drivers/net/.*", "kernel/fs/drivers/net/x.ko", false),
-        ("drivers/net/tun.ko", "kernel/drivers/net/tun.ko.xz", true),
-        (".*test[^/]*.ko", "kernel/net/core/selftests.ko.xz", true),
-        (".*test[^/]*.ko", "kernel/net/core/selftests/x.ko", false),
-        ("fs/nfs.*", "kernel/fs/nfsd/nfsd.ko", true),
-        ("kernel/.*", "kernel/kernel/trace/x.ko", true),
-        ("kernel/.*", "kernel/drivers/x.ko", false),
-        ("drivers/(net|block)/.*", "updates/drivers/block/loop.ko", true),
-        // filtermods pastes the key after `[^/]+/` as text: a top-level `|` leaves the wrapper behind.
-        ("drivers/net|sound/.*", "kernel/sound/core/snd.ko", false),
-        ("drivers/net|kernel/sound/.*", "kernel/sound/core/snd.ko", true),
-        ("drivers/net|sound/.*", "kernel/drivers/sound/x.ko", false),
-        ("drivers/a+b/.*", "kernel/drivers/aab/x.ko", true),
-        ("drivers/ab?c/.*", "kernel/drivers/ac/x.ko", true),
-        ("drivers/\\d+/.*", "kernel/drivers/42/x.ko", true),
-        ("x", "x.ko", false),
-    ])
+    @Test(
+        "matched like filtermods: first component skipped, anchored at the start only",
+        arguments: [
+            ("drivers/net/.*", "kernel/drivers/net/tun.ko.xz", true),
+            ("drivers/net/.*", "kernel/fs/drivers/net/x.ko", false),
+            ("drivers/net/tun.ko", "kernel/drivers/net/tun.ko.xz", true),
+            (".*test[^/]*.ko", "kernel/net/core/selftests.ko.xz", true),
+            (".*test[^/]*.ko", "kernel/net/core/selftests/x.ko", false),
+            ("fs/nfs.*", "kernel/fs/nfsd/nfsd.ko", true),
+            ("kernel/.*", "kernel/kernel/trace/x.ko", true),
+            ("kernel/.*", "kernel/drivers/x.ko", false),
+            ("drivers/(net|block)/.*", "updates/drivers/block/loop.ko", true),
+            // filtermods pastes the key after `[^/]+/` as text: a top-level `|` leaves the wrapper behind.
+            ("drivers/net|sound/.*", "kernel/sound/core/snd.ko", false),
+            ("drivers/net|kernel/sound/.*", "kernel/sound/core/snd.ko", true),
+            ("drivers/net|sound/.*", "kernel/drivers/sound/x.ko", false),
+            ("drivers/a+b/.*", "kernel/drivers/aab/x.ko", true),
+            ("drivers/ab?c/.*", "kernel/drivers/ac/x.ko", true),
+            ("drivers/\\d+/.*", "kernel/drivers/42/x.ko", true),
+            ("x", "x.ko", false),
+        ])
     func semantics(pattern: String, path: String, expected: Bool) throws {
         #expect(try PathPattern(pattern).matches(path) == expected)
     }
 
-    @Test("literal runs a match must contain after its literal prefix", arguments: [
-        (".*kunit.*", ["kunit"]),
-        (".*test[^/]*.ko", ["test", "ko"]),
-        ("drivers/ab?c/.*", ["c/"]),
-        ("drivers/a+b/x", ["b/x"]),
-        ("[]x]y{2}z\\.ko", ["z.ko"]),
-        ("net/(ipv4)?/.*", ["/"]),
-        ("net/(ipv4|ipv6)/.*", ["/"]),
-        ("drivers/net|sound", [String]()),
-    ])
+    @Test(
+        "literal runs a match must contain after its literal prefix",
+        arguments: [
+            (".*kunit.*", ["kunit"]),
+            (".*test[^/]*.ko", ["test", "ko"]),
+            ("drivers/ab?c/.*", ["c/"]),
+            ("drivers/a+b/x", ["b/x"]),
+            ("[]x]y{2}z\\.ko", ["z.ko"]),
+            ("net/(ipv4)?/.*", ["/"]),
+            ("net/(ipv4|ipv6)/.*", ["/"]),
+            ("drivers/net|sound", [String]()),
+        ])
     func requiredLiterals(pattern: String, expected: [String]) throws {
         #expect(try PathPattern(pattern).requiredLiterals.map { String(decoding: $0, as: UTF8.self) } == expected)
     }
@@ -154,24 +167,30 @@ import TestSupport
     /// them (Tests/Fixtures/fedora/filtermods-deb612), and made-up ones at the edges.
     @Test("short cuts agree with the regex alone on Fedora's and RHEL's rules")
     func shortCutsAgree() throws {
-        var paths = ["x.ko", "/kernel/x.ko", "kernel/", "kernel/kunit.ko", "updates/drivers/net/tun.ko",
-                     "kernel/drivers/net/ethernet/intel/ice/ice.ko.zst", "kernel/lib/test_bpf.ko", "extra/a/b/c/test.ko.gz"]
+        var paths = [
+            "x.ko", "/kernel/x.ko", "kernel/", "kernel/kunit.ko", "updates/drivers/net/tun.ko",
+            "kernel/drivers/net/ethernet/intel/ice/ice.ko.zst", "kernel/lib/test_bpf.ko", "extra/a/b/c/test.ko.gz",
+        ]
         let lists = RealData.fedora + "/filtermods-deb612"
         for name in try FileManager.default.contentsOfDirectory(atPath: lists) {
             // modules-akmods.list is empty; Foundation leaks a 4 KiB buffer reading an empty file (LeakSanitizer, CI).
             let size = try FileManager.default.attributesOfItem(atPath: lists + "/" + name)[.size] as? Int ?? 0
             guard size > 0 else { continue }
-            paths += try String(contentsOfFile: lists + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+            paths += try String(contentsOfFile: lists + "/" + name, encoding: .utf8).split(separator: "\n").map(
+                String.init)
         }
         #expect(paths.count > 4000)
         for flavour in ["fedora", "rhel"] {
-            let patterns = try FiltermodsRules.load(path: RealData.fedora + "/def_variants.yaml." + flavour).rules.map(\.pattern)
+            let patterns = try FiltermodsRules.load(path: RealData.fedora + "/def_variants.yaml." + flavour).rules.map(
+                \.pattern)
             let set = PatternSet(patterns)
             for path in paths.map(ModulePath.init) {
                 var first: Int?
                 for (k, p) in patterns.enumerated() {
                     let byRegex = p.matchesByRegex(path)
-                    if p.matches(path) != byRegex { Issue.record("\(p.source) on \(String(decoding: path.bytes.dropLast(), as: UTF8.self))") }
+                    if p.matches(path) != byRegex {
+                        Issue.record("\(p.source) on \(String(decoding: path.bytes.dropLast(), as: UTF8.self))")
+                    }
                     if byRegex && first == nil { first = k }
                 }
                 #expect(set.firstMatch(path) == first)
@@ -179,7 +198,8 @@ import TestSupport
         }
     }
 
-    @Test("patterns POSIX cannot express are refused", arguments: ["(?i)drivers", "a*+", "(a)\\1", "(?=x)", "[abc", "\\"])
+    @Test(
+        "patterns POSIX cannot express are refused", arguments: ["(?i)drivers", "a*+", "(a)\\1", "(?=x)", "[abc", "\\"])
     func refused(pattern: String) {
         #expect(throws: PathPattern.PatternError.self) { try PathPattern(pattern) }
     }

@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 /// A module at `path` under kernel/, made of plain facts.
 func distroModule(_ path: String, exports: [String] = [], imports: [String] = []) -> ModuleFacts {
@@ -14,9 +15,10 @@ func distroModule(_ path: String, exports: [String] = [], imports: [String] = []
 
 /// The package each module landed in, by module name.
 func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
-    Dictionary(uniqueKeysWithValues: a.graph.modules.indices.map {
-        (a.graph.modules[$0].name, a.placement.packageOf[$0].map { a.placement.packages.names[$0] } ?? "-")
-    })
+    Dictionary(
+        uniqueKeysWithValues: a.graph.modules.indices.map {
+            (a.graph.modules[$0].name, a.placement.packageOf[$0].map { a.placement.packages.names[$0] } ?? "-")
+        })
 }
 
 @Suite struct SuseReadingTests {
@@ -26,7 +28,8 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
 
     @Test("guards' lines: # after a blank is a comment, glued it is not; \\ joins lines, also before a comment")
     func lines() throws {
-        let s = try read("""
+        let s = try read(
+            """
             # a comment
             +base\tdrivers/a/a1   # note
             drivers/b/b#1
@@ -35,7 +38,10 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
             +external drivers/d/d1 \\   # joined despite the comment
             drivers/d/d2
             """)
-        #expect(s.entries.map(\.pattern) == ["drivers/a/a1", "drivers/b/b#1", "drivers/c/c1", "drivers/c/c2", "drivers/d/d1", "drivers/d/d2"])
+        #expect(
+            s.entries.map(\.pattern) == [
+                "drivers/a/a1", "drivers/b/b#1", "drivers/c/c1", "drivers/c/c2", "drivers/d/d1", "drivers/d/d2",
+            ])
         #expect(s.entries.map(\.markers) == [["+base"], [], ["-"], ["-"], ["+external"], ["+external"]])
         #expect(s.entries.map(\.location.line) == [2, 3, 4, 5, 6, 7])
         #expect(s.lostAtEnd == nil)
@@ -75,7 +81,9 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
     func detection() throws {
         #expect(SuseSupportedFormat.recognizes(path: "x/supported.conf", isDirectory: false, head: []))
         #expect(SuseSupportedFormat.recognizes(path: "conf", isDirectory: false, head: Array("# x\n+base\tfoo\n".utf8)))
-        #expect(!SuseSupportedFormat.recognizes(path: "def_variants.yaml", isDirectory: false, head: Array("packages:\n".utf8)))
+        #expect(
+            !SuseSupportedFormat.recognizes(
+                path: "def_variants.yaml", isDirectory: false, head: Array("packages:\n".utf8)))
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let file = dir.url.appendingPathComponent("odd-name").path
@@ -85,10 +93,13 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
 }
 
 @Suite struct SuseMatchingTests {
-    func place(_ conf: String, _ modules: [ModuleFacts], variants: [String] = [], builtin: [String] = [],
-               flavour: String? = nil) throws -> SplitAnalysis {
-        let s = try SuseSupported.parse(Array(conf.utf8), file: "supported.conf",
-                                        options: RulesOptions(variants: variants, flavour: flavour))
+    func place(
+        _ conf: String, _ modules: [ModuleFacts], variants: [String] = [], builtin: [String] = [],
+        flavour: String? = nil
+    ) throws -> SplitAnalysis {
+        let s = try SuseSupported.parse(
+            Array(conf.utf8), file: "supported.conf",
+            options: RulesOptions(variants: variants, flavour: flavour))
         return try Analyse.facts(modules, kernel: ["printk"], builtin: builtin, split: s)
     }
 
@@ -99,7 +110,8 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
             distroModule("drivers/media/usb/cam.ko"), distroModule("drivers/media/pci/tv.ko"),
             distroModule("arch/x86/kvm/kvm.ko"),
         ]
-        let a = try place("""
+        let a = try place(
+            """
             wrong/dir/virtio-net.ko
             drivers/x_y/a_b
             - drivers/media/usb/cam
@@ -122,12 +134,17 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
 
     @Test("+external +base is supported and in base; - +base is in base; a +base wildcard adds nothing")
     func baseMarkers() throws {
-        let a = try place("""
+        let a = try place(
+            """
             +external +base drivers/a/ext
             - +base drivers/a/unsup
             +base drivers/usb/chipidea/*
             drivers/usb/chipidea/ci
-            """, [distroModule("drivers/a/ext.ko"), distroModule("drivers/a/unsup.ko"), distroModule("drivers/usb/chipidea/ci.ko")],
+            """,
+            [
+                distroModule("drivers/a/ext.ko"), distroModule("drivers/a/unsup.ko"),
+                distroModule("drivers/usb/chipidea/ci.ko"),
+            ],
             flavour: "azure")
         let p = packagesByModule(a)
         #expect(p["ext"] == "kernel-azure-base")
@@ -136,16 +153,24 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         let w = try #require(a.findings.first { $0.kind == "base-wildcard" })
         #expect(w.rule?.line == 3)
         #expect(w.notes.first?.contains("ci") == true)
-        #expect(a.placement.packages.dependsOn.map { $0.map { a.placement.packages.names[$0] } }
-            == [[], ["kernel-azure-base"], ["kernel-azure"]])
+        #expect(
+            a.placement.packages.dependsOn.map { $0.map { a.placement.packages.names[$0] } }
+                == [[], ["kernel-azure-base"], ["kernel-azure"]])
     }
 
-    @Test("the base closure pulls dependencies in (info, with users and symbols); supported modules needing unlisted ones are warnings with symbols")
+    @Test(
+        """
+        the base closure pulls dependencies in (info, with users and symbols); \
+        supported modules needing unlisted ones are warnings with symbols
+        """
+    )
     func closures() throws {
-        let a = try place("""
+        let a = try place(
+            """
             +base drivers/block/blk
             drivers/vhost/vhost
-            """, [
+            """,
+            [
                 distroModule("drivers/block/blk.ko", imports: ["common_fn"]),
                 distroModule("drivers/scsi/common.ko", exports: ["common_fn"]),
                 distroModule("drivers/vhost/vhost.ko", imports: ["iotlb_fn", "printk"]),
@@ -153,35 +178,49 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
                 distroModule("drivers/misc/other.ko"),
             ])
         let p = packagesByModule(a)
-        #expect(p == ["blk": "kernel-default-base", "common": "kernel-default-base", "vhost": "kernel-default",
-                      "iotlb": "kernel-default", "other": "kernel-default-extra"])
+        #expect(
+            p == [
+                "blk": "kernel-default-base", "common": "kernel-default-base", "vhost": "kernel-default",
+                "iotlb": "kernel-default", "other": "kernel-default-extra",
+            ])
         let pulled = try #require(a.findings.first { $0.kind == "pulled-into-base" })
         #expect(pulled.module == "common" && pulled.symbols == ["common_fn"] && pulled.rule?.line == 1)
         let common = try #require(a.graph.module(named: "common"))
-        #expect(a.placement.basis[common] == .pulled(by: ["blk"], location: SourceLocation(file: "supported.conf", line: 1)))
-        let needs = a.findings.filter { $0.kind == "needs-unsupported" }.map { "\($0.module!)>\($0.provider!):\($0.symbols)" }.sorted()
+        #expect(
+            a.placement.basis[common] == .pulled(by: ["blk"], location: SourceLocation(file: "supported.conf", line: 1))
+        )
+        let needs = a.findings.filter { $0.kind == "needs-unsupported" }.map {
+            "\($0.module!)>\($0.provider!):\($0.symbols)"
+        }.sorted()
         #expect(needs == ["blk>common:[\"common_fn\"]", "vhost>iotlb:[\"iotlb_fn\"]"])
         #expect(!a.findings.contains { $0.kind == "cross-package" })
     }
 
     @Test("+x-kmp markers make <x>-kmp-<flavour> packages on kernel-<flavour>; a KMP using another requires it")
     func kmps() throws {
-        let a = try place("""
+        let a = try place(
+            """
             +dlm-kmp fs/dlm/dlm
             +cluster-md-kmp drivers/md/md-cluster
             - drivers/md/md-cluster
-            """, [distroModule("fs/dlm/dlm.ko", exports: ["dlm_lock"]), distroModule("drivers/md/md-cluster.ko", imports: ["dlm_lock"])])
+            """,
+            [
+                distroModule("fs/dlm/dlm.ko", exports: ["dlm_lock"]),
+                distroModule("drivers/md/md-cluster.ko", imports: ["dlm_lock"]),
+            ])
         let p = packagesByModule(a)
         #expect(p == ["dlm": "dlm-kmp-default", "md_cluster": "cluster-md-kmp-default"])
         let set = a.placement.packages
-        let cluster = try #require(set.index(of: "cluster-md-kmp-default")), dlm = try #require(set.index(of: "dlm-kmp-default"))
+        let cluster = try #require(set.index(of: "cluster-md-kmp-default")),
+            dlm = try #require(set.index(of: "dlm-kmp-default"))
         #expect(set.reaches(cluster, dlm))
         #expect(set.reaches(dlm, try #require(set.index(of: "kernel-default"))))
         #expect(a.findings.filter { $0.severity == .error }.isEmpty)
         #expect(a.findings.filter { $0.kind == "entry-shadowed" }.map(\.rule?.line) == [3])
     }
 
-    @Test("--variant optional: - goes to extra, -!optional and unlisted to optional; extra needing optional is reported")
+    @Test(
+        "--variant optional: - goes to extra, -!optional and unlisted to optional; extra needing optional is reported")
     func optionalSplit() throws {
         let modules = [
             distroModule("drivers/a/minus.ko", imports: ["opt_fn"]), distroModule("drivers/a/bang.ko"),
@@ -193,8 +232,11 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
             - drivers/b/*
             """
         let a = try place(conf, modules, variants: ["optional"])
-        #expect(packagesByModule(a) == ["minus": "kernel-default-extra", "bang": "kernel-default-optional",
-                                        "none": "kernel-default-optional", "w1": "kernel-default-extra"])
+        #expect(
+            packagesByModule(a) == [
+                "minus": "kernel-default-extra", "bang": "kernel-default-optional",
+                "none": "kernel-default-optional", "w1": "kernel-default-extra",
+            ])
         let n = try #require(a.findings.first { $0.kind == "needs-optional" })
         #expect(n.module == "minus" && n.provider == "none" && n.symbols == ["opt_fn"])
         let plain = try place(conf, modules)
@@ -203,21 +245,29 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
 
     @Test("entries matching nothing: a warning, info when built in, silent for another architecture's arch/ path")
     func unmatched() throws {
-        let a = try place("""
+        let a = try place(
+            """
             +base drivers/usb/host/xhci
             drivers/acpi/processor
             arch/s390/mm/cmm
             arch/x86/crypto/gone
             drivers/nothing/*
-            """, [distroModule("drivers/usb/host/xhci-hcd.ko"), distroModule("drivers/usb/host/xhci-pci.ko"),
-                  distroModule("arch/x86/crypto/aes.ko")],
+            """,
+            [
+                distroModule("drivers/usb/host/xhci-hcd.ko"), distroModule("drivers/usb/host/xhci-pci.ko"),
+                distroModule("arch/x86/crypto/aes.ko"),
+            ],
             builtin: ["processor"])
         let f = a.findings.filter { $0.kind == "entry-matches-nothing" }.sorted { $0.rule!.line < $1.rule!.line }
         #expect(f.map(\.rule?.line) == [1, 2, 4, 5])
         #expect(f.map(\.severity) == [.warning, .info, .warning, .warning])
         #expect(f[0].message.contains("kernel-default-base will not have it"))
         #expect(f[0].notes == ["drivers/usb/host/ has xhci_hcd, xhci_pci"])
-        #expect(f[2].notes == ["arch/x86/crypto/ holds 1 module of this tree; none anywhere is named gone (not configured, renamed or dropped)"])
+        #expect(
+            f[2].notes == [
+                "arch/x86/crypto/ holds 1 module of this tree; none anywhere is named gone (not configured, "
+                    + "renamed or dropped)"
+            ])
         #expect(f[3].notes == ["no module of this tree is under drivers/nothing/ (not configured, or built in)"])
     }
 
@@ -226,7 +276,9 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         let stars = String(repeating: "*a", count: 2000) + "*b"
         let long = String(repeating: "x", count: 1 << 20)
         let flood = (0..<300).map { "*\($0 % 7)*\($0)*?*[a-z]*" }.joined(separator: "\n")
-        let modules = (0..<300).map { distroModule("drivers/d\($0 % 9)/" + String(repeating: "a", count: 60) + "\($0).ko") }
+        let modules = (0..<300).map {
+            distroModule("drivers/d\($0 % 9)/" + String(repeating: "a", count: 60) + "\($0).ko")
+        }
         let start = Date()
         let a = try place("\(stars)\n\(long)\n\(flood)\n", modules)
         #expect(Date().timeIntervalSince(start) < 20)
@@ -277,33 +329,50 @@ struct SuseRealTests {
     }
 
     func counts(_ a: SplitAnalysis) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: a.placement.members(a.graph).enumerated().map { (a.placement.packages.names[$0], $1.count) })
+        Dictionary(
+            uniqueKeysWithValues: a.placement.members(a.graph).enumerated().map {
+                (a.placement.packages.names[$0], $1.count)
+            })
     }
 
     @Test("packages, probes and every finding class equal to what SUSE's build gives")
     func sharedConf() throws {
         let a = try analyse()
         #expect(a.graph.modules.count == 4023)
-        #expect(counts(a) == ["kernel-default-base": 311, "kernel-default": 1657, "kernel-default-extra": 2043,
-                              "ocfs2-kmp-default": 7, "cluster-md-kmp-default": 1, "dlm-kmp-default": 1, "gfs2-kmp-default": 1,
-                              "reiserfs-kmp-default": 1, "kselftests-kmp-default": 1])
+        #expect(
+            counts(a) == [
+                "kernel-default-base": 311, "kernel-default": 1657, "kernel-default-extra": 2043,
+                "ocfs2-kmp-default": 7, "cluster-md-kmp-default": 1, "dlm-kmp-default": 1, "gfs2-kmp-default": 1,
+                "reiserfs-kmp-default": 1, "kselftests-kmp-default": 1,
+            ])
         let p = packagesByModule(a)
-        for m in ["virtio_blk", "virtio_net", "xfs", "ext4", "virtio_scsi", "xhci_hcd", "xhci_pci", "scsi_common", "virtio_dma_buf"] {
+        for m in [
+            "virtio_blk", "virtio_net", "xfs", "ext4", "virtio_scsi", "xhci_hcd", "xhci_pci", "scsi_common",
+            "virtio_dma_buf",
+        ] {
             #expect(p[m] == "kernel-default-base", "\(m)")
         }
-        #expect(p["pvpanic"] == "kernel-default-extra" && p["pvpanic_mmio"] == "kernel-default-extra" && p["pvpanic_pci"] == "kernel-default-extra")
+        #expect(
+            p["pvpanic"] == "kernel-default-extra" && p["pvpanic_mmio"] == "kernel-default-extra"
+                && p["pvpanic_pci"] == "kernel-default-extra")
         #expect(p["vhost_iotlb"] == "kernel-default")
 
         // "unsupported modules are used by supported modules": the 40 split-modules names, each with symbols.
         let needs = a.findings.filter { $0.kind == "needs-unsupported" }
-        #expect(Set(needs.compactMap(\.provider)) == [
-            "bcm_phy_ptp", "btmtk", "cec", "cifs_arc4", "cifs_md4", "crc64_rocksoft", "cs_dsp", "drm_buddy", "drm_display_helper",
-            "drm_shmem_helper", "drm_ttm_helper", "i2c_ccgx_ucsi", "intel_pmc_bxt", "libdes", "libpoly1305", "mdio_devres",
-            "nct6775_core", "netfs", "pci_hyperv_intf", "pcs_xpcs", "platform_profile", "regmap_sdw", "regmap_sdw_mbq", "regmap_spi",
-            "scsi_common", "selftests", "skx_edac_common", "soundwire_bus", "soundwire_cadence", "soundwire_generic_allocation",
-            "soundwire_intel", "t10_pi", "v4l2_async", "vfio_pci_core", "vhost_iotlb", "virtio_dma_buf", "virtio_pci_legacy_dev",
-            "virtio_pci_modern_dev", "watchdog", "zsmalloc",
-        ])
+        #expect(
+            Set(needs.compactMap(\.provider)) == [
+                "bcm_phy_ptp", "btmtk", "cec", "cifs_arc4", "cifs_md4", "crc64_rocksoft", "cs_dsp", "drm_buddy",
+                "drm_display_helper",
+                "drm_shmem_helper", "drm_ttm_helper", "i2c_ccgx_ucsi", "intel_pmc_bxt", "libdes", "libpoly1305",
+                "mdio_devres",
+                "nct6775_core", "netfs", "pci_hyperv_intf", "pcs_xpcs", "platform_profile", "regmap_sdw",
+                "regmap_sdw_mbq", "regmap_spi",
+                "scsi_common", "selftests", "skx_edac_common", "soundwire_bus", "soundwire_cadence",
+                "soundwire_generic_allocation",
+                "soundwire_intel", "t10_pi", "v4l2_async", "vfio_pci_core", "vhost_iotlb", "virtio_dma_buf",
+                "virtio_pci_legacy_dev",
+                "virtio_pci_modern_dev", "watchdog", "zsmalloc",
+            ])
         #expect(needs.allSatisfy { !$0.symbols.isEmpty && $0.severity == .warning && $0.rule != nil })
         let iotlb = try #require(needs.first { $0.provider == "vhost_iotlb" })
         #expect(iotlb.module == "vhost" && iotlb.message.contains("does not list"))
@@ -312,21 +381,26 @@ struct SuseRealTests {
 
         // The base closure: 256 +base names present, 55 modules added, each naming who pulled it.
         let pulled = a.findings.filter { $0.kind == "pulled-into-base" }
-        #expect(Set(pulled.compactMap(\.module)) == [
-            "cdrom", "crc16", "crc64", "crc64_rocksoft", "crc_t10dif", "crct10dif_common", "dns_resolver", "drm", "drm_kms_helper",
-            "drm_shmem_helper", "esp_scsi", "failover", "fat", "fscache", "grace", "hid", "ip6_udp_tunnel", "ip_vs",
-            "iscsi_boot_sysfs", "libcrc32c", "llc", "lockd", "mii", "mptbase", "mptscsih", "net_failover", "netfs", "nf_conncount",
-            "nf_reject_ipv4", "nf_reject_ipv6", "nf_socket_ipv4", "nf_socket_ipv6", "nf_tproxy_ipv4", "nf_tproxy_ipv6",
-            "nfnetlink_osf", "nfs", "nfs_acl", "nsh", "raid6_pq", "roles", "scsi_common", "scsi_transport_fc",
-            "scsi_transport_sas", "scsi_transport_spi", "stp", "sunrpc", "t10_pi", "udp_tunnel", "virtio_dma_buf",
-            "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "vsock", "watchdog", "xor", "zstd_compress",
-        ])
+        #expect(
+            Set(pulled.compactMap(\.module)) == [
+                "cdrom", "crc16", "crc64", "crc64_rocksoft", "crc_t10dif", "crct10dif_common", "dns_resolver", "drm",
+                "drm_kms_helper",
+                "drm_shmem_helper", "esp_scsi", "failover", "fat", "fscache", "grace", "hid", "ip6_udp_tunnel", "ip_vs",
+                "iscsi_boot_sysfs", "libcrc32c", "llc", "lockd", "mii", "mptbase", "mptscsih", "net_failover", "netfs",
+                "nf_conncount",
+                "nf_reject_ipv4", "nf_reject_ipv6", "nf_socket_ipv4", "nf_socket_ipv6", "nf_tproxy_ipv4",
+                "nf_tproxy_ipv6",
+                "nfnetlink_osf", "nfs", "nfs_acl", "nsh", "raid6_pq", "roles", "scsi_common", "scsi_transport_fc",
+                "scsi_transport_sas", "scsi_transport_spi", "stp", "sunrpc", "t10_pi", "udp_tunnel", "virtio_dma_buf",
+                "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "vsock", "watchdog", "xor", "zstd_compress",
+            ])
         let scsiCommon = try #require(a.graph.module(named: "scsi_common"))
         guard case .pulled(let by, let location) = a.placement.basis[scsiCommon] else {
             Issue.record("scsi_common is not pulled: \(a.placement.basis[scsiCommon])")
             return
         }
-        #expect(Set(by) == ["hv_storvsc", "libata", "mptsas", "mptscsih", "scsi_mod", "sg", "sr_mod", "st", "usb_storage"])
+        #expect(
+            Set(by) == ["hv_storvsc", "libata", "mptsas", "mptscsih", "scsi_mod", "sg", "sr_mod", "st", "usb_storage"])
         #expect(location?.file == Self.conf)
 
         // Entries: 1,797 match nothing; 54 name another architecture's arch/ (not reported), 97 are built in (info).
@@ -335,23 +409,29 @@ struct SuseRealTests {
         #expect(none.filter { $0.severity == .info }.count == 97)
         #expect(none.contains { $0.rule?.line == 266 && $0.severity == .info })  // drivers/acpi/processor, built in
         #expect(!none.contains { $0.rule?.line == 88 })  // arch/s390/mm/cmm
-        #expect(Set(a.findings.filter { $0.kind == "entry-shadowed" }.compactMap(\.rule?.line))
-            == [87, 130, 1642, 3610, 3623, 3696, 3697, 3698, 3699, 3700, 3701, 3702, 3712, 3767])
+        #expect(
+            Set(a.findings.filter { $0.kind == "entry-shadowed" }.compactMap(\.rule?.line))
+                == [87, 130, 1642, 3610, 3623, 3696, 3697, 3698, 3699, 3700, 3701, 3702, 3712, 3767])
         #expect(a.findings.filter { $0.kind == "base-wildcard" }.map(\.rule?.line) == [3200])
         // KMPs that use each other require each other, as the build's KMP requires do: no error.
-        #expect(a.findings.filter { $0.severity == .error }.isEmpty, "\(a.findings.filter { $0.severity == .error }.prefix(3))")
+        #expect(
+            a.findings.filter { $0.severity == .error }.isEmpty,
+            "\(a.findings.filter { $0.severity == .error }.prefix(3))")
     }
 
     @Test("Leap's optional split: 1,631 in -extra, 412 in -optional, 10 modules -extra needs from -optional")
     func optionalSplit() throws {
         let a = try analyse(variants: ["optional"])
         let c = counts(a)
-        #expect(c["kernel-default-extra"] == 1631 && c["kernel-default-optional"] == 412 && c["kernel-default-base"] == 311)
+        #expect(
+            c["kernel-default-extra"] == 1631 && c["kernel-default-optional"] == 412 && c["kernel-default-base"] == 311)
         let p = packagesByModule(a)
         #expect(p["pvpanic"] == "kernel-default-extra" && p["pvpanic_mmio"] == "kernel-default-optional")
-        #expect(Set(a.findings.filter { $0.kind == "needs-optional" }.compactMap(\.provider)) == [
-            "hid_vivaldi_common", "inv_sensors_timestamp", "libchacha", "ltc2497_core", "mhi", "processor_thermal_mbox",
-            "processor_thermal_rapl", "processor_thermal_rfim", "surface_aggregator", "viafb",
-        ])
+        #expect(
+            Set(a.findings.filter { $0.kind == "needs-optional" }.compactMap(\.provider)) == [
+                "hid_vivaldi_common", "inv_sensors_timestamp", "libchacha", "ltc2497_core", "mhi",
+                "processor_thermal_mbox",
+                "processor_thermal_rapl", "processor_thermal_rfim", "surface_aggregator", "viafb",
+            ])
     }
 }

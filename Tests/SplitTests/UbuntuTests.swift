@@ -1,9 +1,10 @@
 import ELFScan
 import Foundation
 import Graph
-@testable import Split
-import Testing
 import TestSupport
+import Testing
+
+@testable import Split
 
 @Suite struct UbuntuInclusionListTests {
     func place(_ list: String, _ modules: [ModuleFacts], builtin: [String] = []) throws -> SplitAnalysis {
@@ -24,7 +25,8 @@ import TestSupport
             distroModule("fs/erofs/erofs.ko"), distroModule("fs/ext4/ext4.ko"), distroModule("fs/xfs/xfs.ko"),
             distroModule("drivers/misc/pvpanic/pvpanic-pci.ko"), distroModule("drivers/misc/a?.ko"),
         ]
-        let a = try place("""
+        let a = try place(
+            """
             drivers/block/virtio_blk.ko
             drivers/net/*
             fs/{erofs,ext4}/*
@@ -43,19 +45,25 @@ import TestSupport
 
     @Test("a glob names files and directories; * and ? do not match a leading dot")
     func globs() throws {
-        let a = try place("""
+        let a = try place(
+            """
             drivers/*/x*.ko
             net/*/y
 
-            """, [distroModule("drivers/a/x1.ko"), distroModule("drivers/.h/x2.ko"), distroModule("net/b/y/z.ko"),
-                  distroModule("net/b/yy.ko")])
+            """,
+            [
+                distroModule("drivers/a/x1.ko"), distroModule("drivers/.h/x2.ko"), distroModule("net/b/y/z.ko"),
+                distroModule("net/b/yy.ko"),
+            ])
         #expect(inModules(a) == ["x1", "z"])
     }
 
     @Test("19 dependency passes: a chain of 21 leaves two modules in -extra, each reported with its distance")
     func passLimit() throws {
         var modules = [distroModule("m0.ko", imports: ["f1"])]
-        for i in 1...21 { modules.append(distroModule("m\(i).ko", exports: ["f\(i)"], imports: i < 21 ? ["f\(i + 1)"] : [])) }
+        for i in 1...21 {
+            modules.append(distroModule("m\(i).ko", exports: ["f\(i)"], imports: i < 21 ? ["f\(i + 1)"] : []))
+        }
         let a = try place("m0.ko\n", modules)
         #expect(inModules(a) == Set((0...19).map { "m\($0)" }))
         let passes = a.findings.filter { $0.kind == "dependency-pass" }
@@ -66,13 +74,16 @@ import TestSupport
         #expect(beyond[0].message.contains("20 dependency steps") && beyond[1].message.contains("21 dependency steps"))
         #expect(a.findings.contains { $0.kind == "cross-package" && $0.module == "m19" })
         let m5 = try #require(a.graph.module(named: "m5"))
-        #expect(a.placement.basis[m5] == .pulled(by: ["m4"], location: SourceLocation(file: "generic.inclusion-list", line: 1)))
+        #expect(
+            a.placement.basis[m5]
+                == .pulled(by: ["m4"], location: SourceLocation(file: "generic.inclusion-list", line: 1)))
     }
 
     @Test("! lines are never run: reported with their line; so are other shell syntax and brace bombs")
     func unsupported() throws {
         let bomb = String(repeating: "{a,b}", count: 40) + "*"
-        let a = try place("""
+        let a = try place(
+            """
             ! touch /tmp/modsplit-must-not-exist
             drivers/*$(touch /tmp/modsplit-must-not-exist)
             drivers/* -delete
@@ -88,11 +99,21 @@ import TestSupport
         #expect(inModules(a).isEmpty)
     }
 
-    @Test("a line matching nothing says where a module of that name is, or that it is built in; duplicates and a last line without newline are reported")
+    @Test(
+        """
+        a line matching nothing says where a module of that name is, or that it is built in; \
+        duplicates and a last line without newline are reported
+        """
+    )
     func hints() throws {
-        let a = try place("drivers/platform/x86/pvpanic.ko\ndrivers/misc/input-leds.ko\narch/powerpc/kvm/kvm-hv.ko\ndrivers/x.ko\ndrivers/x.ko\nfs/lost.ko",
-                          [distroModule("drivers/misc/pvpanic/pvpanic.ko"), distroModule("drivers/x.ko"), distroModule("fs/lost.ko")],
-                          builtin: ["input_leds"])
+        let a = try place(
+            "drivers/platform/x86/pvpanic.ko\ndrivers/misc/input-leds.ko\narch/powerpc/kvm/kvm-hv.ko\n"
+                + "drivers/x.ko\ndrivers/x.ko\nfs/lost.ko",
+            [
+                distroModule("drivers/misc/pvpanic/pvpanic.ko"), distroModule("drivers/x.ko"),
+                distroModule("fs/lost.ko"),
+            ],
+            builtin: ["input_leds"])
         let none = a.findings.filter { $0.kind == "entry-matches-nothing" }.sorted { $0.rule!.line < $1.rule!.line }
         #expect(none.map(\.rule?.line) == [1, 2])
         #expect(none[0].notes == ["a module of that name exists at drivers/misc/pvpanic/pvpanic.ko"])
@@ -122,7 +143,8 @@ import TestSupport
         #expect(expand("{a,b}{1,2}") == ["a1", "a2", "b1", "b2"])
         #expect(expand("{a,{b,c}d}") == ["a", "bd", "cd"])
         #expect(expand("{a,b") == ["{a,b"])
-        guard case .tooMany = BraceExpansion.expand(Array(String(repeating: "{a,b}", count: 64).utf8), limit: 4096) else {
+        guard case .tooMany = BraceExpansion.expand(Array(String(repeating: "{a,b}", count: 64).utf8), limit: 4096)
+        else {
             Issue.record("a brace bomb was expanded")
             return
         }
@@ -145,9 +167,11 @@ struct UbuntuRealTests {
     static let pvpanic: Set<String> = ["pvpanic", "pvpanic_mmio", "pvpanic_pci"]
     /// What the lists' `!` line adds when module-inclusion runs it: modsplit does not.
     static let bangModules: Set<String> = [
-        "drivers/leds/trigger/ledtrig-audio.ko", "sound/core/seq/snd-seq-dummy.ko", "sound/core/seq/snd-seq-midi-emul.ko",
+        "drivers/leds/trigger/ledtrig-audio.ko", "sound/core/seq/snd-seq-dummy.ko",
+        "sound/core/seq/snd-seq-midi-emul.ko",
         "sound/core/seq/snd-seq-midi-event.ko", "sound/core/seq/snd-seq-midi.ko", "sound/core/seq/snd-seq-virmidi.ko",
-        "sound/core/seq/snd-seq.ko", "sound/core/snd-compress.ko", "sound/core/snd-ctl-led.ko", "sound/core/snd-hrtimer.ko",
+        "sound/core/seq/snd-seq.ko", "sound/core/snd-compress.ko", "sound/core/snd-ctl-led.ko",
+        "sound/core/snd-hrtimer.ko",
         "sound/core/snd-hwdep.ko",
     ]
 
@@ -155,33 +179,48 @@ struct UbuntuRealTests {
 
     func analyses() throws -> (old: SplitAnalysis, new: SplitAnalysis) {
         let old = try Analyse.tree(RealKernels.Tree("amd64"), split: .rules(path: Self.list("420a2928"), format: nil))
-        let new = try SplitAnalysis(scan: old.scan, split: try SplitFormats.load(path: Self.list("ccab78d9"), options: RulesOptions()))
+        let new = try SplitAnalysis(
+            scan: old.scan, split: try SplitFormats.load(path: Self.list("ccab78d9"), options: RulesOptions()))
         return (old, new)
     }
 
-    @Test("pvpanic in -extra with 420a2928, in linux-modules with ccab78d9; the lists are module-inclusion's minus the ! line's")
+    @Test(
+        """
+        pvpanic in -extra with 420a2928, in linux-modules with ccab78d9; \
+        the lists are module-inclusion's minus the ! line's
+        """
+    )
     func bug2126659() throws {
         let (old, new) = try analyses()
-        for (a, commit, size, pvpanicPackage) in [(old, "420a2928", 996, "linux-modules-extra"), (new, "ccab78d9", 1000, "linux-modules")] {
+        for (a, commit, size, pvpanicPackage) in [
+            (old, "420a2928", 996, "linux-modules-extra"), (new, "ccab78d9", 1000, "linux-modules"),
+        ] {
             let p = packagesByModule(a)
             for m in Self.pvpanic { #expect(p[m] == pvpanicPackage, "\(m) with \(commit)") }
-            for m in ["virtio_blk", "virtio_net", "virtio_scsi"] { #expect(p[m] == "linux-modules", "\(m) with \(commit)") }
+            for m in ["virtio_blk", "virtio_net", "virtio_scsi"] {
+                #expect(p[m] == "linux-modules", "\(m) with \(commit)")
+            }
             let lists = Dictionary(uniqueKeysWithValues: a.placement.lists(a.graph).map { ($0.package, $0.paths) })
             let mine = Set(lists["linux-modules"]!.map { String($0.dropFirst("kernel/".count)) })
             #expect(mine.count == size)
-            let tool = try String(contentsOf: Fixtures.url("ubuntu/module-inclusion-6.1.0-57-amd64/\(commit).linux-modules.txt"),
-                                  encoding: .utf8)
+            let tool = try String(
+                contentsOf: Fixtures.url("ubuntu/module-inclusion-6.1.0-57-amd64/\(commit).linux-modules.txt"),
+                encoding: .utf8)
             let real = Set(tool.split(separator: "\n").map(String.init))
             #expect(real.subtracting(mine) == Self.bangModules, "\(commit)")
             #expect(mine.subtracting(real).isEmpty, "\(commit)")
             let passes = a.findings.filter { $0.kind == "dependency-pass" }
             #expect(passes.count == 49)
-            #expect(passes.contains { $0.module == "nvmet" && $0.message.contains("pass 2") && $0.message.contains("nvmet_fc") })
+            #expect(
+                passes.contains {
+                    $0.module == "nvmet" && $0.message.contains("pass 2") && $0.message.contains("nvmet_fc")
+                })
             #expect(!a.findings.contains { $0.kind == "beyond-pass-limit" })
             let bang = a.findings.filter { $0.kind == "unsupported-entry" }
             #expect(bang.count == 1 && bang[0].rule?.line == (commit == "420a2928" ? 295 : 299))
             let none = a.findings.filter { $0.kind == "entry-matches-nothing" }
-            #expect(none.filter { $0.severity == .warning }.count == 76 && none.filter { $0.severity == .info }.count == 7)
+            #expect(
+                none.filter { $0.severity == .warning }.count == 76 && none.filter { $0.severity == .info }.count == 7)
             let moved = try #require(none.first { $0.message.contains("drivers/platform/x86/pvpanic.ko") })
             #expect(moved.notes.contains("a module of that name exists at drivers/misc/pvpanic/pvpanic.ko"))
             #expect(a.findings.filter { $0.severity == .error }.isEmpty)
@@ -200,8 +239,9 @@ struct UbuntuRealTests {
 
     @Test("a cloud profile bound to linux-modules is met by it")
     func profile() throws {
-        let a = try Analyse.tree(RealKernels.Tree("amd64"), split: .rules(path: Self.list("ccab78d9"), format: nil),
-                                 profiles: [("kvm-guest", "linux-modules")])
+        let a = try Analyse.tree(
+            RealKernels.Tree("amd64"), split: .rules(path: Self.list("ccab78d9"), format: nil),
+            profiles: [("kvm-guest", "linux-modules")])
         #expect(!a.findings.contains { $0.kind == "profile-unsatisfied" })
         #expect(a.context.profileBindings.map(\.profile.name) == ["kvm-guest"])
     }

@@ -8,11 +8,17 @@ public import Foundation
 /// (`{value, name, namespace}` entries, place-relative or absolute), so the reader meets the same
 /// structures as in a real `.ko`.
 public struct FixtureModule: Sendable {
+    /// One symbol the fixture exports through `__ksymtab` or `__ksymtab_gpl`.
     public struct Export: Sendable {
+        /// The symbol's name.
         public var name: String
+        /// Exported into `__ksymtab_gpl` (GPL-only).
         public var gpl: Bool
+        /// The symbol namespace; empty for none.
         public var namespace: String
+        /// The CRC written into `__kcrctab` for it.
         public var crc: UInt32
+        /// An export of `name`; not GPL-only, in no namespace and with CRC 0 unless given.
         public init(_ name: String, gpl: Bool = false, namespace: String = "", crc: UInt32 = 0) {
             self.name = name
             self.gpl = gpl
@@ -21,7 +27,9 @@ public struct FixtureModule: Sendable {
         }
     }
 
+    /// The module name, written as `.modinfo`'s `name=`.
     public var name: String
+    /// The symbols it exports.
     public var exports: [Export] = []
     /// Undefined symbols the module calls.
     public var imports: [String] = []
@@ -34,12 +42,14 @@ public struct FixtureModule: Sendable {
     /// Absolute-pointer ksymtab entries (as s390x and 32-bit ARM build them) instead of place-relative ones.
     public var absoluteKsymtab = false
 
+    /// A module called `name` with no symbols and no `.modinfo` beyond its name.
     public init(name: String) { self.name = name }
 
     /// The C source.
     public var source: String {
         var c = """
-            #define ENTRY_REL(sym) ".long " #sym " - .\\n.long __kstrtab_" #sym " - .\\n.long __kstrtabns_" #sym " - .\\n"
+            #define ENTRY_REL(sym) ".long " #sym " - .\\n.long __kstrtab_" #sym " - .\\n" \\
+                ".long __kstrtabns_" #sym " - .\\n"
             #if __SIZEOF_POINTER__ == 8
             # define PTR ".quad "
             #else
@@ -69,7 +79,9 @@ public struct FixtureModule: Sendable {
         for w in weakImports { c += "  if (\(w)) r += \(w)();\n" }
         c += "  return r; }\n"
         if !versions.isEmpty {
-            c += "static const struct modversion_info fixture_versions[] __attribute__((used, section(\"__versions\"))) = {\n"
+            c +=
+                "static const struct modversion_info fixture_versions[] __attribute__((used, section(\"__versions\"))) "
+                + "= {\n"
             for (n, crc) in versions { c += "  { \(crc)u, \"\(n)\" },\n" }
             c += "};\n"
         }
@@ -87,17 +99,25 @@ public struct FixtureModule: Sendable {
         let src = directory.appendingPathComponent("\(name)-\(triple).c")
         try source.write(to: src, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent(fileName ?? "\(name).ko")
-        try run("clang", ["--target=\(triple)", "-O1", "-fno-pic", "-fno-asynchronous-unwind-tables", "-w",
-                          "-c", src.path, "-o", out.path])
+        try run(
+            "clang",
+            [
+                "--target=\(triple)", "-O1", "-fno-pic", "-fno-asynchronous-unwind-tables", "-w",
+                "-c", src.path, "-o", out.path,
+            ])
         return out
     }
 
     private func cString(_ s: String) -> String {
         var out = "\""
         for u in s.utf8 {
-            if u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") { out += "\\" + String(UnicodeScalar(u)) }
-            else if u < 0x20 || u >= 0x7f { out += String(format: "\\%03o", u) }
-            else { out += String(UnicodeScalar(u)) }
+            if u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") {
+                out += "\\" + String(UnicodeScalar(u))
+            } else if u < 0x20 || u >= 0x7f {
+                out += String(format: "\\%03o", u)
+            } else {
+                out += String(UnicodeScalar(u))
+            }
         }
         return out + "\""
     }
@@ -105,6 +125,7 @@ public struct FixtureModule: Sendable {
 
 /// The target triples clang can build fixtures for, with what each exercises.
 public enum FixtureTarget {
+    /// (triple, ELF class, big-endian, `e_machine`) for every target, 32- and 64-bit, both byte orders.
     public static let all: [(triple: String, bits: Int, bigEndian: Bool, machine: UInt16)] = [
         ("x86_64-linux-gnu", 64, false, 62),
         ("i386-linux-gnu", 32, false, 3),
@@ -118,8 +139,10 @@ public enum FixtureTarget {
 
 /// Runs a program, failing with its stderr when it exits non-zero.
 @discardableResult
-public func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil,
-                currentDirectory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func run(
+    _ program: String, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: URL? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = [program] + arguments
@@ -145,25 +168,34 @@ public func run(_ program: String, _ arguments: [String], environment: [String: 
 
 /// Runs a program and throws when it fails.
 @discardableResult
-public func runChecked(_ program: String, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: URL? = nil) throws -> String {
+public func runChecked(
+    _ program: String, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: URL? = nil
+) throws -> String {
     let r = try run(program, arguments, environment: environment, currentDirectory: currentDirectory)
     guard r.status == 0 else { throw CommandFailed(command: ([program] + arguments).joined(separator: " "), result: r) }
     return r.stdout
 }
 
+/// A program `runChecked` ran that exited non-zero.
 public struct CommandFailed: Error, CustomStringConvertible {
+    /// The command line, joined with spaces.
     public var command: String
+    /// Its exit status and what it wrote.
     public var result: (status: Int32, stdout: String, stderr: String)
+    /// The command, its status and its standard error.
     public var description: String { "\(command) exited \(result.status): \(result.stderr)" }
 }
 
 /// A fresh temporary directory, removed by `cleanup()`.
 public struct TemporaryDirectory: Sendable {
+    /// The directory's URL.
     public let url: URL
+    /// Creates a directory named `label` and a UUID under the system's temporary directory.
     public init(_ label: String = "modsplit-test") throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
+    /// Removes the directory and everything in it.
     public func cleanup() { try? FileManager.default.removeItem(at: url) }
 }

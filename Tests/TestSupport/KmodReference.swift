@@ -12,10 +12,15 @@ public struct KmodFacts: Sendable, Equatable {
     public var info: [KmodInfo]
 }
 
+/// One undefined symbol as libkmod reports it from `__versions` and `.symtab`.
 public struct KmodDependency: Sendable, Hashable {
+    /// The symbol's name.
     public var name: String
+    /// Whether libkmod reports it as weak.
     public var weak: Bool
+    /// The CRC `__versions` gives it, 0 without one.
     public var crc: UInt64
+    /// A dependency symbol `name` with its weak flag and CRC.
     public init(name: String, weak: Bool, crc: UInt64) {
         self.name = name
         self.weak = weak
@@ -23,14 +28,19 @@ public struct KmodDependency: Sendable, Hashable {
     }
 }
 
+/// One `.modinfo` string as `kmod_module_get_info` splits it.
 public struct KmodInfo: Sendable, Hashable {
+    /// The key before the first `=`.
     public var key: String
+    /// Everything after it.
     public var value: String
 }
 
+/// A libkmod context (`kmod_new`), released with `kmod_unref`.
 public final class KmodContext: @unchecked Sendable {
     private let ctx: OpaquePointer
 
+    /// A context with kmod's default configuration; nil when `kmod_new` fails.
     public init?() {
         guard let c = kmod_new(nil, nil) else { return nil }
         ctx = c
@@ -49,7 +59,9 @@ public final class KmodContext: @unchecked Sendable {
         if kmod_module_get_symbols(mod, &list) >= 0 {
             var e = list
             while let entry = e {
-                if let s = kmod_module_symbol_get_symbol(entry) { symbols[String(cString: s)] = kmod_module_symbol_get_crc(entry) }
+                if let s = kmod_module_symbol_get_symbol(entry) {
+                    symbols[String(cString: s)] = kmod_module_symbol_get_crc(entry)
+                }
                 e = kmod_list_next(list, entry)
             }
             kmod_module_symbols_free_list(list)
@@ -61,10 +73,11 @@ public final class KmodContext: @unchecked Sendable {
             var e = list
             while let entry = e {
                 if let s = kmod_module_dependency_symbol_get_symbol(entry) {
-                    deps.append(KmodDependency(
-                        name: String(cString: s),
-                        weak: kmod_module_dependency_symbol_get_bind(entry) == Int32(KMOD_SYMBOL_WEAK.rawValue),
-                        crc: kmod_module_dependency_symbol_get_crc(entry)))
+                    deps.append(
+                        KmodDependency(
+                            name: String(cString: s),
+                            weak: kmod_module_dependency_symbol_get_bind(entry) == Int32(KMOD_SYMBOL_WEAK.rawValue),
+                            crc: kmod_module_dependency_symbol_get_crc(entry)))
                 }
                 e = kmod_list_next(list, entry)
             }

@@ -28,7 +28,8 @@ public enum RealPackages {
             .map { dir.appendingPathComponent($0) }
     }
 
-    /// The udeb of `set` whose package name starts with `list` (`nic-modules` → nic-modules-6.1.0-50-amd64-di_….udeb).
+    /// The udeb of `set` whose package name starts with `list`
+    /// (`nic-modules` → nic-modules-6.1.0-50-amd64-di_….udeb).
     public static func udeb(_ list: String, set: String = udebSet) throws -> URL {
         guard let u = try udebs(set).first(where: { $0.lastPathComponent.hasPrefix("\(list)-\(set)-di_") }) else {
             throw CommandFailed(command: "udeb \(list)", result: (1, "", "no such udeb in \(set)"))
@@ -48,14 +49,17 @@ public enum RealPackages {
 /// (`..`, absolute, long), its type (links, FIFOs), its declared size. ustar headers, with a pax
 /// header in front of names and link targets too long for them.
 public struct TarWriter {
+    /// The type of an entry: a file, a directory, a FIFO, or a link to a target.
     public enum Kind: Sendable {
         case file, directory, fifo
         case symlink(String)
         case hardlink(String)
     }
 
+    /// The archive written so far, without the end-of-archive blocks.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty archive.
     public init() {}
 
     /// An entry with `data`; `declaredSize` overrides the size the header states (the data written is
@@ -81,13 +85,16 @@ public struct TarWriter {
             bytes += Self.header("PaxHeader", size: UInt64(records.count), type: UInt8(ascii: "x"), link: "")
             append(records)
         }
-        bytes += Self.header(String(name.utf8.prefix(99))!, size: declaredSize ?? UInt64(data.count), type: type,
-                             link: String(link.utf8.prefix(99))!)
+        bytes += Self.header(
+            String(name.utf8.prefix(99))!, size: declaredSize ?? UInt64(data.count), type: type,
+            link: String(link.utf8.prefix(99))!)
         append(data)
     }
 
     /// Only a header (a data stream the caller writes itself, e.g. a bomb compressed separately).
-    public static func header(_ name: String, size: UInt64, type: UInt8 = UInt8(ascii: "0"), link: String = "") -> [UInt8] {
+    public static func header(_ name: String, size: UInt64, type: UInt8 = UInt8(ascii: "0"), link: String = "")
+        -> [UInt8]
+    {
         var h = [UInt8](repeating: 0, count: 512)
         func put(_ s: String, _ offset: Int, _ length: Int) {
             for (i, b) in s.utf8.prefix(length).enumerated() { h[offset + i] = b }
@@ -118,6 +125,7 @@ public struct TarWriter {
     /// The end-of-archive blocks.
     public static let trailer = [UInt8](repeating: 0, count: 1024)
 
+    /// The archive with its end-of-archive blocks.
     public func finished() -> [UInt8] { bytes + Self.trailer }
 
     private mutating func append(_ data: [UInt8]) {
@@ -129,6 +137,7 @@ public struct TarWriter {
 
 /// ar archives as dpkg-deb writes them: `!<arch>`, then 60-byte member headers, members padded to even.
 public enum ArWriter {
+    /// An ar archive of `members`, in order.
     public static func archive(_ members: [(name: String, data: [UInt8])]) -> [UInt8] {
         var out = Array("!<arch>\n".utf8)
         for (name, data) in members {
@@ -181,8 +190,10 @@ public enum DebFixture {
     }
 
     /// A control file for a module package.
-    public static func control(_ package: String, version: String = "1.0", depends: String? = nil,
-                               provides: String? = nil, udeb: Bool = true) -> String {
+    public static func control(
+        _ package: String, version: String = "1.0", depends: String? = nil,
+        provides: String? = nil, udeb: Bool = true
+    ) -> String {
         var c = "Package: \(package)\nVersion: \(version)\nArchitecture: amd64\n"
         if udeb { c += "Package-Type: udeb\n" }
         if let depends { c += "Depends: \(depends)\n" }
@@ -192,8 +203,10 @@ public enum DebFixture {
 
     /// A whole .deb: debian-binary, control.tar.gz and `data` as `data.tar<suffix>` (already compressed).
     public static func deb(control: String, data: [UInt8], dataMember: String = "data.tar.xz") throws -> [UInt8] {
-        ArWriter.archive([("debian-binary", Array("2.0\n".utf8)), ("control.tar.gz", try controlTar(control)),
-                          (dataMember, data)])
+        ArWriter.archive([
+            ("debian-binary", Array("2.0\n".utf8)), ("control.tar.gz", try controlTar(control)),
+            (dataMember, data),
+        ])
     }
 
     /// Writes `bytes` to `dir/name` and returns its URL.
@@ -225,7 +238,10 @@ public enum RPMFixture {
     /// `uname -r` of the packages: an RPM version holds at most one `-`, so not Debian's release.
     public static let release = "6.1.0-50.cloud.x86_64"
     /// The modules, relative to the module directory; the first two go to -core.
-    public static let core = ["kernel/net/vmw_vsock/vsock.ko", "kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko"]
+    public static let core = [
+        "kernel/net/vmw_vsock/vsock.ko", "kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko",
+    ]
+    /// The modules that go to `kernel-modules`.
     public static let rest = ["kernel/net/vmw_vsock/vsock_loopback.ko", "kernel/net/vmw_vsock/vsock_diag.ko"]
 
     static let spec = """
@@ -274,44 +290,53 @@ public enum RPMFixture {
 
         """
 
+    /// Whether `rpmbuild` is installed; the RPM tests are disabled without it.
     public static var available: Bool { (try? runChecked("sh", ["-c", "command -v rpmbuild"])) != nil }
 
     /// Builds `spec` (its text) with `defines` into `output`, reproducibly and offline, and returns the
     /// RPMs written (named NAME-VERSION-RELEASE.ARCH.rpm).
-    public static func build(spec: String, defines: [String: String] = [:], payload: String = "w19.zstdio",
-                             into output: URL) throws -> [URL] {
+    public static func build(
+        spec: String, defines: [String: String] = [:], payload: String = "w19.zstdio",
+        into output: URL
+    ) throws -> [URL] {
         let top = try TemporaryDirectory("rpmbuild")
         defer { top.cleanup() }
         let specFile = top.url.appendingPathComponent("fixture.spec")
         try spec.write(to: specFile, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? [])
-        var args = ["-bb", "--quiet",
-                    "--define", "_topdir \(top.url.path)", "--define", "_dbpath \(top.url.path)/rpmdb",
-                    "--define", "_rpmdir \(output.path)",
-                    "--define", "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm",
-                    "--define", "_binary_payload \(payload)",
-                    "--define", "use_source_date_epoch_as_buildtime 1", "--define", "clamp_mtime_to_source_date_epoch 1",
-                    "--define", "_buildhost modsplit-test"]
+        var args = [
+            "-bb", "--quiet",
+            "--define", "_topdir \(top.url.path)", "--define", "_dbpath \(top.url.path)/rpmdb",
+            "--define", "_rpmdir \(output.path)",
+            "--define", "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm",
+            "--define", "_binary_payload \(payload)",
+            "--define", "use_source_date_epoch_as_buildtime 1", "--define", "clamp_mtime_to_source_date_epoch 1",
+            "--define", "_buildhost modsplit-test",
+        ]
         for (k, v) in defines.sorted(by: { $0.key < $1.key }) { args += ["--define", "\(k) \(v)"] }
         args.append(specFile.path)
         try runChecked("rpmbuild", args, environment: ["SOURCE_DATE_EPOCH": "1700000000", "HOME": top.url.path])
         let after = try FileManager.default.contentsOfDirectory(atPath: output.path)
-        return after.filter { !before.contains($0) && $0.hasSuffix(".rpm") }.sorted().map { output.appendingPathComponent($0) }
+        return after.filter { !before.contains($0) && $0.hasSuffix(".rpm") }.sorted().map {
+            output.appendingPathComponent($0)
+        }
     }
 
     /// Builds the two packages from the module directory `moduleDirectory` (Debian's 6.1.0-50 cloud
     /// modules) into `output` and returns (core, modules). `payload` is rpm's io flags (`w19.zstdio`,
     /// `w2.xzdio`, `w9.gzdio`, `w9.bzdio`); `broken` leaves vmw_vsock_virtio_transport_common out of
     /// -core; `compressedModules` ships `.ko.xz` as Fedora does.
-    public static func build(from moduleDirectory: URL, into output: URL, payload: String = "w19.zstdio",
-                             broken: Bool = false, compressedModules: Bool = false) throws -> (core: URL, modules: URL) {
+    public static func build(
+        from moduleDirectory: URL, into output: URL, payload: String = "w19.zstdio",
+        broken: Bool = false, compressedModules: Bool = false
+    ) throws -> (core: URL, modules: URL) {
         var defines = ["kver": release, "moddir": moduleDirectory.path]
         if broken { defines["broken"] = "1" }
         if compressedModules { defines["zipmodules"] = "1" }
         let built = try build(spec: spec, defines: defines, payload: payload, into: output)
         guard let core = built.first(where: { $0.lastPathComponent.hasPrefix("kernel-modules-core-") }),
-              let modules = built.first(where: { $0.lastPathComponent.hasPrefix("kernel-modules-6") })
+            let modules = built.first(where: { $0.lastPathComponent.hasPrefix("kernel-modules-6") })
         else { throw CommandFailed(command: "rpmbuild", result: (1, "", "built \(built)")) }
         return (core, modules)
     }

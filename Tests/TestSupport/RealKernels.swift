@@ -8,12 +8,16 @@ public import Foundation
 public enum RealKernels {
     /// One tree: the package it comes from and the architecture it is for.
     public struct Tree: Sendable, CustomStringConvertible {
+        /// What `scripts/fetch-debian-kernel` takes: a flavour (`cloud-amd64`), `6.12:flavour`, or a package name.
         public var spec: String
+        /// The Debian architecture for a foreign tree, nil for the host's.
         public var arch: String?
+        /// The tree `spec`, for `arch` when given.
         public init(_ spec: String, arch: String? = nil) {
             self.spec = spec
             self.arch = arch
         }
+        /// The spec, with the architecture when there is one.
         public var description: String { arch.map { "\(spec) (\($0))" } ?? spec }
     }
 
@@ -30,7 +34,9 @@ public enum RealKernels {
         Tree("powerpc64le", arch: "ppc64el"),
     ]
 
+    /// `MODSPLIT_REAL_KERNELS`: `skip`, `require`, or `try` (the default).
     public static var mode: String { ProcessInfo.processInfo.environment["MODSPLIT_REAL_KERNELS"] ?? "try" }
+    /// Whether tests that need a real tree run at all.
     public static var enabled: Bool { mode != "skip" }
 
     /// The repository root (for scripts/), found from this file's path.

@@ -131,10 +131,13 @@ public enum RealModuleFixture {
     /// Where a built fixture lies: `<directory>/debian-6.1`, `<directory>/debian-6.12` (roots),
     /// `<directory>/rules/split.yaml` and `<directory>/rules/revised.yaml`.
     public struct Built: Sendable {
+        /// The directory that holds both roots and the rules.
         public let directory: URL
         /// The root of `release` (it holds `lib/modules/<version>` and `usr/src/linux-headers-<version>`).
         public func root(_ release: Release) -> URL { directory.appendingPathComponent(release.directoryName) }
+        /// `rules/split.yaml`, the rules the fixture's first checks use.
         public var rules: URL { directory.appendingPathComponent("rules/split.yaml") }
+        /// `rules/revised.yaml`, the changed rules a diff compares with.
         public var revisedRules: URL { directory.appendingPathComponent("rules/revised.yaml") }
     }
 
@@ -168,8 +171,9 @@ public enum RealModuleFixture {
         try FileManager.default.removeItem(at: work)
         func write(_ text: String, _ relative: String, in base: URL) throws {
             let url = base.appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true)
             try text.write(to: url, atomically: false, encoding: .utf8)
         }
         try write(modules.map { "kernel/\($0.path)\n" }.joined(), "modules.order", in: moduleDirectory)
@@ -190,8 +194,9 @@ public enum RealModuleFixture {
         let headers = "usr/src/linux-headers-\(release.version)"
         try write(symvers, headers + "/Module.symvers", in: root)
         // As Debian's packages have it: the module directory's `build` names the headers.
-        try FileManager.default.createSymbolicLink(atPath: moduleDirectory.appendingPathComponent("build").path,
-                                                   withDestinationPath: "/" + headers)
+        try FileManager.default.createSymbolicLink(
+            atPath: moduleDirectory.appendingPathComponent("build").path,
+            withDestinationPath: "/" + headers)
     }
 
     static func build(_ m: Recorded, vermagic: String, kernel: URL, work: URL) throws {

@@ -58,7 +58,8 @@ final class ArchiveReader {
             case .lzma: r = archive_read_support_filter_lzma(a)
             }
             guard r == ARCHIVE_OK else {
-                throw PackageError(name, "libarchive cannot decode \(f.rawValue) itself (it would run an external program)")
+                throw PackageError(
+                    name, "libarchive cannot decode \(f.rawValue) itself (it would run an external program)")
             }
         }
     }
@@ -103,7 +104,8 @@ final class ArchiveReader {
         guard r == ARCHIVE_OK || r == ARCHIVE_WARN, let entry else { throw failure("reading the next entry") }
         // The stored bytes; in the C locale a pax UTF-8 name may have no such form: then its UTF-8 form.
         let raw = archive_entry_pathname(entry) ?? archive_entry_pathname_utf8(entry)
-        let name = raw.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? ""
+        let name =
+            raw.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? ""
         var kind: Entry.Kind
         var target: String?
         if let link = archive_entry_hardlink(entry) {
@@ -120,9 +122,10 @@ final class ArchiveReader {
             default: kind = .other
             }
         }
-        return Entry(name: name, kind: kind,
-                     declaredSize: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
-                     target: target, linkCount: archive_entry_nlink(entry))
+        return Entry(
+            name: name, kind: kind,
+            declaredSize: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
+            target: target, linkCount: archive_entry_nlink(entry))
     }
 
     /// The current entry's data in a buffer the caller owns (`malloc`; release with `free`). Refused
@@ -134,7 +137,9 @@ final class ArchiveReader {
             throw PackageError(name, "\(entry): \(declared) bytes, past the limit of \(limit)")
         }
         let size = Int(declared)
-        guard let base = malloc(max(size, 1)) else { throw PackageError(name, "\(entry): cannot allocate \(size) bytes") }
+        guard let base = malloc(max(size, 1)) else {
+            throw PackageError(name, "\(entry): cannot allocate \(size) bytes")
+        }
         var done = 0
         while done < size {
             let n = archive_read_data(handle, base + done, size - done)
@@ -192,19 +197,20 @@ private final class FileSource {
 }
 
 /// `archive_read_callback` over a `FileSource`.
-private let fileRead: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?)
-    -> Int = { _, context, out in
-        let file = Unmanaged<FileSource>.fromOpaque(context!).takeUnretainedValue()
-        switch Syscalls.preadAll(file.fd, file.buffer, offset: file.offset) {
-        case .success(let n):
-            file.offset += n
-            out!.pointee = UnsafeRawPointer(file.buffer.baseAddress)
-            return n
-        case .failure(let f):
-            file.error = "read: \(f.reason)"
-            return -1
+private let fileRead:
+    @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?)
+        -> Int = { _, context, out in
+            let file = Unmanaged<FileSource>.fromOpaque(context!).takeUnretainedValue()
+            switch Syscalls.preadAll(file.fd, file.buffer, offset: file.offset) {
+            case .success(let n):
+                file.offset += n
+                out!.pointee = UnsafeRawPointer(file.buffer.baseAddress)
+                return n
+            case .failure(let f):
+                file.error = "read: \(f.reason)"
+                return -1
+            }
         }
-    }
 
 /// Client data of a nested reader: the outer reader whose current entry is the input.
 private final class NestedSource {
@@ -216,27 +222,28 @@ private final class NestedSource {
 
 /// `archive_read_callback` handing out the outer entry's data blocks without a copy: libarchive keeps
 /// a block valid until its next call, which is what the callback contract asks of the client.
-private let nestedRead: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?)
-    -> Int = { _, context, out in
-        let nested = Unmanaged<NestedSource>.fromOpaque(context!).takeUnretainedValue()
-        var block: UnsafeRawPointer?
-        var size = 0
-        var offset: Int64 = 0
-        let r = archive_read_data_block(nested.outer, &block, &size, &offset)
-        if r == ARCHIVE_EOF {
-            out!.pointee = nil
-            return 0
+private let nestedRead:
+    @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<UnsafeRawPointer?>?)
+        -> Int = { _, context, out in
+            let nested = Unmanaged<NestedSource>.fromOpaque(context!).takeUnretainedValue()
+            var block: UnsafeRawPointer?
+            var size = 0
+            var offset: Int64 = 0
+            let r = archive_read_data_block(nested.outer, &block, &size, &offset)
+            if r == ARCHIVE_EOF {
+                out!.pointee = nil
+                return 0
+            }
+            guard r == ARCHIVE_OK || r == ARCHIVE_WARN else {
+                nested.error = archive_error_string(nested.outer).map { String(cString: $0) } ?? "read error \(r)"
+                return -1
+            }
+            // ar members are never sparse: a hole would be a format modsplit does not expect.
+            guard offset == nested.expectedOffset else {
+                nested.error = "hole in the member's data at \(nested.expectedOffset)"
+                return -1
+            }
+            nested.expectedOffset += Int64(size)
+            out!.pointee = block
+            return size
         }
-        guard r == ARCHIVE_OK || r == ARCHIVE_WARN else {
-            nested.error = archive_error_string(nested.outer).map { String(cString: $0) } ?? "read error \(r)"
-            return -1
-        }
-        // ar members are never sparse: a hole would be a format modsplit does not expect.
-        guard offset == nested.expectedOffset else {
-            nested.error = "hole in the member's data at \(nested.expectedOffset)"
-            return -1
-        }
-        nested.expectedOffset += Int64(size)
-        out!.pointee = block
-        return size
-    }

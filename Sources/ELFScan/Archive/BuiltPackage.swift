@@ -1,20 +1,25 @@
 /// A package file that cannot be read, or cannot be read to its end: the file as the user named it
 /// (and the member inside it) and why.
 public struct PackageError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The package file as the user named it, with the member inside it when the problem is there.
     public var file: String
+    /// What is wrong with it, as a sentence for the user.
     public var reason: String
 
+    /// A problem with `file` (and the member named in it), explained by `reason`.
     public init(_ file: String, _ reason: String) {
         self.file = file
         self.reason = reason
     }
 
+    /// `file: reason`, as printed.
     public var description: String { "\(file): \(reason)" }
 }
 
 /// One relation of a package to a name: a Debian `Depends`/`Provides` alternative, or an RPM
 /// capability (`Requires`/`Provides`). The version is compared in the package format's own order.
 public struct PackageRelation: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// A version comparison, spelled as in Debian's control files (`<<`, `<=`, `=`, `>=`, `>>`).
     public enum Operator: String, Sendable, Hashable, Codable {
         case earlier = "<<", earlierOrEqual = "<=", equal = "=", laterOrEqual = ">=", later = ">>"
 
@@ -23,13 +28,16 @@ public struct PackageRelation: Sendable, Hashable, Codable, CustomStringConverti
         var allowsGreater: Bool { self == .later || self == .laterOrEqual }
     }
 
+    /// The package or capability name the relation is about.
     public var name: String
     /// nil for an unversioned relation.
     public var relation: Operator?
+    /// The version compared against; nil for an unversioned relation.
     public var version: String?
     /// Debian's `:any`/`:native`/`:amd64`, matched on the name alone.
     public var architectureQualifier: String?
 
+    /// A relation to `name`, unversioned unless `relation` and `version` are both given.
     public init(name: String, relation: Operator? = nil, version: String? = nil, architectureQualifier: String? = nil) {
         self.name = name
         self.relation = relation
@@ -37,6 +45,7 @@ public struct PackageRelation: Sendable, Hashable, Codable, CustomStringConverti
         self.architectureQualifier = architectureQualifier
     }
 
+    /// The relation as a control file writes it: `name[:qualifier] (op version)`.
     public var description: String {
         name + (architectureQualifier.map { ":" + $0 } ?? "")
             + (relation.flatMap { r in version.map { " (\(r.rawValue) \($0))" } } ?? "")
@@ -52,6 +61,7 @@ public struct PackagedLink: Sendable, Hashable, Codable {
     /// Where the link sits in the package's file list (1-based), for findings.
     public var entry: Int
 
+    /// A link at `path` to `target`, listed at position `entry` of its package.
     public init(path: String, target: String, entry: Int) {
         self.path = path
         self.target = target
@@ -61,10 +71,14 @@ public struct PackagedLink: Sendable, Hashable, Codable {
 
 /// Something about a package's contents that is worth saying, with how much it matters.
 public struct PackageRemark: Sendable, Hashable, Codable {
+    /// How much a remark matters: each becomes a `package-contents` finding of that severity (`note` as info).
     public enum Level: String, Sendable, Hashable, Codable { case error, warning, note }
+    /// How much the remark matters.
     public var level: Level
+    /// The remark, as a sentence for the user.
     public var message: String
 
+    /// A remark of `level` saying `message`.
     public init(_ level: Level, _ message: String) {
         self.level = level
         self.message = message
@@ -74,15 +88,18 @@ public struct PackageRemark: Sendable, Hashable, Codable {
 /// A built package as read from its file (.deb, .udeb or .rpm): its identity, its relations, and the
 /// kernel modules and module-index files it ships.
 public struct BuiltPackage: Sendable, Codable {
+    /// The package file formats modsplit reads: Debian binary packages, installer udebs, and RPMs.
     public enum Format: String, Sendable, Codable { case deb, udeb, rpm }
 
     /// The file as the user named it.
     public var file: String
+    /// The file's format, from its contents rather than its name.
     public var format: Format
     /// `Package:` or the RPM's NAME.
     public var name: String
     /// `Version:`, or the RPM's `[epoch:]version-release`.
     public var version: String
+    /// `Architecture:` or the RPM's ARCH; nil when the package does not say.
     public var architecture: String?
     /// What installing the package installs: Debian's Depends and Pre-Depends (groups of alternatives),
     /// or the RPM's Requires (each a group of one; rpmlib, scriptlet-only, `config()` and rich
@@ -103,21 +120,27 @@ public struct BuiltPackage: Sendable, Codable {
     public var problems: [ELFScanError]
     /// `modules.builtin`, `modules.order` and `modules.builtin.modinfo` when the package ships them.
     public var builtin: [String]?
+    /// `modules.order` when the package ships it: the build's module order, paths relative to the module directory.
     public var order: [String]?
+    /// `modules.builtin.modinfo` when the package ships it: the `.modinfo` of built-in modules, by module name.
     public var builtinModinfo: [String: [ModinfoEntry]]?
     /// Links named like modules inside the module directory; they are resolved across all the packages.
     public var links: [PackagedLink]
     /// Set when the file could not be read to its end (truncated, corrupt, too big): what was read
     /// before stays in the package.
     public var failure: PackageError?
+    /// What is worth telling the user about the package's contents or relations (odd paths, unread dependencies).
     public var remarks: [PackageRemark]
 
-    public init(file: String, format: Format, name: String = "", version: String = "", architecture: String? = nil,
-                depends: [[PackageRelation]] = [], provides: [PackageRelation] = [], paths: [String] = [],
-                kernelVersions: [String] = [], modules: [ModuleFacts] = [], moduleEntries: [Int] = [],
-                problems: [ELFScanError] = [], builtin: [String]? = nil, order: [String]? = nil,
-                builtinModinfo: [String: [ModinfoEntry]]? = nil, links: [PackagedLink] = [],
-                failure: PackageError? = nil, remarks: [PackageRemark] = []) {
+    /// A package read from `file`; everything but the file and its format defaults to empty.
+    public init(
+        file: String, format: Format, name: String = "", version: String = "", architecture: String? = nil,
+        depends: [[PackageRelation]] = [], provides: [PackageRelation] = [], paths: [String] = [],
+        kernelVersions: [String] = [], modules: [ModuleFacts] = [], moduleEntries: [Int] = [],
+        problems: [ELFScanError] = [], builtin: [String]? = nil, order: [String]? = nil,
+        builtinModinfo: [String: [ModinfoEntry]]? = nil, links: [PackagedLink] = [],
+        failure: PackageError? = nil, remarks: [PackageRemark] = []
+    ) {
         self.file = file
         self.format = format
         self.name = name
@@ -156,7 +179,9 @@ public struct BuiltPackage: Sendable, Codable {
             if wanted.name.hasPrefix("/") { return paths.contains(wanted.name) }
             // Every package provides N = EVR itself (rpmbuild writes it too, but not every writer does).
             let own = PackageRelation(name: name, relation: .equal, version: version)
-            return ([own] + provides).contains { $0.name == wanted.name && Self.rpmOverlaps(provide: $0, require: wanted) }
+            return ([own] + provides).contains {
+                $0.name == wanted.name && Self.rpmOverlaps(provide: $0, require: wanted)
+            }
         }
     }
 
@@ -179,7 +204,8 @@ public struct BuiltPackage: Sendable, Codable {
         let sense = PackageVersions.rpmCompareEVR(pv, rv)
         if sense < 0 { return p.allowsGreater || r.allowsLess }
         if sense > 0 { return p.allowsLess || r.allowsGreater }
-        return (p.allowsEqual && r.allowsEqual) || (p.allowsLess && r.allowsLess) || (p.allowsGreater && r.allowsGreater)
+        return (p.allowsEqual && r.allowsEqual) || (p.allowsLess && r.allowsLess)
+            || (p.allowsGreater && r.allowsGreater)
     }
 }
 
@@ -269,7 +295,9 @@ public enum PackageVersions {
         if a == b { return 0 }
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
         func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
-        func isSeparator(_ c: UInt8) -> Bool { !isDigit(c) && !isAlpha(c) && c != UInt8(ascii: "~") && c != UInt8(ascii: "^") }
+        func isSeparator(_ c: UInt8) -> Bool {
+            !isDigit(c) && !isAlpha(c) && c != UInt8(ascii: "~") && c != UInt8(ascii: "^")
+        }
         var i = 0, j = 0
         while i < a.count || j < b.count {
             while i < a.count && isSeparator(a[i]) { i += 1 }

@@ -91,11 +91,14 @@ struct DebianControl {
                     s = Substring(s[s.index(after: close)...].trimmingSpaces())
                 }
                 if s.first == "[" || s.first == "<" {
-                    throw bad("an architecture or build-profile restriction after \(name), which only source packages have")
+                    throw bad(
+                        "an architecture or build-profile restriction after \(name), which only source packages have")
                 }
                 guard s.isEmpty else { throw bad("\(quoted(String(s))) after \(name)") }
-                alternatives.append(PackageRelation(name: name, relation: relation, version: version,
-                                                    architectureQualifier: qualifier))
+                alternatives.append(
+                    PackageRelation(
+                        name: name, relation: relation, version: version,
+                        architectureQualifier: qualifier))
             }
             groups.append(alternatives)
         }

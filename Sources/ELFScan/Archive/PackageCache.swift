@@ -41,14 +41,16 @@ struct PackageCache {
         }
         let package = PackageReader.read(file, limits: limits)
         guard package.failure == nil, FileStamp.of(file) == stamp else { return (package, openNote) }
-        var meta = Metadata(maxPayloadBytes: limits.maxPayloadBytes, maxUncompressedBytes: limits.modules.maxUncompressedBytes,
-                            maxCompressedInputBytes: limits.modules.maxCompressedInputBytes, maxEntries: limits.maxEntries,
-                            modulePaths: package.modules.map(\.path), package: package)
+        var meta = Metadata(
+            maxPayloadBytes: limits.maxPayloadBytes, maxUncompressedBytes: limits.modules.maxUncompressedBytes,
+            maxCompressedInputBytes: limits.modules.maxCompressedInputBytes, maxEntries: limits.maxEntries,
+            modulePaths: package.modules.map(\.path), package: package)
         meta.package.modules = []
         guard let json = try? JSONEncoder().encode(meta) else { return (package, openNote) }
-        let carrier = ModuleFacts(name: "", path: Self.metadataPath, fileSize: 0, uncompressedSize: 0, compression: .none,
-                                  identity: ELFIdentity(bits: 0, bigEndian: false, machine: 0), exports: [], imports: [],
-                                  modinfo: [ModinfoEntry(key: "package", value: String(decoding: json, as: UTF8.self))])
+        let carrier = ModuleFacts(
+            name: "", path: Self.metadataPath, fileSize: 0, uncompressedSize: 0, compression: .none,
+            identity: ELFIdentity(bits: 0, bigEndian: false, machine: 0), exports: [], imports: [],
+            modinfo: [ModinfoEntry(key: "package", value: String(decoding: json, as: UTF8.self))])
         // Entries are found by path: a payload that names one path twice is not cached.
         guard Set(meta.modulePaths).count == meta.modulePaths.count else { return (package, openNote) }
         var entries = [(path: Self.metadataPath, entry: ScanCache.Entry(stamp: stamp, facts: carrier))]
@@ -57,12 +59,15 @@ struct PackageCache {
         return (package, openNote ?? storeNote)
     }
 
-    private static func decode(_ snapshot: ScanCache.Snapshot, stamp: FileStamp, limits: PackageLimits) -> BuiltPackage? {
+    private static func decode(_ snapshot: ScanCache.Snapshot, stamp: FileStamp, limits: PackageLimits) -> BuiltPackage?
+    {
         guard let carrier = snapshot.facts(for: metadataPath, stamp: stamp), let json = carrier.modinfo.first?.value,
-              let meta = try? JSONDecoder().decode(Metadata.self, from: Data(json.utf8)),
-              meta.maxPayloadBytes == limits.maxPayloadBytes, meta.maxUncompressedBytes == limits.modules.maxUncompressedBytes,
-              meta.maxCompressedInputBytes == limits.modules.maxCompressedInputBytes, meta.maxEntries == limits.maxEntries,
-              snapshot.count == meta.modulePaths.count + 1
+            let meta = try? JSONDecoder().decode(Metadata.self, from: Data(json.utf8)),
+            meta.maxPayloadBytes == limits.maxPayloadBytes,
+            meta.maxUncompressedBytes == limits.modules.maxUncompressedBytes,
+            meta.maxCompressedInputBytes == limits.modules.maxCompressedInputBytes,
+            meta.maxEntries == limits.maxEntries,
+            snapshot.count == meta.modulePaths.count + 1
         else { return nil }
         var package = meta.package
         package.modules.reserveCapacity(meta.modulePaths.count)

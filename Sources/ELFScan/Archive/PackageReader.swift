@@ -1,31 +1,5 @@
 internal import Glibc
 
-/// Bounds on what reading one package may cost.
-public struct PackageLimits: Sendable, Hashable {
-    /// Each module's limits, as for a module on disk (`--max-module-mib`).
-    public var modules: ScanLimits
-    /// All the bytes one package's payload (data.tar, the RPM's cpio) may inflate to, entries skipped
-    /// included: skipping inflates too, so this bounds the time a bomb can cost (`--max-package-mib`).
-    /// Debian's whole linux-image-6.1.0-50-amd64 inflates to about 400 MiB.
-    public var maxPayloadBytes: UInt64
-    /// Entries in one payload.
-    public var maxEntries: Int
-
-    public static let defaultPayloadMiB: UInt64 = 2048
-
-    public init(modules: ScanLimits = .default, maxPayloadBytes: UInt64 = PackageLimits.defaultPayloadMiB << 20,
-                maxEntries: Int = 1_000_000) {
-        self.modules = modules
-        self.maxPayloadBytes = maxPayloadBytes
-        self.maxEntries = maxEntries
-    }
-
-    /// modules.order, modules.builtin, modules.builtin.modinfo: real ones are under 1 MiB.
-    static let maxIndexFileBytes = 64 << 20
-    /// control.tar inflated: real ones are a few KiB.
-    static let maxControlBytes: Int64 = 16 << 20
-}
-
 /// Reads built packages: a .deb or .udeb (an ar archive of debian-binary, control.tar and data.tar,
 /// as dpkg-deb reads it) or an .rpm (lead, signature and header read by `RPMHeader`, the cpio payload
 /// by libarchive). The file's magic decides, not its name.
@@ -33,7 +7,8 @@ public enum PackageReader {
     /// Reads `file`. Never throws: a file that cannot be read at all, or only in part, comes back with
     /// `failure` set and whatever was read before.
     public static func read(_ file: String, limits: PackageLimits = PackageLimits()) -> BuiltPackage {
-        var package = BuiltPackage(file: file, format: file.hasSuffix(".rpm") ? .rpm : file.hasSuffix(".udeb") ? .udeb : .deb)
+        var package = BuiltPackage(
+            file: file, format: file.hasSuffix(".rpm") ? .rpm : file.hasSuffix(".udeb") ? .udeb : .deb)
         let fd: Int32
         switch Syscalls.openForReading(file) {
         case .success(let d): fd = d
@@ -126,7 +101,7 @@ enum PayloadPlace: Equatable {
         if Compression.announced(byName: last) != nil && !skipped {
             self = .module(version: version, path: parts[(start + 1)...].joined(separator: "/"))
         } else if parts.count == start + 2,
-                  last == "modules.order" || last == "modules.builtin" || last == "modules.builtin.modinfo"
+            last == "modules.order" || last == "modules.builtin" || last == "modules.builtin.modinfo"
         {
             self = .index(version: version, name: String(last))
         } else {
@@ -172,11 +147,13 @@ struct PayloadWalk {
             let name = entry.name
             if member == 1 {
                 guard name == "debian-binary" else {
-                    throw PackageError(file, "its first member is \(quoted(name)), not debian-binary: not a Debian package")
+                    throw PackageError(
+                        file, "its first member is \(quoted(name)), not debian-binary: not a Debian package")
                 }
                 let bytes = try ar.readBytes(declared: entry.declaredSize, limit: 64, entry: name)
                 guard bytes.starts(with: Array("2.".utf8)) else {
-                    throw PackageError(file, "debian-binary says \(quoted(String(decoding: bytes, as: UTF8.self))), not format 2.x")
+                    throw PackageError(
+                        file, "debian-binary says \(quoted(String(decoding: bytes, as: UTF8.self))), not format 2.x")
                 }
                 continue
             }
@@ -196,13 +173,19 @@ struct PayloadWalk {
             case ".xz": filter = .xz
             case ".zst": filter = .zstd
             default:
-                throw PackageError(file, "\(quoted(name)): compression \(quoted(compression)) is not one modsplit reads (data.tar, .gz, .xz, .zst)")
+                throw PackageError(
+                    file,
+                    "\(quoted(name)): compression \(quoted(compression)) is not one modsplit reads (data.tar, .gz, "
+                        + ".xz, .zst)"
+                )
             }
             let inner = try ArchiveReader(name: "\(file)(\(name))", formats: [.tar], filters: filter.map { [$0] } ?? [])
             do throws(PackageError) {
                 try inner.open(nestedIn: ar)
             } catch {
-                throw PackageError(error.file, "not a \(filter.map { $0.rawValue + "-compressed " } ?? "")tar archive (\(error.reason))")
+                throw PackageError(
+                    error.file,
+                    "not a \(filter.map { $0.rawValue + "-compressed " } ?? "")tar archive (\(error.reason))")
             }
             let expected = filter?.rawValue ?? "none"
             guard inner.decompressorName == expected else {
@@ -239,8 +222,12 @@ struct PayloadWalk {
 
     private mutating func applyControl(_ control: DebianControl) throws(PackageError) {
         let file = package.file
-        guard let name = control["Package"], !name.isEmpty else { throw PackageError(file, "control: no Package field") }
-        guard let version = control["Version"], !version.isEmpty else { throw PackageError(file, "control: no Version field") }
+        guard let name = control["Package"], !name.isEmpty else {
+            throw PackageError(file, "control: no Package field")
+        }
+        guard let version = control["Version"], !version.isEmpty else {
+            throw PackageError(file, "control: no Version field")
+        }
         package.name = name
         package.version = version
         package.architecture = control["Architecture"]
@@ -261,7 +248,12 @@ struct PayloadWalk {
         }
         let qualified = depends.joined().filter { $0.architectureQualifier != nil }
         if !qualified.isEmpty {
-            package.remarks.append(PackageRemark(.note, "\(qualified.map(\.description).joined(separator: ", ")): architecture qualifiers are matched by name alone"))
+            package.remarks.append(
+                PackageRemark(
+                    .note,
+                    "\(qualified.map(\.description).joined(separator: ", ")): "
+                        + "architecture qualifiers are matched by name alone"
+                ))
         }
     }
 
@@ -279,23 +271,31 @@ struct PayloadWalk {
             case .failure(let f): throw PackageError(file, "read: \(f.reason)")
             }
         }
-        guard let name = header.string(RPMHeader.name), !name.isEmpty else { throw PackageError(file, "RPM header: no NAME") }
+        guard let name = header.string(RPMHeader.name), !name.isEmpty else {
+            throw PackageError(file, "RPM header: no NAME")
+        }
         package.name = name
         var version = (header.string(RPMHeader.version) ?? "") + "-" + (header.string(RPMHeader.release) ?? "")
         if let epoch = header.int32s(RPMHeader.epoch).first { version = "\(epoch):" + version }
         package.version = version
         package.architecture = header.string(RPMHeader.arch)
-        package.provides = try header.capabilities(names: RPMHeader.provideName, flags: RPMHeader.provideFlags,
-                                                   versions: RPMHeader.provideVersion, file: file).map(\.relation)
+        package.provides = try header.capabilities(
+            names: RPMHeader.provideName, flags: RPMHeader.provideFlags,
+            versions: RPMHeader.provideVersion, file: file
+        ).map(\.relation)
         var requires: [[PackageRelation]] = []
         var rich: [String] = []
-        for c in try header.capabilities(names: RPMHeader.requireName, flags: RPMHeader.requireFlags,
-                                         versions: RPMHeader.requireVersion, file: file) {
+        for c in try header.capabilities(
+            names: RPMHeader.requireName, flags: RPMHeader.requireFlags,
+            versions: RPMHeader.requireVersion, file: file)
+        {
             // rpm meets rpmlib() itself; scriptlet-only and config() dependencies are not the files'.
             if c.flags & RPMHeader.Capability.rpmlib != 0 || c.name.hasPrefix("rpmlib(") { continue }
             if c.flags & RPMHeader.Capability.config != 0 || c.name.hasPrefix("config(") { continue }
             let scriptletOnly = c.flags & (RPMHeader.Capability.interpreter | RPMHeader.Capability.scriptlets) != 0
-            if scriptletOnly && c.flags & ~(RPMHeader.Capability.interpreter | RPMHeader.Capability.scriptlets | 0xE) == 0 {
+            if scriptletOnly
+                && c.flags & ~(RPMHeader.Capability.interpreter | RPMHeader.Capability.scriptlets | 0xE) == 0
+            {
                 continue
             }
             if c.name.hasPrefix("(") {
@@ -307,7 +307,8 @@ struct PayloadWalk {
         }
         package.depends = requires
         if !rich.isEmpty {
-            package.remarks.append(PackageRemark(.note, "rich dependencies are not followed: \(rich.joined(separator: ", "))"))
+            package.remarks.append(
+                PackageRemark(.note, "rich dependencies are not followed: \(rich.joined(separator: ", "))"))
         }
         let paths = try header.fileNames(file: file)
         package.paths = paths
@@ -318,7 +319,11 @@ struct PayloadWalk {
         }
         headerModules = listed
         if let declared = header.declaredPayloadSize, declared > limits.maxPayloadBytes {
-            throw PackageError(file, "its payload inflates to \(declared) bytes (as its signature says), past the limit of \(limits.maxPayloadBytes) (--max-package-mib)")
+            throw PackageError(
+                file,
+                "its payload inflates to \(declared) bytes (as its signature says), "
+                    + "past the limit of \(limits.maxPayloadBytes) (--max-package-mib)"
+            )
         }
         let format = header.string(RPMHeader.payloadFormat) ?? "cpio"
         guard format == "cpio" else { throw PackageError(file, "payload format \(quoted(format)), not cpio") }
@@ -348,13 +353,20 @@ struct PayloadWalk {
         }
         do throws(PackageError) {
             try readPayload(payload)
-        } catch where entries == 0 && error.reason.contains("Unrecognized archive format") {
+        } catch  where entries == 0 && error.reason.contains("Unrecognized archive format") {
             // rpm ≥ 4.12 writes files of 4 GiB or more, and RPM v6 every file, as a stripped cpio
             // (magic 07070X) that libarchive 3.6 does not read.
-            throw PackageError(payload.name, "the payload is not a cpio archive libarchive reads (rpm's stripped 07070X cpio of large-file and v6 packages?): \(error.reason)")
+            throw PackageError(
+                payload.name,
+                "the payload is not a cpio archive libarchive reads (rpm's stripped 07070X cpio of large-file and v6 "
+                    + "packages?): \(error.reason)"
+            )
         }
         if let declared = header.declaredPayloadSize, UInt64(payload.inflatedBytes) != declared {
-            package.remarks.append(PackageRemark(.warning, "the signature declares a payload of \(declared) bytes, it inflated to \(payload.inflatedBytes)"))
+            package.remarks.append(
+                PackageRemark(
+                    .warning,
+                    "the signature declares a payload of \(declared) bytes, it inflated to \(payload.inflatedBytes)"))
         }
     }
 
@@ -371,7 +383,11 @@ struct PayloadWalk {
             // Every entry's data passes through the decompressor, read or skipped: bound it first.
             let declared = entry.declaredSize ?? 0
             guard declared >= 0, UInt64(reader.inflatedBytes) + UInt64(declared) <= limits.maxPayloadBytes else {
-                throw PackageError(reader.name, "\(quoted(entry.name)) (\(declared) bytes) would take the payload past \(limits.maxPayloadBytes) bytes inflated (--max-package-mib)")
+                throw PackageError(
+                    reader.name,
+                    "\(quoted(entry.name)) (\(declared) bytes) would take the payload past \(limits.maxPayloadBytes) "
+                        + "bytes inflated (--max-package-mib)"
+                )
             }
             let place = PayloadPlace(entry.name)
             switch place {
@@ -381,15 +397,22 @@ struct PayloadWalk {
             case .index(let version, let name):
                 versions.insert(version)
                 if entry.kind == .regular, !(entry.linkCount > 1 && declared == 0) {
-                    let bytes = try reader.readBytes(declared: entry.declaredSize, limit: PackageLimits.maxIndexFileBytes,
-                                                     entry: entry.name)
+                    let bytes = try reader.readBytes(
+                        declared: entry.declaredSize, limit: PackageLimits.maxIndexFileBytes,
+                        entry: entry.name)
                     readIndexFile(name, bytes)
                 } else {
-                    package.remarks.append(PackageRemark(.note, "\(quoted(entry.name)) is a \(entry.kind.rawValue) entry; it is not read"))
+                    package.remarks.append(
+                        PackageRemark(.note, "\(quoted(entry.name)) is a \(entry.kind.rawValue) entry; it is not read"))
                     if declared > 0 { try reader.skipData(entry: entry.name) }
                 }
             case .refused:
-                package.remarks.append(PackageRemark(.error, "entry \(entries), \(quoted(entry.name)), is refused: a path with an empty, '.' or '..' component"))
+                package.remarks.append(
+                    PackageRemark(
+                        .error,
+                        "entry \(entries), \(quoted(entry.name)), is refused: a path with an empty, "
+                            + "'.' or '..' component"
+                    ))
                 if declared > 0 { try reader.skipData(entry: entry.name) }
             case .moduleDirectory(let version):
                 versions.insert(version)
@@ -400,8 +423,10 @@ struct PayloadWalk {
         }
     }
 
-    private mutating func readModuleEntry(_ entry: ArchiveReader.Entry, path: String, version: String,
-                                          reader: ArchiveReader) throws(PackageError) {
+    private mutating func readModuleEntry(
+        _ entry: ArchiveReader.Entry, path: String, version: String,
+        reader: ArchiveReader
+    ) throws(PackageError) {
         let declared = entry.declaredSize ?? 0
         let key = version + "/" + path
         func problem(_ reason: String) -> ELFScanError { ELFScanError(.io, path: path, "\(displayName): \(reason)") }
@@ -434,8 +459,12 @@ struct PayloadWalk {
                 // tar: the first link carried the data.
                 copy(from: targetKey, to: key, entry: entries)
             } else {
-                record(.failure(problem("a hard link to \(quoted(entry.target ?? "")), which is no module of the package before it")),
-                       key: key)
+                record(
+                    .failure(
+                        problem(
+                            "a hard link to \(quoted(entry.target ?? "")), which is no module of the package before it")
+                    ),
+                    key: key)
             }
         case .symlink:
             payloadModules.insert(key)
@@ -458,8 +487,11 @@ struct PayloadWalk {
         let limit = plain ? limits.modules.maxUncompressedBytes : limits.modules.maxCompressedReadBytes
         let declared = entry.declaredSize ?? 0
         if UInt64(max(declared, 0)) > limit {
-            record(.failure(ELFScanError(.compression, path: path, "\(displayName): \(declared) bytes, past the limit of \(limit)")),
-                   key: key)
+            record(
+                .failure(
+                    ELFScanError(
+                        .compression, path: path, "\(displayName): \(declared) bytes, past the limit of \(limit)")),
+                key: key)
             try reader.skipData(entry: entry.name)
             return
         }
@@ -504,7 +536,8 @@ struct PayloadWalk {
         // Lines cut at LF bytes, a CR before the LF dropped (as the tree reader does).
         func lines() -> [String] {
             bytes.split(separator: UInt8(ascii: "\n")).map { line in
-                String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self).trimmingSpaces()
+                String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+                    .trimmingSpaces()
             }.filter { !$0.isEmpty }
         }
         switch name {
@@ -519,16 +552,27 @@ struct PayloadWalk {
         package.kernelVersions = versions.sorted()
         if let (key, _) = pendingLinks.min(by: { $0.value.entry < $1.value.entry }) {
             let path = String(key[key.index(after: key.firstIndex(of: "/")!)...])
-            package.problems.append(ELFScanError(.io, path: path, "\(displayName): an empty hard link whose data never came"))
+            package.problems.append(
+                ELFScanError(.io, path: path, "\(displayName): an empty hard link whose data never came"))
         }
         if let listed = headerModules, package.failure == nil {
             let missing = listed.subtracting(payloadModules).sorted()
             let unlisted = payloadModules.subtracting(listed).sorted()
             if !missing.isEmpty {
-                package.remarks.append(PackageRemark(.error, "the header lists \(missing.count) module(s) the payload lacks: \(missing.prefix(5).joined(separator: ", "))"))
+                package.remarks.append(
+                    PackageRemark(
+                        .error,
+                        "the header lists \(missing.count) module(s) the payload lacks: "
+                            + "\(missing.prefix(5).joined(separator: ", "))"
+                    ))
             }
             if !unlisted.isEmpty {
-                package.remarks.append(PackageRemark(.error, "the payload holds \(unlisted.count) module(s) the header does not list: \(unlisted.prefix(5).joined(separator: ", "))"))
+                package.remarks.append(
+                    PackageRemark(
+                        .error,
+                        "the payload holds \(unlisted.count) module(s) the header does not list: "
+                            + "\(unlisted.prefix(5).joined(separator: ", "))"
+                    ))
             }
         }
     }

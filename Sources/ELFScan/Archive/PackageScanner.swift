@@ -16,9 +16,12 @@ public struct PackageScan: Sendable {
     /// Symbolic links followed, by the link's path: (package, where it sits in the file list, target).
     public var links: [String: (package: Int, entry: Int, target: String)]
 
-    public init(scan: TreeScan, packages: [BuiltPackage], packageOfPath: [String: Int],
-                conflicts: [(path: String, kept: Int, other: Int)] = [],
-                links: [String: (package: Int, entry: Int, target: String)] = [:]) {
+    /// The tree assembled from `packages`; conflicts and followed links default to none.
+    public init(
+        scan: TreeScan, packages: [BuiltPackage], packageOfPath: [String: Int],
+        conflicts: [(path: String, kept: Int, other: Int)] = [],
+        links: [String: (package: Int, entry: Int, target: String)] = [:]
+    ) {
         self.scan = scan
         self.packages = packages
         self.packageOfPath = packageOfPath
@@ -34,8 +37,10 @@ public enum PackageScanner {
     /// holding any module directory, are a `TreeError`. A package that cannot be read, or only in
     /// part, is not: it keeps its `failure` and the rest is analysed. With `options.cache`, an
     /// unchanged package file is taken from the scan cache.
-    public static func scan(_ files: [String], options: ScanOptions = ScanOptions(),
-                            limits: PackageLimits = PackageLimits()) throws(TreeError) -> PackageScan {
+    public static func scan(
+        _ files: [String], options: ScanOptions = ScanOptions(),
+        limits: PackageLimits = PackageLimits()
+    ) throws(TreeError) -> PackageScan {
         let (packages, notes) = readAll(files, options: options, limits: limits)
         var scan = try assemble(packages, options: options)
         scan.scan.notes += notes
@@ -44,8 +49,10 @@ public enum PackageScanner {
 
     /// Reads the packages on worker threads, biggest file first (one package is one worker's job:
     /// its decompression is a single stream), and returns them in the order given.
-    public static func read(_ files: [String], options: ScanOptions = ScanOptions(),
-                            limits: PackageLimits = PackageLimits()) -> [BuiltPackage] {
+    public static func read(
+        _ files: [String], options: ScanOptions = ScanOptions(),
+        limits: PackageLimits = PackageLimits()
+    ) -> [BuiltPackage] {
         readAll(files, options: options, limits: limits).packages
     }
 
@@ -82,17 +89,22 @@ public enum PackageScanner {
         guard let version = byVersion.keys.sorted().first else {
             if let failed = packages.first(where: { $0.failure != nil })?.failure {
                 let more = packages.filter { $0.failure != nil }.count - 1
-                throw TreeError("\(failed)" + (more > 0 ? " (and \(more) more packages cannot be read)" : "")
-                                + "; no package holds lib/modules/<version>/")
+                throw TreeError(
+                    "\(failed)" + (more > 0 ? " (and \(more) more packages cannot be read)" : "")
+                        + "; no package holds lib/modules/<version>/")
             }
-            throw TreeError("no package holds lib/modules/<version>/ or usr/lib/modules/<version>/: there are no modules to check")
+            throw TreeError(
+                "no package holds lib/modules/<version>/ or usr/lib/modules/<version>/: there are no modules to check")
         }
         guard byVersion.count == 1 else {
             let list = byVersion.keys.sorted().map { v in
                 let names = byVersion[v]!
                 return "\(v) (\(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : ""))"
             }
-            throw TreeError("the packages hold modules of several kernels: \(list.joined(separator: "; ")); give the packages of one kernel")
+            throw TreeError(
+                "the packages hold modules of several kernels: \(list.joined(separator: "; ")); "
+                    + "give the packages of one kernel"
+            )
         }
 
         var modules: [ModuleFacts] = []
@@ -140,10 +152,18 @@ public enum PackageScanner {
                     modules.append(facts)
                     links[path] = (p, link.entry, link.target)
                 } else {
-                    problems.append(ELFScanError(.io, path: path, "\(name): a symbolic link to \(quoted(link.target)), which no given package ships as a module"))
+                    problems.append(
+                        ELFScanError(
+                            .io, path: path,
+                            "\(name): a symbolic link to \(quoted(link.target)), "
+                                + "which no given package ships as a module"
+                        ))
                 }
             case .outside:
-                problems.append(ELFScanError(.io, path: path, "\(name): a symbolic link to \(quoted(link.target)), outside the module directory"))
+                problems.append(
+                    ELFScanError(
+                        .io, path: path,
+                        "\(name): a symbolic link to \(quoted(link.target)), outside the module directory"))
             case .loop:
                 problems.append(ELFScanError(.io, path: path, "\(name): symbolic link loop"))
             }
@@ -158,14 +178,20 @@ public enum PackageScanner {
         let listed = order.count
         order = order.filter { present.contains($0) }
         if listed > order.count {
-            notes.append("modules.order lists \(listed) modules, \(order.count) of them in the given packages; only those are ordered")
+            notes.append(
+                "modules.order lists \(listed) modules, \(order.count) of them in the given packages; "
+                    + "only those are ordered"
+            )
         }
         let builtin = packages.lazy.compactMap(\.builtin).first
         let builtinModinfo = packages.lazy.compactMap(\.builtinModinfo).first
         if builtin == nil {
             notes.append("no package ships modules.builtin: modules built into the kernel are unknown")
         } else if builtinModinfo == nil {
-            notes.append("no package ships modules.builtin.modinfo: built-in modules are known by name only, not by their aliases")
+            notes.append(
+                "no package ships modules.builtin.modinfo: built-in modules are known by name only, "
+                    + "not by their aliases"
+            )
         }
         var kernelExports: KernelExports?
         if let symvers = options.symvers {
@@ -181,17 +207,25 @@ public enum PackageScanner {
                 throw TreeError("\(error)")
             }
             if kernelExports == nil {
-                notes.append("\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; the real one is in the -dbg package): the kernel's exports are unknown")
+                notes.append(
+                    "\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; "
+                        + "the real one is in the -dbg package): the kernel's exports are unknown"
+                )
             }
         } else {
-            notes.append("no --symvers or --system-map: symbols that no given package exports are assumed to be in the kernel (as depmod does without -E/-F), so the unresolved-symbol check is partial")
+            notes.append(
+                "no --symvers or --system-map: symbols that no given package exports are assumed to be in the kernel "
+                    + "(as depmod does without -E/-F), so the unresolved-symbol check is partial"
+            )
         }
         let tree = KernelTree(root: nil, moduleDirectory: "lib/modules/\(version)", kernelVersion: version)
-        let scan = TreeScan(tree: tree, modules: modules, problems: problems, builtinModules: builtin ?? [],
-                            builtinModinfo: builtinModinfo ?? [:], order: order, kernelExports: kernelExports,
-                            notes: notes)
-        return PackageScan(scan: scan, packages: packages, packageOfPath: packageOfPath, conflicts: conflicts,
-                           links: links)
+        let scan = TreeScan(
+            tree: tree, modules: modules, problems: problems, builtinModules: builtin ?? [],
+            builtinModinfo: builtinModinfo ?? [:], order: order, kernelExports: kernelExports,
+            notes: notes)
+        return PackageScan(
+            scan: scan, packages: packages, packageOfPath: packageOfPath, conflicts: conflicts,
+            links: links)
     }
 
     enum LinkTarget: Equatable { case module(String), outside, loop }

@@ -45,15 +45,22 @@ struct RPMHeader {
         func bytes(_ offset: Int, _ count: Int, _ what: String) throws(PackageError) -> [UInt8] {
             let b = try read(offset, count)
             guard b.count == count else {
-                throw PackageError(file, "truncated RPM: the \(what) needs \(count) bytes at offset \(offset), the file has \(b.count)")
+                throw PackageError(
+                    file, "truncated RPM: the \(what) needs \(count) bytes at offset \(offset), the file has \(b.count)"
+                )
             }
             return b
         }
         let lead = try bytes(0, 96, "lead")
-        guard lead.starts(with: [0xED, 0xAB, 0xEE, 0xDB]) else { throw PackageError(file, "not an RPM package (no lead magic)") }
-        guard lead[4] == 3 || lead[4] == 4 else { throw PackageError(file, "RPM lead of format \(lead[4]), not 3 or 4") }
+        guard lead.starts(with: [0xED, 0xAB, 0xEE, 0xDB]) else {
+            throw PackageError(file, "not an RPM package (no lead magic)")
+        }
+        guard lead[4] == 3 || lead[4] == 4 else {
+            throw PackageError(file, "RPM lead of format \(lead[4]), not 3 or 4")
+        }
         guard be16(lead, 78) == 5 else {
-            throw PackageError(file, "RPM signature type \(be16(lead, 78)), not 5 (a header): a format rpm stopped writing in 1997")
+            throw PackageError(
+                file, "RPM signature type \(be16(lead, 78)), not 5 (a header): a format rpm stopped writing in 1997")
         }
         let (signature, signatureEnd) = try Self.parse(at: 96, file: file, what: "signature header", bytes: bytes)
         // The main header starts at the next multiple of 8.
@@ -73,21 +80,29 @@ struct RPMHeader {
         if let declared = declaredHeaderAndPayload {
             let actual = fileSize >= UInt64(mainStart) ? fileSize - UInt64(mainStart) : 0
             guard declared == actual else {
-                throw PackageError(file, "the RPM signature says header and payload are \(declared) bytes, the file has \(actual) (truncated or altered)")
+                throw PackageError(
+                    file,
+                    "the RPM signature says header and payload are \(declared) bytes, the file has \(actual) "
+                        + "(truncated or altered)"
+                )
             }
         }
     }
 
     /// One header structure at `start`: its tags and where it ends.
-    private static func parse(at start: Int, file: String, what: String,
-                              bytes: (Int, Int, String) throws(PackageError) -> [UInt8]) throws(PackageError)
+    private static func parse(
+        at start: Int, file: String, what: String,
+        bytes: (Int, Int, String) throws(PackageError) -> [UInt8]
+    ) throws(PackageError)
         -> ([UInt32: Value], Int)
     {
         let intro = try bytes(start, 16, what)
         guard intro.starts(with: [0x8E, 0xAD, 0xE8, 0x01]) else { throw PackageError(file, "RPM \(what): bad magic") }
         let il = Int(be32(intro, 8)), dl = Int(be32(intro, 12))
         guard il >= 1, il <= maxEntries else { throw PackageError(file, "RPM \(what): \(il) index entries") }
-        guard dl <= maxData else { throw PackageError(file, "RPM \(what): \(dl) bytes of data, past rpm's limit of \(maxData)") }
+        guard dl <= maxData else {
+            throw PackageError(file, "RPM \(what): \(dl) bytes of data, past rpm's limit of \(maxData)")
+        }
         let index = try bytes(start + 16, il * 16, what)
         let data = try bytes(start + 16 + il * 16, dl, what)
         var tags: [UInt32: Value] = [:]
@@ -99,7 +114,9 @@ struct RPMHeader {
             guard offset <= dl else { throw bad("data offset \(offset) is past the \(dl) bytes of data") }
             guard count >= 1, count <= dl else { throw bad("\(count) values in \(dl) bytes of data") }
             func fixed(_ size: Int) throws(PackageError) {
-                guard offset + size * count <= dl else { throw bad("\(count) values of \(size) bytes run past the data") }
+                guard offset + size * count <= dl else {
+                    throw bad("\(count) values of \(size) bytes run past the data")
+                }
             }
             let value: Value
             switch type {
@@ -115,7 +132,10 @@ struct RPMHeader {
                 value = .int32((0..<count).map { be32(data, offset + 4 * $0) })
             case 5:
                 try fixed(8)
-                value = .int64((0..<count).map { UInt64(be32(data, offset + 8 * $0)) << 32 | UInt64(be32(data, offset + 8 * $0 + 4)) })
+                value = .int64(
+                    (0..<count).map {
+                        UInt64(be32(data, offset + 8 * $0)) << 32 | UInt64(be32(data, offset + 8 * $0 + 4))
+                    })
             case 7:  // BIN
                 try fixed(1)
                 value = .binary(count)
@@ -125,7 +145,9 @@ struct RPMHeader {
                 strings.reserveCapacity(count)
                 var p = offset
                 for _ in 0..<count {
-                    guard p < dl, let nul = data[p..<dl].firstIndex(of: 0) else { throw bad("a string runs past the data") }
+                    guard p < dl, let nul = data[p..<dl].firstIndex(of: 0) else {
+                        throw bad("a string runs past the data")
+                    }
                     strings.append(String(decoding: data[p..<nul], as: UTF8.self))
                     p = nul + 1
                 }
@@ -181,16 +203,20 @@ struct RPMHeader {
             case (false, false, true): op = .later
             default: op = nil
             }
-            return PackageRelation(name: name, relation: op.flatMap { version.isEmpty ? nil : $0 },
-                                   version: op != nil && !version.isEmpty ? version : nil)
+            return PackageRelation(
+                name: name, relation: op.flatMap { version.isEmpty ? nil : $0 },
+                version: op != nil && !version.isEmpty ? version : nil)
         }
     }
 
     /// The parallel arrays NAME/FLAGS/VERSION of one dependency kind, checked to agree in length.
-    func capabilities(names: UInt32, flags: UInt32, versions: UInt32, file: String) throws(PackageError) -> [Capability] {
+    func capabilities(names: UInt32, flags: UInt32, versions: UInt32, file: String) throws(PackageError) -> [Capability]
+    {
         let n = strings(names), f = int32s(flags), v = strings(versions)
         guard f.isEmpty || f.count == n.count, v.isEmpty || v.count == n.count else {
-            throw PackageError(file, "RPM header: \(n.count) dependency names but \(f.count) flags and \(v.count) versions (tag \(names))")
+            throw PackageError(
+                file,
+                "RPM header: \(n.count) dependency names but \(f.count) flags and \(v.count) versions (tag \(names))")
         }
         return n.indices.map { Capability(name: n[$0], flags: f.isEmpty ? 0 : f[$0], version: v.isEmpty ? "" : v[$0]) }
     }

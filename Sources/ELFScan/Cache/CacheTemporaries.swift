@@ -5,7 +5,9 @@
 extension ScanCache {
     /// A temporary file of the cache directory, written by a run that is still going or that was killed.
     public struct Temporary: Sendable, Hashable {
+        /// The temporary file's path.
         public var file: String
+        /// Its size, counted by `cache info` and freed when it is removed.
         public var bytes: UInt64
         /// The process that writes (or wrote) it.
         public var pid: Int32

@@ -38,8 +38,12 @@ struct ByteReader {
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
     }
     mutating func u8() throws(CacheCorrupt) -> UInt8 { try take(1)[0] }
-    mutating func u32() throws(CacheCorrupt) -> UInt32 { UInt32(littleEndian: try take(4).loadUnaligned(as: UInt32.self)) }
-    mutating func u64() throws(CacheCorrupt) -> UInt64 { UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self)) }
+    mutating func u32() throws(CacheCorrupt) -> UInt32 {
+        UInt32(littleEndian: try take(4).loadUnaligned(as: UInt32.self))
+    }
+    mutating func u64() throws(CacheCorrupt) -> UInt64 {
+        UInt64(littleEndian: try take(8).loadUnaligned(as: UInt64.self))
+    }
     mutating func string() throws(CacheCorrupt) -> String {
         let n = Int(try u32())
         return String(decoding: try take(n), as: UTF8.self)
@@ -103,22 +107,29 @@ enum FactsCodec {
         let ne = try r.count(minimumSize: 7)
         exports.reserveCapacity(ne)
         for _ in 0..<ne {
-            exports.append(ExportedSymbol(name: try r.string(), gplOnly: try r.u8() != 0, namespace: try r.optionalString(),
-                                          crc: try r.optionalU32()))
+            exports.append(
+                ExportedSymbol(
+                    name: try r.string(), gplOnly: try r.u8() != 0, namespace: try r.optionalString(),
+                    crc: try r.optionalU32()))
         }
         var imports: [ImportedSymbol] = []
         let ni = try r.count(minimumSize: 6)
         imports.reserveCapacity(ni)
-        for _ in 0..<ni { imports.append(ImportedSymbol(name: try r.string(), weak: try r.u8() != 0, crc: try r.optionalU32())) }
+        for _ in 0..<ni {
+            imports.append(ImportedSymbol(name: try r.string(), weak: try r.u8() != 0, crc: try r.optionalU32()))
+        }
         var extra: [VersionEntry] = []
-        for _ in 0..<(try r.count(minimumSize: 8)) { extra.append(VersionEntry(name: try r.string(), crc: try r.u32())) }
+        for _ in 0..<(try r.count(minimumSize: 8)) {
+            extra.append(VersionEntry(name: try r.string(), crc: try r.u32()))
+        }
         var modinfo: [ModinfoEntry] = []
         let nm = try r.count(minimumSize: 8)
         modinfo.reserveCapacity(nm)
         for _ in 0..<nm { modinfo.append(ModinfoEntry(key: try r.string(), value: try r.string())) }
-        return ModuleFacts(name: name, path: path, fileSize: fileSize, uncompressedSize: uncompressedSize,
-                           compression: Compression.allCases[c],
-                           identity: ELFIdentity(bits: bits, bigEndian: bigEndian, machine: machine),
-                           exports: exports, imports: imports, extraVersions: extra, modinfo: modinfo)
+        return ModuleFacts(
+            name: name, path: path, fileSize: fileSize, uncompressedSize: uncompressedSize,
+            compression: Compression.allCases[c],
+            identity: ELFIdentity(bits: bits, bigEndian: bigEndian, machine: machine),
+            exports: exports, imports: imports, extraVersions: extra, modinfo: modinfo)
     }
 }

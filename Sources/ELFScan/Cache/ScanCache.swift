@@ -5,12 +5,18 @@ internal import Synchronization
 /// What identifies a file's content on disk without reading it. The inode change time moves on every
 /// write, even when the writer restores the old modification time, so a rewritten file never matches.
 public struct FileStamp: Sendable, Hashable {
+    /// The file's size in bytes.
     public var size: UInt64
+    /// Modification time (`st_mtim`), in nanoseconds since the epoch.
     public var modified: Int64
+    /// Inode change time (`st_ctim`), in nanoseconds since the epoch; it moves on every write.
     public var changed: Int64
+    /// The inode number: a file replaced by a rename gets a new one.
     public var inode: UInt64
+    /// The device the file lives on, which makes `inode` unique.
     public var device: UInt64
 
+    /// A stamp from the fields of a `stat` result.
     public init(size: UInt64, modified: Int64, changed: Int64, inode: UInt64, device: UInt64) {
         self.size = size
         self.modified = modified
@@ -53,15 +59,18 @@ public struct ScanCache: Sendable {
     public static let formatVersion: UInt32 = 3
     static let magic = Array("MODSPLIT-CACHE\n\0".utf8)
 
+    /// The directory that holds one cache file per module directory.
     public let directory: String
     /// The modsplit version that writes and accepts entries.
     public let toolVersion: String
 
+    /// The cache in `directory` (by default `defaultDirectory()`) for the modsplit version `toolVersion`.
     public init(directory: String? = nil, toolVersion: String) {
         self.directory = directory ?? Self.defaultDirectory()
         self.toolVersion = toolVersion
     }
 
+    /// `$XDG_CACHE_HOME/modsplit` when that is an absolute path, else `~/.cache/modsplit`.
     public static func defaultDirectory() -> String {
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/modsplit" }
@@ -76,8 +85,11 @@ public struct ScanCache: Sendable {
         return directory + "/" + String(h, radix: 16) + ".cache"
     }
 
+    /// One module's cached facts and the stamp of the file they were read from.
     public struct Entry: Sendable {
+        /// The module file's stamp when it was read; the entry is used only while the file still matches it.
         public var stamp: FileStamp
+        /// What the reader extracted from the module file.
         public var facts: ModuleFacts
     }
 
@@ -122,7 +134,9 @@ public struct ScanCache: Sendable {
     /// A cache file larger than this is not read: a distro tree's cache is ~10 MiB.
     static let maxFileBytes = 1 << 30
 
-    static func corruptNote(_ path: String) -> String { "the scan cache \(path) is corrupt or truncated; it is rebuilt" }
+    static func corruptNote(_ path: String) -> String {
+        "the scan cache \(path) is corrupt or truncated; it is rebuilt"
+    }
 
     struct StaleCache: Error { var reason: String? }
 
@@ -159,10 +173,11 @@ public struct ScanCache: Sendable {
             bodyStart = r.offset
             guard raw.count - bodyStart >= 16 else { throw CacheCorrupt() }
             let trailer = raw.count - 16
-            let indexOffset = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self)))
+            let indexOffset = Int(
+                truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer, as: UInt64.self)))
             let checksum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: trailer + 8, as: UInt64.self))
             guard indexOffset >= 0, indexOffset <= trailer - bodyStart,
-                  checksum == ScanCache.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<trailer]))
+                checksum == ScanCache.checksum(UnsafeRawBufferPointer(rebasing: raw[bodyStart..<trailer]))
             else { throw CacheCorrupt() }
             var index = ByteReader(UnsafeRawBufferPointer(rebasing: raw[(bodyStart + indexOffset)..<trailer]))
             guard try index.count(minimumSize: 56) == count else { throw CacheCorrupt() }
@@ -170,9 +185,10 @@ public struct ScanCache: Sendable {
             slots.reserveCapacity(count)
             for _ in 0..<count {
                 let path = try index.string()
-                let stamp = FileStamp(size: try index.u64(), modified: Int64(bitPattern: try index.u64()),
-                                      changed: Int64(bitPattern: try index.u64()), inode: try index.u64(),
-                                      device: try index.u64())
+                let stamp = FileStamp(
+                    size: try index.u64(), modified: Int64(bitPattern: try index.u64()),
+                    changed: Int64(bitPattern: try index.u64()), inode: try index.u64(),
+                    device: try index.u64())
                 let offset = Int(truncatingIfNeeded: try index.u64()), length = Int(try index.u32())
                 guard offset >= 0, offset <= indexOffset, length <= indexOffset - offset else { throw CacheCorrupt() }
                 slots[path] = Slot(stamp: stamp, offset: offset, length: length)
@@ -313,7 +329,8 @@ public struct ScanCache: Sendable {
             if case .success(let head) = FileBytes.read(path, limit: .max, upTo: 1 << 16) {
                 var r = ByteReader(head.buffer)
                 if (try? r.take(Self.magic.count).elementsEqual(Self.magic)) == true,
-                   (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32() {
+                    (try? r.u32()) != nil, (try? r.string()) != nil, let dir = try? r.string(), let n = try? r.u32()
+                {
                     header = (dir, Int(n))
                 }
             }
@@ -373,7 +390,9 @@ final class FileBytes: @unchecked Sendable {
         guard Syscalls.isRegular(st.st_mode) else { return .failure(.notRegular(Syscalls.fileTypeName(st.st_mode))) }
         let size = Int(st.st_size)
         guard size <= limit else { return .failure(.tooLarge(size)) }
-        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else { return .failure(.unreadable("out of memory")) }
+        guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else {
+            return .failure(.unreadable("out of memory"))
+        }
         return .success(bytes)
     }
 

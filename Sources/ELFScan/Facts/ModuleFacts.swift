@@ -25,10 +25,12 @@ public enum Compression: String, Sendable, Codable, CaseIterable {
 public struct ELFIdentity: Sendable, Hashable, Codable {
     /// 32 or 64.
     public var bits: Int
+    /// Whether the object is big-endian (`ELFDATA2MSB`), as on s390x and 32-bit powerpc.
     public var bigEndian: Bool
     /// `e_machine`.
     public var machine: UInt16
 
+    /// The identity of an object of `bits` bits, byte order `bigEndian` and ELF machine `machine`.
     public init(bits: Int, bigEndian: Bool, machine: UInt16) {
         self.bits = bits
         self.bigEndian = bigEndian
@@ -41,6 +43,7 @@ public struct ELFIdentity: Sendable, Hashable, Codable {
 
 /// One symbol a module exports through `__ksymtab` or `__ksymtab_gpl`.
 public struct ExportedSymbol: Sendable, Hashable, Codable {
+    /// The exported symbol's name (without the `__ksymtab_` prefix).
     public var name: String
     /// Exported with `EXPORT_SYMBOL_GPL`: only modules with a GPL-compatible license may use it.
     public var gplOnly: Bool
@@ -49,6 +52,7 @@ public struct ExportedSymbol: Sendable, Hashable, Codable {
     /// The modversions CRC, nil when the kernel was built without `CONFIG_MODVERSIONS`.
     public var crc: UInt32?
 
+    /// An export of `name`, GPL-only or not, in `namespace`, with its modversions CRC when the module has one.
     public init(name: String, gplOnly: Bool, namespace: String? = nil, crc: UInt32? = nil) {
         self.name = name
         self.gplOnly = gplOnly
@@ -59,12 +63,14 @@ public struct ExportedSymbol: Sendable, Hashable, Codable {
 
 /// One symbol a module needs from the kernel or another module: an undefined global or weak symbol.
 public struct ImportedSymbol: Sendable, Hashable, Codable {
+    /// The symbol's name as the module refers to it.
     public var name: String
     /// A weak reference: the module loads without it, so it never makes the symbol missing.
     public var weak: Bool
     /// The CRC the module was built against, from `__versions`, nil when it has none for this symbol.
     public var crc: UInt32?
 
+    /// An import of `name`, weak or not, with the CRC the module's `__versions` expects.
     public init(name: String, weak: Bool = false, crc: UInt32? = nil) {
         self.name = name
         self.weak = weak
@@ -74,9 +80,12 @@ public struct ImportedSymbol: Sendable, Hashable, Codable {
 
 /// One `key=value` string of `.modinfo`, in file order.
 public struct ModinfoEntry: Sendable, Hashable, Codable {
+    /// The key before the first `=` (`license`, `alias`, `depends`, …).
     public var key: String
+    /// Everything after the first `=`.
     public var value: String
 
+    /// The `.modinfo` string `key=value`.
     public init(key: String, value: String) {
         self.key = key
         self.value = value
@@ -93,7 +102,9 @@ public struct ModuleFacts: Sendable, Codable, Equatable {
     public var fileSize: UInt64
     /// Bytes of the ELF image after decompression.
     public var uncompressedSize: UInt64
+    /// How the file is stored on disk (none, xz, gzip or zstd).
     public var compression: Compression
+    /// The ELF class, byte order and machine, which must match across one kernel's modules.
     public var identity: ELFIdentity
     /// Exports in `__ksymtab` then `__ksymtab_gpl` order.
     public var exports: [ExportedSymbol]
@@ -101,11 +112,15 @@ public struct ModuleFacts: Sendable, Codable, Equatable {
     public var imports: [ImportedSymbol]
     /// `__versions` entries that name no undefined symbol (e.g. `module_layout` on older kernels).
     public var extraVersions: [VersionEntry]
+    /// The `.modinfo` strings in file order (license, vermagic, aliases, softdeps, …).
     public var modinfo: [ModinfoEntry]
 
-    public init(name: String, path: String, fileSize: UInt64, uncompressedSize: UInt64, compression: Compression,
-                identity: ELFIdentity, exports: [ExportedSymbol], imports: [ImportedSymbol],
-                extraVersions: [VersionEntry] = [], modinfo: [ModinfoEntry]) {
+    /// The facts of one module file, as the reader or a test builds them.
+    public init(
+        name: String, path: String, fileSize: UInt64, uncompressedSize: UInt64, compression: Compression,
+        identity: ELFIdentity, exports: [ExportedSymbol], imports: [ImportedSymbol],
+        extraVersions: [VersionEntry] = [], modinfo: [ModinfoEntry]
+    ) {
         self.name = name
         self.path = path
         self.fileSize = fileSize
@@ -128,8 +143,11 @@ public struct ModuleFacts: Sendable, Codable, Equatable {
         modinfo.first { $0.key == key }?.value
     }
 
+    /// `alias=` values: the device and name patterns modprobe resolves to this module.
     public var aliases: [String] { modinfo("alias") }
+    /// `license=`, which decides whether the module may use GPL-only exports.
     public var license: String? { firstModinfo("license") }
+    /// `vermagic=`: the kernel release and build options the loader compares against its own.
     public var vermagic: String? { firstModinfo("vermagic") }
     /// Namespaces the module declares with `MODULE_IMPORT_NS`.
     public var importedNamespaces: [String] { modinfo("import_ns") }
@@ -141,9 +159,12 @@ public struct ModuleFacts: Sendable, Codable, Equatable {
 
 /// One `__versions` record: the CRC a module expects for a symbol.
 public struct VersionEntry: Sendable, Hashable, Codable {
+    /// The symbol the module expects a CRC for.
     public var name: String
+    /// The CRC of the symbol's prototype the module was built against.
     public var crc: UInt32
 
+    /// The `__versions` record of `name` with `crc`.
     public init(name: String, crc: UInt32) {
         self.name = name
         self.crc = crc

@@ -38,8 +38,9 @@ final class ElfImage {
 
         func nameHasPrefix(_ prefix: StaticString) -> Bool {
             guard let namePointer else { return false }
-            return strncmp(namePointer, UnsafeRawPointer(prefix.utf8Start).assumingMemoryBound(to: CChar.self),
-                           prefix.utf8CodeUnitCount) == 0
+            return strncmp(
+                namePointer, UnsafeRawPointer(prefix.utf8Start).assumingMemoryBound(to: CChar.self),
+                prefix.utf8CodeUnitCount) == 0
         }
     }
 
@@ -115,8 +116,9 @@ final class ElfImage {
             // code and data of a module are never read.
             guard fileSize <= limits.maxUncompressedBytes else {
                 Syscalls.close(fd)
-                throw ELFScanError(.compression, path: path,
-                                   "\(fileSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
+                throw ELFScanError(
+                    .compression, path: path,
+                    "\(fileSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
             }
             guard let e = elf_begin(fd, ELF_C_READ, nil) else {
                 let reason = Self.elfError()
@@ -135,17 +137,20 @@ final class ElfImage {
             if compression == .bzip2 {
                 // Neither the kernel nor kmod load bzip2 modules, and libdw's bzip2 reader loops forever
                 // on a truncated stream (elfutils 0.188): refuse without inflating.
-                throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
+                throw ELFScanError(
+                    .compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
             }
             let inputBound = limits.maxCompressedReadBytes
             guard fileSize <= inputBound else {
-                throw ELFScanError(.compression, path: path,
-                                   "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
+                throw ELFScanError(
+                    .compression, path: path,
+                    "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
             }
             let input = try Self.readWhole(fd: fd, size: Int(fileSize), path: path)
             defer { input.deallocate() }
-            let (buffer, size) = try Inflater.inflate(UnsafeRawBufferPointer(input), as: compression, path: path,
-                                                      limit: limits.maxUncompressedBytes)
+            let (buffer, size) = try Inflater.inflate(
+                UnsafeRawBufferPointer(input), as: compression, path: path,
+                limit: limits.maxUncompressedBytes)
             guard let e = elf_memory(buffer.assumingMemoryBound(to: CChar.self), size) else {
                 free(buffer)
                 throw ELFScanError(.notELF, path: path, "elf_memory: \(Self.elfError())")
@@ -155,12 +160,14 @@ final class ElfImage {
             self.imageSize = UInt64(size)
         }
         guard elf_kind(elf) == ELF_K_ELF else {
-            let what = compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
+            let what =
+                compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
             throw ELFScanError(.notELF, path: path, what)
         }
         if imageSize > limits.maxUncompressedBytes {
-            throw ELFScanError(.compression, path: path,
-                               "inflates to \(imageSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
+            throw ELFScanError(
+                .compression, path: path,
+                "inflates to \(imageSize) bytes, past the limit of \(limits.maxUncompressedBytes)")
         }
     }
 
@@ -179,22 +186,26 @@ final class ElfImage {
             guard Self.libelfReady else { throw ELFScanError(.unsupported, path: path, "libelf: elf_version failed") }
             guard !file.isEmpty else { throw ELFScanError(.notELF, path: path, "empty file") }
             if compression == .bzip2 {
-                throw ELFScanError(.compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
+                throw ELFScanError(
+                    .compression, path: path, "bzip2-compressed module: the kernel and kmod do not load these")
             }
             if compression != .none {
                 let inputBound = limits.maxCompressedReadBytes
                 guard fileSize <= inputBound else {
-                    throw ELFScanError(.compression, path: path,
-                                       "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
+                    throw ELFScanError(
+                        .compression, path: path,
+                        "compressed file of \(fileSize) bytes exceeds the limit of \(inputBound)")
                 }
-                let (buffer, size) = try Inflater.inflate(UnsafeRawBufferPointer(file), as: compression, path: path,
-                                                          limit: limits.maxUncompressedBytes)
+                let (buffer, size) = try Inflater.inflate(
+                    UnsafeRawBufferPointer(file), as: compression, path: path,
+                    limit: limits.maxUncompressedBytes)
                 free(file.baseAddress)
                 image = UnsafeMutableRawBufferPointer(start: buffer, count: size)
             }
             guard UInt64(image.count) <= limits.maxUncompressedBytes else {
-                throw ELFScanError(.compression, path: path,
-                                   "\(image.count) bytes, past the limit of \(limits.maxUncompressedBytes)")
+                throw ELFScanError(
+                    .compression, path: path,
+                    "\(image.count) bytes, past the limit of \(limits.maxUncompressedBytes)")
             }
         } catch {
             free(image.baseAddress)
@@ -208,7 +219,8 @@ final class ElfImage {
         ownedImage = image.baseAddress
         imageSize = UInt64(image.count)
         guard elf_kind(elf) == ELF_K_ELF else {
-            let what = compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
+            let what =
+                compression == .none ? "not an ELF file" : "\(compression.rawValue) stream does not hold an ELF file"
             throw ELFScanError(.notELF, path: path, what)
         }
     }
@@ -241,8 +253,11 @@ final class ElfImage {
         }
         let (end, overflow) = ehdr.e_shoff.addingReportingOverflow(UInt64(count) * entry)
         guard !overflow, end <= imageSize else {
-            throw ELFScanError(.malformed, path: path,
-                               "section header table (offset \(ehdr.e_shoff), \(count) entries) extends past the end of the \(imageSize)-byte image (truncated?)")
+            throw ELFScanError(
+                .malformed, path: path,
+                "section header table (offset \(ehdr.e_shoff), \(count) entries) "
+                    + "extends past the end of the \(imageSize)-byte image (truncated?)"
+            )
         }
         return Header(type: ehdr.e_type, machine: ehdr.e_machine, bits: cls == 1 ? 32 : 64, bigEndian: data == 2)
     }
@@ -271,14 +286,19 @@ final class ElfImage {
             if shdr.sh_type != UInt32(SHT_NOBITS) && shdr.sh_size > 0 {
                 let (end, overflow) = shdr.sh_offset.addingReportingOverflow(shdr.sh_size)
                 guard !overflow, end <= imageSize else {
-                    throw ELFScanError(.malformed, path: path,
-                                       "section \(i) (offset \(shdr.sh_offset), \(shdr.sh_size) bytes) extends past the end of the \(imageSize)-byte image (truncated?)")
+                    throw ELFScanError(
+                        .malformed, path: path,
+                        "section \(i) (offset \(shdr.sh_offset), \(shdr.sh_size) bytes) "
+                            + "extends past the end of the \(imageSize)-byte image (truncated?)"
+                    )
                 }
             }
             scns.append(scn)
-            result.append(Section(index: i, namePointer: name, type: shdr.sh_type, flags: shdr.sh_flags,
-                                  link: shdr.sh_link, info: shdr.sh_info, size: shdr.sh_size,
-                                  entrySize: shdr.sh_entsize))
+            result.append(
+                Section(
+                    index: i, namePointer: name, type: shdr.sh_type, flags: shdr.sh_flags,
+                    link: shdr.sh_link, info: shdr.sh_info, size: shdr.sh_size,
+                    entrySize: shdr.sh_entsize))
         }
         return result
     }
@@ -287,7 +307,9 @@ final class ElfImage {
     func withBytes<T>(of section: Section, _ body: (UnsafeRawBufferPointer) throws(ELFScanError) -> T)
         throws(ELFScanError) -> T
     {
-        guard section.type != UInt32(SHT_NOBITS), section.size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard section.type != UInt32(SHT_NOBITS), section.size > 0 else {
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
         guard let data = elf_rawdata(scn(section), nil) else { throw libelfFailure("elf_rawdata(\(section.name))") }
         return try body(UnsafeRawBufferPointer(start: data.pointee.d_buf, count: data.pointee.d_size))
     }
@@ -295,7 +317,9 @@ final class ElfImage {
     /// The bytes of a section as stored. They stay valid while this image lives: callers keep the
     /// image for as long as they use them (one module parse), and never let them escape it.
     func bytes(of section: Section) throws(ELFScanError) -> UnsafeRawBufferPointer {
-        guard section.type != UInt32(SHT_NOBITS), section.size > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard section.type != UInt32(SHT_NOBITS), section.size > 0 else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
         guard let data = elf_rawdata(scn(section), nil) else { throw libelfFailure("elf_rawdata(\(section.name))") }
         return UnsafeRawBufferPointer(start: data.pointee.d_buf, count: data.pointee.d_size)
     }
@@ -305,12 +329,14 @@ final class ElfImage {
         // Decoded by the class's Elf_Sym size, as the loader does: any other entry size is a lie.
         let record: UInt64 = header.bits == 64 ? 24 : 16
         guard section.entrySize == record else {
-            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size \(section.entrySize), expected \(record)")
+            throw ELFScanError(
+                .malformed, path: path, "\(section.name) has entry size \(section.entrySize), expected \(record)")
         }
         let bytes = try bytes(of: section)
         let xindex = try extendedIndex.map { x throws(ELFScanError) in try self.bytes(of: x) }
-        return SymbolTable(bytes: bytes, extendedIndex: xindex, is64: header.bits == 64,
-                           order: ByteOrder(bigEndian: header.bigEndian))
+        return SymbolTable(
+            bytes: bytes, extendedIndex: xindex, is64: header.bits == 64,
+            order: ByteOrder(bigEndian: header.bigEndian))
     }
 
     /// The entries of a `SHT_REL` or `SHT_RELA` section.
@@ -324,12 +350,14 @@ final class ElfImage {
         let is64 = ehdr.e_ident.4 == 2  // EI_CLASS == ELFCLASS64
         let record: UInt64 = isRela ? (is64 ? 24 : 12) : (is64 ? 16 : 8)
         guard section.entrySize == record else {
-            throw ELFScanError(.malformed, path: path, "\(section.name) has entry size \(section.entrySize), expected \(record)")
+            throw ELFScanError(
+                .malformed, path: path, "\(section.name) has entry size \(section.entrySize), expected \(record)")
         }
         guard let data = elf_getdata(scn(section), nil) else { throw libelfFailure("elf_getdata(\(section.name))") }
         guard data.pointee.d_size % Int(record) == 0 else {
-            throw ELFScanError(.malformed, path: path,
-                               "\(section.name) size \(data.pointee.d_size) is not a multiple of its entry size \(record)")
+            throw ELFScanError(
+                .malformed, path: path,
+                "\(section.name) size \(data.pointee.d_size) is not a multiple of its entry size \(record)")
         }
         let count = Int(data.pointee.d_size) / Int(record)
         guard count <= Int(Int32.max) else {
@@ -343,8 +371,10 @@ final class ElfImage {
                 guard gelf_getrela(data, Int32(i), &r) != nil else {
                     throw libelfFailure("gelf_getrela(\(section.name)[\(i)])")
                 }
-                result.append(Relocation(offset: r.r_offset, symbol: UInt32(truncatingIfNeeded: r.r_info >> 32),
-                                         type: UInt32(truncatingIfNeeded: r.r_info), addend: r.r_addend))
+                result.append(
+                    Relocation(
+                        offset: r.r_offset, symbol: UInt32(truncatingIfNeeded: r.r_info >> 32),
+                        type: UInt32(truncatingIfNeeded: r.r_info), addend: r.r_addend))
             }
         } else {
             var r = GElf_Rel()
@@ -352,8 +382,10 @@ final class ElfImage {
                 guard gelf_getrel(data, Int32(i), &r) != nil else {
                     throw libelfFailure("gelf_getrel(\(section.name)[\(i)])")
                 }
-                result.append(Relocation(offset: r.r_offset, symbol: UInt32(truncatingIfNeeded: r.r_info >> 32),
-                                         type: UInt32(truncatingIfNeeded: r.r_info), addend: nil))
+                result.append(
+                    Relocation(
+                        offset: r.r_offset, symbol: UInt32(truncatingIfNeeded: r.r_info >> 32),
+                        type: UInt32(truncatingIfNeeded: r.r_info), addend: nil))
             }
         }
         return result
@@ -414,7 +446,8 @@ func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimi
     let size: Int
     switch Syscalls.status(of: fd) {
     case .success(let st) where Syscalls.isRegular(st.st_mode): size = Int(st.st_size)
-    case .success(let st): throw ELFScanError(.io, path: path, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
+    case .success(let st):
+        throw ELFScanError(.io, path: path, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
     case .failure(let f): throw ELFScanError(.io, path: path, "fstat: \(f.reason)")
     }
     // Filled straight from the file: no zeroing of a buffer that pread overwrites anyway.

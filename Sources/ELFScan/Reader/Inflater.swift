@@ -58,7 +58,9 @@ enum Inflater {
             while end >= 4 && input[end - 4] == 0 && input[end - 3] == 0 && input[end - 2] == 0 && input[end - 1] == 0 {
                 end -= 4
             }
-            guard end >= 2 * headerSize else { throw corrupt(streams == 0 ? "too short" : "bytes before the first stream") }
+            guard end >= 2 * headerSize else {
+                throw corrupt(streams == 0 ? "too short" : "bytes before the first stream")
+            }
             var footer = lzma_stream_flags()
             guard lzma_stream_footer_decode(&footer, base + end - headerSize) == LZMA_OK else {
                 throw corrupt("no valid stream footer at the end")
@@ -81,7 +83,7 @@ enum Inflater {
             let start = end - Int(streamSize)
             var header = lzma_stream_flags()
             guard lzma_stream_header_decode(&header, base + start) == LZMA_OK,
-                  lzma_stream_flags_compare(&header, &footer) == LZMA_OK
+                lzma_stream_flags_compare(&header, &footer) == LZMA_OK
             else { throw corrupt("stream header does not match its footer") }
             let (sum, overflow) = total.addingReportingOverflow(lzma_index_uncompressed_size(index))
             guard !overflow else { throw corrupt("sizes overflow") }
@@ -97,11 +99,13 @@ enum Inflater {
     {
         let declared = try xzDeclaredSize(input, path: path)
         guard declared <= limit else {
-            throw ELFScanError(.compression, path: path,
-                               "xz index declares \(declared) inflated bytes, past the limit of \(limit)")
+            throw ELFScanError(
+                .compression, path: path,
+                "xz index declares \(declared) inflated bytes, past the limit of \(limit)")
         }
         var strm = lzma_stream()  // all-zero: LZMA_STREAM_INIT
-        let initialized = lzma_stream_decoder(&strm, xzMemoryLimit, 0x08)  // LZMA_CONCATENATED (UINT32_C does not import)
+        // 0x08 is LZMA_CONCATENATED (its UINT32_C definition does not import).
+        let initialized = lzma_stream_decoder(&strm, xzMemoryLimit, 0x08)
         guard initialized == LZMA_OK else {
             throw ELFScanError(.compression, path: path, "lzma_stream_decoder: \(lzmaName(initialized))")
         }
@@ -117,19 +121,22 @@ enum Inflater {
             output.advance(to: Int(strm.total_out))
             if ret == LZMA_STREAM_END { break }
             guard ret == LZMA_OK else {
-                let reason = ret == LZMA_MEMLIMIT_ERROR
+                let reason =
+                    ret == LZMA_MEMLIMIT_ERROR
                     ? "xz stream needs more than \(xzMemoryLimit >> 20) MiB of memory to inflate"
                     : "corrupt or truncated xz stream (lzma_code: \(lzmaName(ret)))"
                 throw ELFScanError(.compression, path: path, reason)
             }
             if output.room == 0 {
-                throw ELFScanError(.compression, path: path,
-                                   "corrupt xz stream: inflates past the \(declared) bytes its index declares")
+                throw ELFScanError(
+                    .compression, path: path,
+                    "corrupt xz stream: inflates past the \(declared) bytes its index declares")
             }
         }
         guard UInt64(output.count) == declared else {
-            throw ELFScanError(.compression, path: path,
-                               "corrupt xz stream: inflated \(output.count) bytes, its index declares \(declared)")
+            throw ELFScanError(
+                .compression, path: path,
+                "corrupt xz stream: inflated \(output.count) bytes, its index declares \(declared)")
         }
         return output.take()
     }
@@ -163,19 +170,25 @@ enum Inflater {
             throw ELFScanError(.compression, path: path, "corrupt or truncated gzip stream (\(input.count) bytes)")
         }
         let n = input.count
-        let isize = UInt64(input[n - 4]) | UInt64(input[n - 3]) << 8 | UInt64(input[n - 2]) << 16 | UInt64(input[n - 1]) << 24
+        let isize =
+            UInt64(input[n - 4]) | UInt64(input[n - 3]) << 8 | UInt64(input[n - 2]) << 16 | UInt64(input[n - 1]) << 24
         guard isize <= limit else {
-            throw ELFScanError(.compression, path: path,
-                               "gzip trailer declares \(isize) inflated bytes, past the limit of \(limit)")
+            throw ELFScanError(
+                .compression, path: path,
+                "gzip trailer declares \(isize) inflated bytes, past the limit of \(limit)")
         }
         let (most, overflow) = UInt64(n).multipliedReportingOverflow(by: deflateMaxRatio)
         if !overflow && isize > most + 4096 {
-            throw ELFScanError(.compression, path: path,
-                               "corrupt gzip stream: its trailer declares \(isize) bytes, more than deflate makes of \(n)")
+            throw ELFScanError(
+                .compression, path: path,
+                "corrupt gzip stream: its trailer declares \(isize) bytes, more than deflate makes of \(n)")
         }
         if isize < UInt64(n) / 2 {
-            throw ELFScanError(.compression, path: path,
-                               "gzip trailer declares \(isize) inflated bytes for a \(n)-byte file: an absurd ratio (a size past 4 GiB wraps the 32-bit trailer)")
+            throw ELFScanError(
+                .compression, path: path,
+                "gzip trailer declares \(isize) inflated bytes for a \(n)-byte file: "
+                    + "an absurd ratio (a size past 4 GiB wraps the 32-bit trailer)"
+            )
         }
         return isize
     }
@@ -193,7 +206,9 @@ enum Inflater {
         defer { inflateEnd(&z) }
         // ISIZE is a hint (mod 2^32, and of the last member only); the cap is the limit.
         var output = try OutputBuffer(initial: isize + 1, cap: limit + 1, path: path)
-        guard let inputBase = input.baseAddress else { throw ELFScanError(.compression, path: path, "empty gzip stream") }
+        guard let inputBase = input.baseAddress else {
+            throw ELFScanError(.compression, path: path, "empty gzip stream")
+        }
         var consumed = 0
         while true {
             // zlib counts in 32 bits: hand it at most 1 GiB of input and of output at a time.
@@ -210,16 +225,18 @@ enum Inflater {
                 if consumed == input.count { break }
                 // Another member follows (gzip concatenation, which zlib's gzread also accepts).
                 guard input.count - consumed >= 2, input[consumed] == 0x1F, input[consumed + 1] == 0x8B else {
-                    throw ELFScanError(.compression, path: path,
-                                       "corrupt gzip stream: \(input.count - consumed) bytes of trailing data")
+                    throw ELFScanError(
+                        .compression, path: path,
+                        "corrupt gzip stream: \(input.count - consumed) bytes of trailing data")
                 }
                 inflateReset(&z)
                 continue
             }
             if ret == Z_OK || (ret == Z_BUF_ERROR && output.room == 0) {
                 if output.room == 0 && !output.grow() {
-                    throw ELFScanError(.compression, path: path,
-                                       "gzip stream inflates past the limit of \(limit) bytes")
+                    throw ELFScanError(
+                        .compression, path: path,
+                        "gzip stream inflates past the limit of \(limit) bytes")
                 }
                 if ret == Z_OK || output.room > 0 { continue }
             }
@@ -242,8 +259,9 @@ enum Inflater {
         if declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR {
             // The first frame alone is past the limit: refuse before inflating anything.
             guard declared <= limit else {
-                throw ELFScanError(.compression, path: path,
-                                   "zstd frame declares \(declared) inflated bytes, past the limit of \(limit)")
+                throw ELFScanError(
+                    .compression, path: path,
+                    "zstd frame declares \(declared) inflated bytes, past the limit of \(limit)")
             }
             initial = declared + 1
         }
@@ -258,13 +276,15 @@ enum Inflater {
             let ret = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
             output.advance(by: outBuf.pos)
             if ZSTD_isError(ret) != 0 {
-                throw ELFScanError(.compression, path: path,
-                                   "corrupt zstd stream (\(String(cString: ZSTD_getErrorName(ret))))")
+                throw ELFScanError(
+                    .compression, path: path,
+                    "corrupt zstd stream (\(String(cString: ZSTD_getErrorName(ret))))")
             }
             if ret == 0 && inBuf.pos == inBuf.size { break }
             if output.room == 0 {
                 guard output.grow() else {
-                    throw ELFScanError(.compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
+                    throw ELFScanError(
+                        .compression, path: path, "zstd stream inflates past the limit of \(limit) bytes")
                 }
                 continue
             }

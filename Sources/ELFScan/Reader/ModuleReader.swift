@@ -20,7 +20,8 @@ public enum ModuleReader {
             throw ELFScanError(.io, path: path, "cannot allocate \(bytes.count) bytes")
         }
         if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
-        return try read(owning: UnsafeMutableRawBufferPointer(start: copy, count: bytes.count), path: path, limits: limits)
+        return try read(
+            owning: UnsafeMutableRawBufferPointer(start: copy, count: bytes.count), path: path, limits: limits)
     }
 
     /// Reads a module file held in a `malloc`ed buffer, which the reader takes over (and frees).
@@ -32,7 +33,8 @@ public enum ModuleReader {
     }
 
     /// Reads the module at `relativePath` inside the open directory `directory`; errors name `relativePath`.
-    static func read(relativePath: String, in directory: Int32, limits: ScanLimits) throws(ELFScanError) -> ModuleFacts {
+    static func read(relativePath: String, in directory: Int32, limits: ScanLimits) throws(ELFScanError) -> ModuleFacts
+    {
         let image = try ElfImage(opening: relativePath, relativeTo: directory, path: relativePath, limits: limits)
         return try ModuleParse(image: image).facts()
     }
@@ -92,8 +94,9 @@ private struct ModuleParse {
     func facts() throws(ELFScanError) -> ModuleFacts {
         let header = try image.header()
         guard header.type == 1 else {  // ET_REL
-            throw ELFScanError(.unsupported, path: path,
-                               "ELF type \(header.type) is not a relocatable object (ET_REL), so not a kernel module")
+            throw ELFScanError(
+                .unsupported, path: path,
+                "ELF type \(header.type) is not a relocatable object (ET_REL), so not a kernel module")
         }
         let sections = try image.sections()
         let known = KnownSections(sections)
@@ -135,7 +138,8 @@ private struct ModuleParse {
                 // Undefined: an import when global or weak and named.
                 guard s.bind == 1 || s.bind == 2, s.nameOffset != 0 else { continue }
                 guard let name = names.bytes(at: s.nameOffset) else {
-                    throw malformed("symbol \(i): name offset \(s.nameOffset) is outside the string table (\(strtab.count) bytes)")
+                    throw malformed(
+                        "symbol \(i): name offset \(s.nameOffset) is outside the string table (\(strtab.count) bytes)")
                 }
                 guard !name.isEmpty else { continue }
                 importRefs.append((name, s.bind == 2))
@@ -151,14 +155,17 @@ private struct ModuleParse {
 
         // Exports.
         var exports: [ExportedSymbol] = []
-        for (table, gpl, labels) in [(known.ksymtab, false, labelCount.plain), (known.ksymtabGPL, true, labelCount.gpl)] {
+        for (table, gpl, labels) in [
+            (known.ksymtab, false, labelCount.plain), (known.ksymtabGPL, true, labelCount.gpl),
+        ] {
             guard let table, table.size > 0 else { continue }
             guard let strings = known.ksymtabStrings else {
                 throw malformed("\(table.name) present but __ksymtab_strings missing")
             }
-            let decoded = try decodeKsymtab(table: table, strings: strings, gpl: gpl, sections: sections,
-                                            symbols: symbols, symtabIndex: known.symtab?.index, labels: labels,
-                                            header: header, endian: endian)
+            let decoded = try decodeKsymtab(
+                table: table, strings: strings, gpl: gpl, sections: sections,
+                symbols: symbols, symtabIndex: known.symtab?.index, labels: labels,
+                header: header, endian: endian)
             exports.append(contentsOf: decoded)
         }
 
@@ -194,7 +201,9 @@ private struct ModuleParse {
             var o = 0
             while o < bytes.count {
                 // Both reads are inside the 64-byte record checked above.
-                let crc = word == 8 ? UInt32(truncatingIfNeeded: endian.u64(bytes, at: UInt64(o))!)
+                let crc =
+                    word == 8
+                    ? UInt32(truncatingIfNeeded: endian.u64(bytes, at: UInt64(o))!)
                     : endian.u32(bytes, at: UInt64(o))!
                 let field = UnsafeRawBufferPointer(rebasing: bytes[(o + word)..<(o + 64)])
                 guard let nul = field.firstIndex(of: 0) else {
@@ -217,7 +226,8 @@ private struct ModuleParse {
                 throw malformed("__version_ext_crcs has \(count) entries but __version_ext_names \(extNames.count)")
             }
             for i in 0..<count {
-                versions.append((UnsafeRawBufferPointer(rebasing: extNames[i]), endian.u32(crcBytes, at: UInt64(i * 4))!))
+                versions.append(
+                    (UnsafeRawBufferPointer(rebasing: extNames[i]), endian.u32(crcBytes, at: UInt64(i * 4))!))
             }
         }
 
@@ -236,8 +246,10 @@ private struct ModuleParse {
                 imports.append(ImportedSymbol(name: try symbolName(ref.name), weak: ref.weak, crc: crc))
             }
             for k in versions.indices where firsts.isUnclaimedFirst(k) {
-                extraVersions.append(VersionEntry(name: String(decoding: versions[k].name, as: UTF8.self),
-                                                  crc: versions[k].crc))
+                extraVersions.append(
+                    VersionEntry(
+                        name: String(decoding: versions[k].name, as: UTF8.self),
+                        crc: versions[k].crc))
             }
         }
 
@@ -268,10 +280,11 @@ private struct ModuleParse {
 
     /// Decodes one `__ksymtab[_gpl]` table: `{value, name, namespace}` entries as 32-bit place-relative
     /// offsets or as absolute pointers (2 fields on kernels before namespaces), filled by relocations.
-    private func decodeKsymtab(table: ElfImage.Section, strings: ElfImage.Section, gpl: Bool,
-                               sections: [ElfImage.Section], symbols: SymbolTable, symtabIndex: Int?, labels: Int,
-                               header: ElfImage.Header, endian: ByteOrder) throws(ELFScanError) -> [ExportedSymbol]
-    {
+    private func decodeKsymtab(
+        table: ElfImage.Section, strings: ElfImage.Section, gpl: Bool,
+        sections: [ElfImage.Section], symbols: SymbolTable, symtabIndex: Int?, labels: Int,
+        header: ElfImage.Header, endian: ByteOrder
+    ) throws(ELFScanError) -> [ExportedSymbol] {
         // Its bytes, not sh_size: a SHT_NOBITS table has a size but no bytes (and no bound on the size).
         guard table.type != 8 else { throw malformed("\(table.name) has no bytes (SHT_NOBITS)") }  // SHT_NOBITS
         let size = try image.withBytes(of: table) { $0.count }
@@ -292,7 +305,8 @@ private struct ModuleParse {
         case 16: (field, fields) = (8, 2)
         case 24: (field, fields) = (8, 3)
         default:
-            throw malformed("\(table.name): entry size \(entrySize) (\(size) bytes, \(labels) labels) fits no ksymtab layout")
+            throw malformed(
+                "\(table.name): entry size \(entrySize) (\(size) bytes, \(labels) labels) fits no ksymtab layout")
         }
         guard size % entrySize == 0 else {
             throw malformed("\(table.name): size \(size) is not a multiple of its entry size \(entrySize)")
@@ -311,7 +325,8 @@ private struct ModuleParse {
                     throw malformed("\(s.name): relocation at \(r.offset) is outside \(table.name) (\(size) bytes)")
                 }
                 guard r.offset % UInt64(field) == 0 else {
-                    throw malformed("\(s.name): relocation at \(r.offset) is not at a \(field)-byte field of \(table.name)")
+                    throw malformed(
+                        "\(s.name): relocation at \(r.offset) is not at a \(field)-byte field of \(table.name)")
                 }
                 guard Int(r.symbol) < symbols.count else {
                     throw malformed("\(s.name): relocation at \(r.offset) names symbol \(r.symbol) of \(symbols.count)")
@@ -340,10 +355,13 @@ private struct ModuleParse {
                 addend = a
             } else {
                 let implicit = tableBytes.withUnsafeBytes { bytes in
-                    field == 8 ? endian.u64(bytes, at: offset).map { Int64(bitPattern: $0) }
+                    field == 8
+                        ? endian.u64(bytes, at: offset).map { Int64(bitPattern: $0) }
                         : endian.u32(bytes, at: offset).map { Int64(Int32(bitPattern: $0)) }
                 }
-                guard let implicit else { throw malformed("\(table.name): relocation at \(offset) is outside the table") }
+                guard let implicit else {
+                    throw malformed("\(table.name): relocation at \(offset) is outside the table")
+                }
                 addend = implicit
             }
             let target = Int64(bitPattern: sym.value) &+ addend
@@ -378,8 +396,8 @@ private let crcPrefix = Array("__crc_".utf8)
 /// The sections a module parse looks at, found in one pass by comparing names in place (the first
 /// section of each name wins, as a lookup by name would find).
 private struct KnownSections {
-    var symtab, ksymtab, ksymtabGPL, ksymtabStrings, versions, versionExtCRCs, versionExtNames, modinfo:
-        ElfImage.Section?
+    var symtab, ksymtab, ksymtabGPL, ksymtabStrings, versions, versionExtCRCs, versionExtNames,
+        modinfo: ElfImage.Section?
 
     init(_ sections: [ElfImage.Section]) {
         for s in sections {
@@ -399,280 +417,15 @@ private struct KnownSections {
                 if name[1] == 0x6D { _ = take(&modinfo, ".modinfo") }  // "m"
             } else if name[0] == 0x5F && name[1] == 0x5F {  // "__"
                 if name[2] == 0x6B {  // "k"
-                    _ = take(&ksymtab, "__ksymtab") || take(&ksymtabGPL, "__ksymtab_gpl")
+                    _ =
+                        take(&ksymtab, "__ksymtab") || take(&ksymtabGPL, "__ksymtab_gpl")
                         || take(&ksymtabStrings, "__ksymtab_strings")
                 } else if name[2] == 0x76 {  // "v"
-                    _ = take(&versions, "__versions") || take(&versionExtCRCs, "__version_ext_crcs")
+                    _ =
+                        take(&versions, "__versions") || take(&versionExtCRCs, "__version_ext_crcs")
                         || take(&versionExtNames, "__version_ext_names")
                 }
             }
         }
-    }
-}
-
-/// `.modinfo`: NUL-separated `key=value` strings, padding NULs skipped; a string without `=` is a
-/// key with an empty value. Cut at the byte level: going through Characters cost more than the ELF reading.
-///
-/// The kernel treats these strings as bytes; modsplit keeps them as text. Bytes that are not UTF-8 (an
-/// author's name in Latin-1, a corrupted file) are neither dropped nor silently replaced: each is kept
-/// as the four characters `\xNN`, so the text shows that it was repaired and what the byte was, and
-/// a valid value never changes. The module still reads — its exports and imports are intact.
-func parseModinfo(_ bytes: UnsafeRawBufferPointer) -> [ModinfoEntry] {
-    var out: [ModinfoEntry] = []
-    guard let base = bytes.baseAddress else { return out }
-    // memchr over the raw bytes: every pointer below stays inside [base, base + count).
-    func offset(of byte: UInt8, from start: Int, to end: Int) -> Int? {
-        memchr(base + start, Int32(byte), end - start).map { base.distance(to: UnsafeRawPointer($0)) }
-    }
-    var start = 0
-    while start < bytes.count {
-        let end = offset(of: 0, from: start, to: bytes.count) ?? bytes.count
-        if end > start {
-            if let eq = offset(of: UInt8(ascii: "="), from: start, to: end) {
-                out.append(ModinfoEntry(key: modinfoText(bytes[start..<eq]), value: modinfoText(bytes[(eq + 1)..<end])))
-            } else {
-                out.append(ModinfoEntry(key: modinfoText(bytes[start..<end]), value: ""))
-            }
-        }
-        start = end + 1
-    }
-    return out
-}
-
-/// `bytes` as a String when they are UTF-8, else nil. ASCII (nearly every symbol and `.modinfo`
-/// string) is checked here and decoded without validation; only the rest goes through the standard
-/// library's generic validator, which looks up type metadata on each call (~7% of a cold plain scan).
-func validUTF8String(_ bytes: UnsafeRawBufferPointer) -> String? {
-    var i = 0
-    var high: UInt64 = 0
-    while i + 8 <= bytes.count {
-        high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        i += 8
-    }
-    while i < bytes.count {
-        high |= UInt64(bytes[i])
-        i += 1
-    }
-    if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: bytes, as: UTF8.self) }
-    return String(validating: bytes, as: UTF8.self)
-}
-
-/// The text of a `.modinfo` string: itself when it is UTF-8, else with each byte that is not written `\xNN`.
-func modinfoText(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
-    if let text = validUTF8String(UnsafeRawBufferPointer(rebasing: bytes)) { return text }
-    var out = ""
-    var iterator = bytes.makeIterator()
-    var parser = Unicode.UTF8.ForwardParser()
-    var position = bytes.startIndex
-    while true {
-        switch parser.parseScalar(from: &iterator) {
-        case .valid(let encoded):
-            out.unicodeScalars.append(Unicode.UTF8.decode(encoded))
-            position += encoded.count
-        case .error(let length):
-            for b in bytes[position..<(position + length)] {
-                out += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
-            }
-            position += length
-        case .emptyInput:
-            return out
-        }
-    }
-}
-
-/// Which `__versions` record each import takes: the first record of its name. A small open-addressing
-/// table over the records' name bytes, so that no name has to become a String (and be hashed as one)
-/// just to be matched; a module has a few hundred records.
-struct FirstOccurrences {
-    private let names: [UnsafeRawBufferPointer]
-    private var hashes: [UInt64]
-    /// Record index + 1 of the first record of each name; 0 marks an empty slot.
-    private var slots: [Int32]
-    private let mask: Int
-    /// Per record: 1 when it is the first of its name, 2 once an import claimed it.
-    private var state: [UInt8]
-
-    /// The process's seed, read once per table (a global's every read checks its lazy initialisation).
-    private let seed = Self.processSeed
-
-    init(_ names: [UnsafeRawBufferPointer]) {
-        self.names = names
-        let seed = seed
-        hashes = names.map { Self.hash($0, seed: seed) }
-        var size = 16
-        while size < names.count * 2 { size <<= 1 }
-        slots = [Int32](repeating: 0, count: size)
-        mask = size - 1
-        state = [UInt8](repeating: 0, count: names.count)
-        for k in names.indices {
-            let (existing, position) = find(names[k], hash: hashes[k])
-            if existing == nil {  // a repeat of a name leaves the first record in place
-                slots[position] = Int32(k + 1)
-                state[k] = 1
-            }
-        }
-    }
-
-    /// The slot holding `name`, or the empty position where it would go.
-    private func find(_ name: UnsafeRawBufferPointer, hash: UInt64) -> (slot: Int?, position: Int) {
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = Int(slots[i])
-            if slot == 0 { return (nil, i) }
-            let other = names[slot - 1]
-            if hashes[slot - 1] == hash, other.count == name.count,
-               name.count == 0 || memcmp(other.baseAddress!, name.baseAddress!, name.count) == 0
-            {
-                return (slot - 1, i)
-            }
-            i = (i + 1) & mask
-        }
-    }
-
-    /// The first record named `name`, now marked as matched; nil when no record has that name.
-    mutating func claim(_ name: UnsafeRawBufferPointer) -> Int? {
-        guard let k = find(name, hash: Self.hash(name, seed: seed)).slot else { return nil }
-        state[k] = 2
-        return k
-    }
-
-    /// True for the first record of a name that no import claimed.
-    func isUnclaimedFirst(_ k: Int) -> Bool { state[k] == 1 }
-
-    /// A multiply-xorshift hash over 8-byte words, seeded once per process so that a crafted module
-    /// cannot aim at collisions it cannot compute.
-    private static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
-        var h = seed ^ UInt64(bytes.count)
-        var i = 0
-        while i + 8 <= bytes.count {  // whole words inside `bytes`
-            h = mix(h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < bytes.count {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
-        }
-        return mix(h ^ tail)
-    }
-
-    private static func mix(_ x: UInt64) -> UInt64 {
-        var x = x &* 0x9E37_79B9_7F4A_7C15
-        x ^= x >> 29
-        x = x &* 0xBF58_476D_1CE4_E5B9
-        return x ^ (x >> 32)
-    }
-
-    private static let processSeed = UInt64.random(in: .min ... .max)
-}
-
-/// A string table's bytes (lent by the image that owns them) with bounds-checked reads.
-struct StringTable {
-    let bytes: UnsafeRawBufferPointer
-
-    /// The bytes of the NUL-terminated string at `offset`, without the NUL; nil when out of range or unterminated.
-    func bytes(at offset: some BinaryInteger) -> UnsafeRawBufferPointer? {
-        guard offset >= 0, offset < bytes.count, let base = bytes.baseAddress else { return nil }
-        let start = Int(offset)
-        guard let nul = memchr(base + start, 0, bytes.count - start) else { return nil }
-        return UnsafeRawBufferPointer(start: base + start, count: base.distance(to: UnsafeRawPointer(nul)) - start)
-    }
-
-    func hasPrefix(_ prefix: [UInt8], at offset: UInt32) -> Bool {
-        let start = Int(offset)
-        guard start + prefix.count <= bytes.count else { return false }
-        for i in 0..<prefix.count where bytes[start + i] != prefix[i] { return false }
-        return true
-    }
-}
-
-/// A `.symtab` read straight from its bytes (`Elf32_Sym` or `Elf64_Sym` in the module's byte order).
-/// Decoding on demand spares an array of thousands of symbols per module, most of them locals that
-/// are skipped at once. `count` covers only whole entries, so every read is inside the section.
-struct SymbolTable {
-    let bytes: UnsafeRawBufferPointer
-    let extendedIndex: UnsafeRawBufferPointer?
-    let is64: Bool
-    let order: ByteOrder
-    let count: Int
-
-    static var empty: SymbolTable {
-        SymbolTable(bytes: UnsafeRawBufferPointer(start: nil, count: 0), extendedIndex: nil, is64: true,
-                    order: ByteOrder(bigEndian: false))
-    }
-
-    init(bytes: UnsafeRawBufferPointer, extendedIndex: UnsafeRawBufferPointer?, is64: Bool, order: ByteOrder) {
-        self.bytes = bytes
-        self.extendedIndex = extendedIndex
-        self.is64 = is64
-        self.order = order
-        count = bytes.count / (is64 ? 24 : 16)
-    }
-
-    /// Symbol `i`, with `SHN_XINDEX` resolved through `.symtab_shndx`; `path` names the module in errors.
-    func symbol(at i: Int, path: String) throws(ELFScanError) -> ElfImage.Symbol {
-        guard i >= 0, i < count else {
-            throw ELFScanError(.malformed, path: path, "symbol \(i) is outside .symtab (\(count) symbols)")
-        }
-        // In range: i < count = bytes.count / entry size, and every field read lies inside entry i.
-        let nameOffset: UInt32, value: UInt64, info: UInt8, shndx: UInt16
-        if is64 {  // Elf64_Sym: name u32, info u8, other u8, shndx u16, value u64, size u64
-            let o = i * 24
-            nameOffset = order.u32Unchecked(bytes, at: o)
-            info = bytes[o + 4]
-            shndx = order.u16Unchecked(bytes, at: o + 6)
-            value = order.u64Unchecked(bytes, at: o + 8)
-        } else {  // Elf32_Sym: name u32, value u32, size u32, info u8, other u8, shndx u16
-            let o = i * 16
-            nameOffset = order.u32Unchecked(bytes, at: o)
-            value = UInt64(order.u32Unchecked(bytes, at: o + 4))
-            info = bytes[o + 12]
-            shndx = order.u16Unchecked(bytes, at: o + 14)
-        }
-        var section = UInt32(shndx)
-        if shndx == 0xFFFF {  // SHN_XINDEX: the real index is in .symtab_shndx
-            guard let extendedIndex else {
-                throw ELFScanError(.malformed, path: path, "symbol \(i) uses SHN_XINDEX but there is no .symtab_shndx")
-            }
-            guard let x = order.u32(extendedIndex, at: UInt64(i) * 4) else {
-                throw ELFScanError(.malformed, path: path, ".symtab_shndx has no entry for symbol \(i)")
-            }
-            section = x
-        }
-        return ElfImage.Symbol(nameOffset: nameOffset, value: value, sectionIndex: section, bind: info >> 4,
-                               type: info & 0xf)
-    }
-}
-
-/// Reads integers of the module's byte order from untrusted bytes; nil when out of range.
-struct ByteOrder {
-    let bigEndian: Bool
-
-    func u32(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> UInt32? {
-        guard offset <= UInt64(bytes.count), UInt64(bytes.count) - offset >= 4 else { return nil }
-        return u32Unchecked(bytes, at: Int(offset))
-    }
-
-    func u64(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> UInt64? {
-        guard offset <= UInt64(bytes.count), UInt64(bytes.count) - offset >= 8 else { return nil }
-        return u64Unchecked(bytes, at: Int(offset))
-    }
-
-    // The unchecked reads are for callers that have bounded `offset` already (see `SymbolTable`).
-    func u16Unchecked(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt16 {
-        let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)
-        return bigEndian ? UInt16(bigEndian: v) : UInt16(littleEndian: v)
-    }
-
-    func u32Unchecked(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
-        let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-        return bigEndian ? UInt32(bigEndian: v) : UInt32(littleEndian: v)
-    }
-
-    func u64Unchecked(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
-        let v = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        return bigEndian ? UInt64(bigEndian: v) : UInt64(littleEndian: v)
     }
 }

@@ -5,6 +5,7 @@ public struct ScanLimits: Sendable, Hashable {
     /// A compressed file larger than this is refused before it is inflated; nil means no bound.
     public var maxCompressedInputBytes: UInt64?
 
+    /// Limits with modules refused past 512 MiB inflated and compressed files past 256 MiB by default.
     public init(maxUncompressedBytes: UInt64 = 512 << 20, maxCompressedInputBytes: UInt64? = 256 << 20) {
         self.maxUncompressedBytes = maxUncompressedBytes
         self.maxCompressedInputBytes = maxCompressedInputBytes
@@ -20,6 +21,7 @@ public struct ScanLimits: Sendable, Hashable {
         self.init(maxUncompressedBytes: mebibytes << 20)
     }
 
+    /// 512 MiB inflated, 256 MiB compressed: far above any real module.
     public static let `default` = ScanLimits()
 
     /// The largest compressed file worth reading: a compressed stream is never much bigger than what it

@@ -2,14 +2,18 @@ internal import Glibc
 
 /// A file modsplit could not read or write: which, and why. A tool failure (exit status 2).
 public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file as the user named it.
     public var path: String
+    /// What went wrong, usually the failing call and its `strerror`.
     public var reason: String
 
+    /// A failure on `path`, explained by `reason`.
     public init(path: String, _ reason: String) {
         self.path = path
         self.reason = reason
     }
 
+    /// `path: reason`, as printed.
     public var description: String { "\(path): \(reason)" }
 }
 
@@ -95,6 +99,7 @@ public enum FileAccess {
 /// `/dev/stderr` and `/dev/fd/N` (`/proc/self/fd/N`) are the process's own descriptors, written as
 /// they are: a pipe, or a file the shell opened for appending, gets the bytes at its end.
 public final class OutputFile {
+    /// The path as given, which is where the bytes end up on `commit`.
     public let path: String
     private enum Destination {
         /// A regular file (or a new one), written under a temporary name.
@@ -151,7 +156,8 @@ public final class OutputFile {
             return
         }
         do {
-            destination = .replacement(try ReplacementFile(replacing: target, mode: existing.map { $0.st_mode & 0o7777 }))
+            destination = .replacement(
+                try ReplacementFile(replacing: target, mode: existing.map { $0.st_mode & 0o7777 }))
         } catch {
             throw FileError(path: path, "cannot write: \(error.reason)")
         }
@@ -296,7 +302,7 @@ struct TemporaryName: Equatable {
         guard fileName.hasPrefix("."), fileName.hasSuffix(".tmp") else { return nil }
         let parts = fileName.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]),
-              let tag = UInt64(parts[parts.count - 1], radix: 36)
+            let tag = UInt64(parts[parts.count - 1], radix: 36)
         else { return nil }
         let base = parts.dropLast(2).joined(separator: ".")
         guard !base.isEmpty else { return nil }

@@ -3,12 +3,16 @@ private let exportPrefix = Array("EXPORT_".utf8)
 
 /// One symbol the kernel image (vmlinux, with its built-in modules) exports.
 public struct KernelExport: Sendable, Hashable, Codable {
+    /// The exported symbol's name.
     public var name: String
+    /// Its modversions CRC; nil without modversions or from System.map.
     public var crc: UInt32?
     /// nil when the source does not say (System.map).
     public var gplOnly: Bool?
+    /// The symbol namespace it is exported in, when Module.symvers names one.
     public var namespace: String?
 
+    /// The kernel's export of `name`; CRC, GPL-only flag and namespace unknown unless given.
     public init(name: String, crc: UInt32? = nil, gplOnly: Bool? = nil, namespace: String? = nil) {
         self.name = name
         self.crc = crc
@@ -19,13 +23,17 @@ public struct KernelExport: Sendable, Hashable, Codable {
 
 /// The kernel's own exports, from Module.symvers or System.map.
 public struct KernelExports: Sendable {
+    /// Which file the exports came from; System.map lacks CRCs, licences and namespaces.
     public enum Source: String, Sendable, Codable { case symvers, systemMap = "system-map" }
 
+    /// Which kind of file they were read from.
     public var source: Source
     /// The file they were read from.
     public var path: String
+    /// The exports by symbol name.
     public var symbols: [String: KernelExport]
 
+    /// The exports `symbols`, read from `path` of kind `source`.
     public init(source: Source, path: String, symbols: [String: KernelExport]) {
         self.source = source
         self.path = path
@@ -71,7 +79,9 @@ public struct KernelExports: Sendable {
                 }
                 let f = fields.indices.map { String(decoding: field($0), as: UTF8.self) }
                 do throws(ELFScanError) {
-                    if let export = try parseSymversLine(f, ascii: ascii, lineNumber: lineNumber, displayPath: displayPath) {
+                    if let export = try parseSymversLine(
+                        f, ascii: ascii, lineNumber: lineNumber, displayPath: displayPath)
+                    {
                         symbols[export.name] = export
                     }
                 } catch {
@@ -83,8 +93,11 @@ public struct KernelExports: Sendable {
         if let failure { throw failure }
         // Read as "the kernel exports nothing", such a file would make every import unresolved.
         guard !symbols.isEmpty else {
-            throw ELFScanError(.malformed, path: displayPath,
-                               "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, cannot say what the kernel exports")
+            throw ELFScanError(
+                .malformed, path: displayPath,
+                "no vmlinux exports: an empty Module.symvers, or one with only modules' lines, "
+                    + "cannot say what the kernel exports"
+            )
         }
         return KernelExports(source: .symvers, path: displayPath, symbols: symbols)
     }
@@ -95,8 +108,9 @@ public struct KernelExports: Sendable {
         throws(ELFScanError) -> KernelExport?
     {
         guard f.count >= 4 else {
-            throw ELFScanError(.malformed, path: displayPath,
-                               "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
+            throw ELFScanError(
+                .malformed, path: displayPath,
+                "line \(lineNumber): expected at least 4 tab-separated fields, found \(f.count)")
         }
         func isExportType(_ s: String) -> Bool { ascii ? s.utf8.starts(with: exportPrefix) : s.hasPrefix("EXPORT_") }
         let module: String
@@ -119,13 +133,15 @@ public struct KernelExports: Sendable {
         guard let crc = UInt64(crcText, radix: 16) else {
             throw ELFScanError(.malformed, path: displayPath, "line \(lineNumber): bad CRC '\(f[0])'")
         }
-        return KernelExport(name: f[1], crc: UInt32(truncatingIfNeeded: crc),
-                            gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"), namespace: namespace)
+        return KernelExport(
+            name: f[1], crc: UInt32(truncatingIfNeeded: crc),
+            gplOnly: type.hasSuffix("_GPL") || type.hasSuffix("_GPL_FUTURE"), namespace: namespace)
     }
 
     /// Parses System.map: each `__ksymtab_<sym>` entry is an export. Returns nil for Debian's
     /// one-line placeholder (no `__ksymtab_` entries at all), which the caller reports.
-    public static func load(systemMap absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports? {
+    public static func load(systemMap absolutePath: String, displayPath: String) throws(ELFScanError) -> KernelExports?
+    {
         let bytes = try readDecompressedFile(absolutePath, path: displayPath)
         var symbols: [String: KernelExport] = [:]
         let prefix = Array("__ksymtab_".utf8)

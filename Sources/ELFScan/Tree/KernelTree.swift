@@ -1,7 +1,10 @@
 /// Why a tree could not be used at all (exit status 2 in the CLI).
 public struct TreeError: Error, Sendable, CustomStringConvertible {
+    /// Why, as a sentence for the user.
     public var message: String
+    /// A tree error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// The message itself, as printed.
     public var description: String { message }
 }
 
@@ -12,8 +15,10 @@ public struct KernelTree: Sendable, Hashable {
     public var root: String?
     /// Absolute path of the module directory.
     public var moduleDirectory: String
+    /// The `<version>` of `lib/modules/<version>`, which the modules' vermagic should start with.
     public var kernelVersion: String
 
+    /// The tree whose module directory is `moduleDirectory`, under `root` when it was named by its root.
     public init(root: String?, moduleDirectory: String, kernelVersion: String) {
         self.root = root
         self.moduleDirectory = moduleDirectory
@@ -29,7 +34,8 @@ public struct KernelTree: Sendable, Hashable {
             for dir in ["/lib/modules/\(version)", "/usr/lib/modules/\(version)"] where Syscalls.isDirectory(dir) {
                 return KernelTree(root: nil, moduleDirectory: dir, kernelVersion: version)
             }
-            throw TreeError("no module directory for the running kernel \(version) (/lib/modules/\(version)); name one with --tree")
+            throw TreeError(
+                "no module directory for the running kernel \(version) (/lib/modules/\(version)); name one with --tree")
         }
         let absolute = Syscalls.absolute(path)
         guard Syscalls.isDirectory(absolute) else { throw TreeError("\(path): no such directory") }

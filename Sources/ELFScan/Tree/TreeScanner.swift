@@ -10,6 +10,7 @@ public struct ScanOptions: Sendable {
     public var systemMap: String?
     /// Look for Module.symvers / System.map inside the tree when neither is given.
     public var discoverKernelSymbols: Bool
+    /// What each module file may cost to read (`--max-module-mib`).
     public var limits: ScanLimits
     /// Worker threads; nil means one per online core.
     public var threads: Int?
@@ -18,9 +19,12 @@ public struct ScanOptions: Sendable {
     /// The persistent cache of module facts; nil reads every module.
     public var cache: ScanCache?
 
-    public init(symvers: String? = nil, systemMap: String? = nil, discoverKernelSymbols: Bool = true,
-                limits: ScanLimits = .default, threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
-                cache: ScanCache? = nil) {
+    /// Options that scan the modules with one worker per core, no cache, and look for the kernel's exports.
+    public init(
+        symvers: String? = nil, systemMap: String? = nil, discoverKernelSymbols: Bool = true,
+        limits: ScanLimits = .default, threads: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+        cache: ScanCache? = nil
+    ) {
         self.cache = cache
         self.symvers = symvers
         self.systemMap = systemMap
@@ -33,6 +37,7 @@ public struct ScanOptions: Sendable {
 
 /// The facts of a whole kernel tree: every module file read, and every file that could not be.
 public struct TreeScan: Sendable {
+    /// The tree that was scanned.
     public var tree: KernelTree
     /// Modules read successfully, sorted by path.
     public var modules: [ModuleFacts]
@@ -49,9 +54,12 @@ public struct TreeScan: Sendable {
     /// Remarks about the inputs that limit what can be checked (e.g. a placeholder System.map).
     public var notes: [String]
 
-    public init(tree: KernelTree, modules: [ModuleFacts], problems: [ELFScanError], builtinModules: [String] = [],
-                builtinModinfo: [String: [ModinfoEntry]] = [:], order: [String] = [],
-                kernelExports: KernelExports? = nil, notes: [String] = []) {
+    /// A scan of `tree` from its parts; the index files and kernel exports default to absent.
+    public init(
+        tree: KernelTree, modules: [ModuleFacts], problems: [ELFScanError], builtinModules: [String] = [],
+        builtinModinfo: [String: [ModinfoEntry]] = [:], order: [String] = [],
+        kernelExports: KernelExports? = nil, notes: [String] = []
+    ) {
         self.tree = tree
         self.modules = modules
         self.problems = problems
@@ -67,10 +75,12 @@ public struct TreeScan: Sendable {
 public struct ModuleFile: Sendable, Hashable {
     /// Path relative to the module directory.
     public var path: String
+    /// Its size on disk in bytes (the target's for a link).
     public var size: UInt64
     /// What identifies the file's content for the scan cache (of the link's target for a link).
     public var stamp: FileStamp?
 
+    /// A module file at `path` of `size` bytes, with the stamp the scan cache checks.
     public init(path: String, size: UInt64, stamp: FileStamp? = nil) {
         self.path = path
         self.size = size
@@ -80,6 +90,8 @@ public struct ModuleFile: Sendable, Hashable {
 
 /// Reads every module of a tree in parallel.
 public enum TreeScanner {
+    /// Reads every module file of `tree` (cached facts where the files are unchanged), the index files beside them and
+    /// the kernel's exports; throws when a given Module.symvers or System.map cannot be read.
     public static func scan(_ tree: KernelTree, options: ScanOptions = ScanOptions()) throws(TreeError) -> TreeScan {
         let work = ScanWork(tree: tree, options: options)
         work.run()
@@ -113,12 +125,15 @@ public enum TreeScanner {
         if let cache = options.cache, cacheIsStale {
             var stamps: [String: FileStamp] = [:]
             for f in walk.files { if let s = f.stamp { stamps[f.path] = s } }
-            let entries = modules.compactMap { m in stamps[m.path].map { (path: m.path, entry: ScanCache.Entry(stamp: $0, facts: m)) } }
+            let entries = modules.compactMap { m in
+                stamps[m.path].map { (path: m.path, entry: ScanCache.Entry(stamp: $0, facts: m)) }
+            }
             if let note = cache.store(moduleDirectory: tree.moduleDirectory, entries: entries) { notes.append(note) }
         }
-        return TreeScan(tree: tree, modules: modules, problems: problems, builtinModules: extras.builtinModules,
-                        builtinModinfo: extras.builtinModinfo, order: extras.order,
-                        kernelExports: extras.kernelExports, notes: notes)
+        return TreeScan(
+            tree: tree, modules: modules, problems: problems, builtinModules: extras.builtinModules,
+            builtinModinfo: extras.builtinModinfo, order: extras.order,
+            kernelExports: extras.kernelExports, notes: notes)
     }
 
     /// One scan's jobs on a pool of worker threads, taken in ticket order: ticket 0 walks the tree,
@@ -195,27 +210,35 @@ public enum TreeScanner {
                         let (w, snapshot) = found!
                         guard ticket - 3 < w.files.count else { return }
                         let i = w.readOrder[ticket - 3]
-                        w.results.set(i, read(w.files[i], of: w.files.count, snapshot: snapshot,
-                                              directory: directory, base: base))
+                        w.results.set(
+                            i,
+                            read(
+                                w.files[i], of: w.files.count, snapshot: snapshot,
+                                directory: directory, base: base))
                     }
                 }
             }
         }
 
-        private func read(_ file: ModuleFile, of total: Int, snapshot: ScanCache.Snapshot?,
-                          directory: Int32, base: String) -> Result<ModuleFacts, ELFScanError> {
+        private func read(
+            _ file: ModuleFile, of total: Int, snapshot: ScanCache.Snapshot?,
+            directory: Int32, base: String
+        ) -> Result<ModuleFacts, ELFScanError> {
             let outcome: Result<ModuleFacts, ELFScanError>
             // A cached module past the limits in force is read again, to be refused as a read refuses it.
             if let stamp = file.stamp, let facts = snapshot?.facts(for: file.path, stamp: stamp),
-               options.limits.admits(facts) {
+                options.limits.admits(facts)
+            {
                 outcome = .success(facts)
                 hits.add(1, ordering: .relaxed)
             } else {
                 do throws(ELFScanError) {
-                    let facts = directory >= 0
+                    let facts =
+                        directory >= 0
                         ? try ModuleReader.read(relativePath: file.path, in: directory, limits: options.limits)
-                        : try ModuleReader.read(absolutePath: base + "/" + file.path, path: file.path,
-                                                limits: options.limits)
+                        : try ModuleReader.read(
+                            absolutePath: base + "/" + file.path, path: file.path,
+                            limits: options.limits)
                     outcome = .success(facts)
                 } catch {
                     outcome = .failure(error)
@@ -304,8 +327,10 @@ public enum TreeScanner {
             switch dir.entries() {
             case .success(let e): entries = e
             case .failure(let f):
-                problems.append(ELFScanError(.io, path: relative.isEmpty ? "." : relative,
-                                             "cannot list directory: \(f.reason)"))
+                problems.append(
+                    ELFScanError(
+                        .io, path: relative.isEmpty ? "." : relative,
+                        "cannot list directory: \(f.reason)"))
                 continue
             }
             entries.sort { $0.name < $1.name }
@@ -358,15 +383,19 @@ public enum TreeScanner {
                         continue
                     }
                     guard (st.st_mode & S_IFMT) == S_IFREG else {
-                        problems.append(ELFScanError(.io, path: rel, "symbolic link to something that is not a regular file"))
+                        problems.append(
+                            ELFScanError(.io, path: rel, "symbolic link to something that is not a regular file"))
                         continue
                     }
                     found.append(.file(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st))))
                 } else {
                     // Regular files, and FIFOs or devices named *.ko, which the reader rejects by name.
                     let regular = (lst.st_mode & S_IFMT) == S_IFREG
-                    found.append(.file(ModuleFile(path: rel, size: UInt64(lst.st_size),
-                                                  stamp: regular ? FileStamp(lst) : nil)))
+                    found.append(
+                        .file(
+                            ModuleFile(
+                                path: rel, size: UInt64(lst.st_size),
+                                stamp: regular ? FileStamp(lst) : nil)))
                 }
             }
             pending.append(contentsOf: found.reversed())
@@ -405,7 +434,10 @@ public enum TreeScanner {
                 throw TreeError("\(error)")
             }
             if exports == nil {
-                notes.append("\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; the real one is in the -dbg package): the kernel's exports are unknown")
+                notes.append(
+                    "\(map) has no __ksymtab_ entries (Debian ships a placeholder System.map; "
+                        + "the real one is in the -dbg package): the kernel's exports are unknown"
+                )
             }
             return (exports, notes)
         }
@@ -429,9 +461,13 @@ public enum TreeScanner {
             if let exports = try? KernelExports.load(systemMap: candidate, displayPath: candidate) {
                 return (exports, notes)
             }
-            notes.append("\(candidate) is a placeholder without symbols (Debian's real System.map is in the -dbg package)")
+            notes.append(
+                "\(candidate) is a placeholder without symbols (Debian's real System.map is in the -dbg package)")
         }
-        notes.append("no Module.symvers or System.map: symbols that no module exports are assumed to be in the kernel (as depmod does without -E/-F), so the unresolved-symbol check is partial")
+        notes.append(
+            "no Module.symvers or System.map: symbols that no module exports are assumed to be in the kernel (as "
+                + "depmod does without -E/-F), so the unresolved-symbol check is partial"
+        )
         return (nil, notes)
     }
 

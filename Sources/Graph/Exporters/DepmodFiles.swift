@@ -9,8 +9,11 @@ import ELFScan
 /// Each file is built as bytes and turned into a String once: a distro kernel's files hold ~2.5 MB in
 /// ~100k lines, and appending interpolated Strings line by line cost more than building the graph.
 public enum DepmodFiles {
-    public static let fileNames = ["modules.dep", "modules.alias", "modules.softdep", "modules.weakdep",
-                                   "modules.symbols", "modules.devname"]
+    /// The files `depmod -a` writes, in the order `render` returns them.
+    public static let fileNames = [
+        "modules.dep", "modules.alias", "modules.softdep", "modules.weakdep",
+        "modules.symbols", "modules.devname",
+    ]
 
     /// File name → contents. The files are independent, so they are rendered on all cores.
     /// A tree whose modules need each other in a cycle has no load order: depmod refuses it and writes
@@ -35,6 +38,8 @@ public enum DepmodFiles {
         return zip(fileNames, results).map { ($0, $1) }
     }
 
+    /// modules.dep: each module's path, a colon, and the paths of every module that must load before it, in
+    /// depmod's topological order.
     public static func dep(_ graph: ModuleGraph) -> String {
         var out = ByteText(capacity: graph.modules.count * 128)
         var closure = ClosureWalker(graph)
@@ -50,6 +55,7 @@ public enum DepmodFiles {
         return out.string
     }
 
+    /// modules.alias: `alias <pattern> <module>` for every `alias=` of every module, in module order.
     public static func alias(_ graph: ModuleGraph) -> String {
         modinfoLines(graph, key: "alias", header: "# Aliases extracted from modules themselves.\n") { out, m, value in
             out.append("alias ")
@@ -59,10 +65,12 @@ public enum DepmodFiles {
         }
     }
 
+    /// modules.softdep: `softdep <module> <value>` for every `softdep=` of every module.
     public static func softdep(_ graph: ModuleGraph) -> String {
         keyedLines(graph, key: "softdep", header: "# Soft dependencies extracted from modules themselves.\n")
     }
 
+    /// modules.weakdep: `weakdep <module> <value>` for every `weakdep=` of every module.
     public static func weakdep(_ graph: ModuleGraph) -> String {
         keyedLines(graph, key: "weakdep", header: "# Weak dependencies extracted from modules themselves.\n")
     }
@@ -79,9 +87,10 @@ public enum DepmodFiles {
     }
 
     /// One line per `.modinfo` value of `key`, modules in module order.
-    private static func modinfoLines(_ graph: ModuleGraph, key: String, header: String,
-                                     line: (inout ByteText, ModuleFacts, String) -> Void) -> String
-    {
+    private static func modinfoLines(
+        _ graph: ModuleGraph, key: String, header: String,
+        line: (inout ByteText, ModuleFacts, String) -> Void
+    ) -> String {
         var out = ByteText(capacity: key == "alias" ? graph.modules.count * 384 : 4096)
         out.append(header)
         for m in graph.modules {
@@ -93,6 +102,7 @@ public enum DepmodFiles {
         return out.string
     }
 
+    /// modules.symbols: `alias symbol:<name> <module>` for every symbol a module exports, in kmod's hash order.
     public static func symbols(_ graph: ModuleGraph) -> String {
         var owned: [(String, String)] = []
         owned.reserveCapacity(graph.index.moduleExporters.count)
@@ -122,7 +132,9 @@ public enum DepmodFiles {
                 let a = entry.value
                 if hasPrefix(a, "devname:") {
                     devname = String(a.dropFirst("devname:".count))
-                } else if let n = majorMinor(a, prefix: "char-major-", type: "c") ?? majorMinor(a, prefix: "block-major-", type: "b") {
+                } else if let n = majorMinor(a, prefix: "char-major-", type: "c")
+                    ?? majorMinor(a, prefix: "block-major-", type: "b")
+                {
                     node = n
                 }
                 if devname != nil && node != nil { break }
@@ -189,6 +201,7 @@ public struct DependencyCycles: Error, Sendable, CustomStringConvertible {
             + ["Found \(moduleCount) modules in dependency cycles!"]
     }
 
+    /// The report's lines joined, as depmod prints them.
     public var description: String { lines.joined(separator: "\n") }
 }
 

@@ -3,43 +3,69 @@ internal import Foundation
 
 /// What `modsplit scan` reports: counts of what was read, and every file that could not be.
 public struct ScanSummary: Codable, Sendable, Equatable {
+    /// The `schemaVersion` this build writes; raised when a field changes meaning or goes away.
     public static let currentSchemaVersion = 1
 
+    /// A file of the tree that could not be read.
     public struct Problem: Codable, Sendable, Equatable {
+        /// Path relative to the module directory.
         public var path: String
+        /// The `ELFScanError.Kind` (`io`, `compression`, `notELF`, `unsupported`, `malformed`).
         public var kind: String
+        /// What went wrong.
         public var reason: String
     }
 
+    /// The document's schema version (`currentSchemaVersion` when written).
     public var schemaVersion: Int
+    /// The absolute path of the module directory scanned.
     public var moduleDirectory: String
+    /// The `<version>` of `lib/modules/<version>`.
     public var kernelVersion: String
+    /// Module files read.
     public var modules: Int
+    /// Module files that could not be read (listed in `problems`).
     public var unreadable: Int
     /// Module counts by compression (`none`, `xz`, `gzip`, `zstd`, …).
     public var compression: [String: Int]
     /// `x86_64/64/little` and the like, with module counts; more than one key means a mixed tree.
     public var architectures: [String: Int]
+    /// Bytes of all module files on disk.
     public var bytesOnDisk: UInt64
+    /// Bytes of all module images after decompression.
     public var bytesUncompressed: UInt64
+    /// Symbols exported by modules, duplicates counted.
     public var exports: Int
+    /// Of those, exported GPL-only.
     public var gplOnlyExports: Int
+    /// Of those, exported into a symbol namespace.
     public var namespacedExports: Int
+    /// Undefined symbols of all modules.
     public var imports: Int
+    /// Of those, weak.
     public var weakImports: Int
+    /// Module-to-module dependencies in the graph.
     public var edges: Int
+    /// Names in `modules.builtin`.
     public var builtinModules: Int
+    /// Symbols that more than one module exports.
     public var duplicateExports: Int
+    /// Files dropped because another has the same module name, sorted.
     public var shadowedModules: [String]
+    /// Dependency cycles (depmod refuses a tree with any).
     public var cycles: Int
     /// `symvers:PATH`, `system-map:PATH`, or nil when the kernel's exports are unknown.
     public var kernelExports: String?
+    /// Symbols the kernel image exports (0 when unknown).
     public var kernelExportCount: Int
     /// Non-weak imports that neither a module nor the kernel exports (0 when the kernel's exports are unknown).
     public var unresolvedImports: Int
+    /// Every file that could not be read.
     public var problems: [Problem]
+    /// Remarks about the inputs that limit what can be checked.
     public var notes: [String]
 
+    /// The counts of `scan` and of the graph built from it.
     public init(scan: TreeScan, graph: ModuleGraph) {
         schemaVersion = Self.currentSchemaVersion
         moduleDirectory = scan.tree.moduleDirectory
@@ -83,6 +109,7 @@ public struct ScanSummary: Codable, Sendable, Equatable {
         notes = scan.notes
     }
 
+    /// Pretty-printed JSON with sorted keys and a final newline.
     public func encoded() throws -> String {
         try VersionedJSON.encode(self)
     }
@@ -94,11 +121,17 @@ public struct ScanSummary: Codable, Sendable, Equatable {
         let show = Display.sanitized
         var out = "tree        \(show(moduleDirectory)) (\(show(kernelVersion)))\n"
         out += "modules     \(modules) read, \(unreadable) unreadable, \(builtinModules) built in\n"
-        out += "            " + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        out += "; " + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \(show($0.key))" }
+        out +=
+            "            "
+            + compression.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        out +=
+            "; "
+            + architectures.sorted { $0.key < $1.key }.map { "\($0.value) \(show($0.key))" }
             .joined(separator: ", ") + "\n"
         out += "size        \(inKiB(bytesOnDisk)) on disk, \(inKiB(bytesUncompressed)) uncompressed\n"
-        out += "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), \(duplicateExports) exported twice\n"
+        out +=
+            "exports     \(exports) (\(gplOnlyExports) GPL-only, \(namespacedExports) in a namespace), "
+            + "\(duplicateExports) exported twice\n"
         out += "imports     \(imports) (\(weakImports) weak), \(edges) module-to-module edges, \(cycles) cycles\n"
         if let kernelExports {
             out += "kernel      \(kernelExportCount) exports from \(show(kernelExports)); "

@@ -5,7 +5,9 @@ public func aliasClasses(_ aliases: [String]) -> [String] {
     for a in aliases {
         guard let colon = a.firstIndex(of: ":") else { continue }
         let c = a[..<colon].filter { $0 != "*" && $0 != "?" }
-        if !c.isEmpty && c.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) { classes.insert(String(c)) }
+        if !c.isEmpty && c.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
+            classes.insert(String(c))
+        }
     }
     return classes.sorted()
 }

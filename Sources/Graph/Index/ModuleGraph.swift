@@ -1,9 +1,11 @@
-public import ELFScan
 internal import Dispatch
+public import ELFScan
 
 /// A dependency of one module on another, with the symbols that create it (in import order).
 public struct Edge: Sendable, Hashable {
+    /// The depended-on module, as an index into `ModuleGraph.modules`.
     public var target: Int
+    /// The symbols the dependent imports from it, in import order.
     public var symbols: [String]
 }
 
@@ -13,6 +15,7 @@ public struct ModuleGraph: Sendable {
     public let modules: [ModuleFacts]
     /// Files dropped because another file has the same module name (as depmod drops them), with the winner.
     public let shadowed: [(dropped: ModuleFacts, kept: Int)]
+    /// Every module export of the tree and the kernel's own, with depmod's choice of provider.
     public let index: SymbolIndex
     /// True when the kernel's own exports are known (Module.symvers or a real System.map).
     public let kernelExportsKnown: Bool
@@ -32,11 +35,16 @@ public struct ModuleGraph: Sendable {
     public let cyclic: Set<Int>
     private let byName: [String: Int]
 
+    /// The graph of a scanned tree: its modules, `modules.order`, kernel exports and built-in modules.
     public init(scan: TreeScan) {
         self.init(modules: scan.modules, order: scan.order, kernel: scan.kernelExports, builtin: scan.builtinModules)
     }
 
-    public init(modules input: [ModuleFacts], order: [String] = [], kernel: KernelExports? = nil, builtin: [String] = []) {
+    /// The graph of `modules` (any order; shadowed files dropped as depmod drops them), resolved against `kernel`'s
+    /// exports when given.
+    public init(
+        modules input: [ModuleFacts], order: [String] = [], kernel: KernelExports? = nil, builtin: [String] = []
+    ) {
         // 1. One file per module name; the others are shadowed (reported, not analysed). Files are
         // handled by index: a ModuleFacts copy retains a dozen strings and arrays.
         var orderRank: [String: Int] = [:]
@@ -150,8 +158,10 @@ public struct ModuleGraph: Sendable {
             resolutions.deinitialize()
             resolutions.deallocate()
         }
-        let slots = (deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
-                     resolutions: SendableBuffer(resolutions))
+        let slots = (
+            deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
+            resolutions: SendableBuffer(resolutions)
+        )
         @Sendable func resolve(_ i: Int) {
             var edges: [Edge] = []
             var missing: [ImportedSymbol] = []
@@ -387,6 +397,8 @@ struct SendableBuffer<Element>: @unchecked Sendable {
 
 /// A module name given by the user that names no loadable module of the tree.
 public struct ModuleLookupError: Error, Sendable, CustomStringConvertible {
+    /// Which name, and why it does not resolve.
     public var description: String
+    /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }

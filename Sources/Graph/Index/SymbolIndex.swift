@@ -10,9 +10,13 @@ public enum Provider: Sendable, Hashable {
 
 /// One export of a symbol: who exports it and how.
 public struct Export: Sendable, Hashable {
+    /// The module or the kernel that exports the symbol.
     public var provider: Provider
+    /// Whether it is GPL-only; nil when the source does not say (System.map).
     public var gplOnly: Bool?
+    /// The symbol namespace it is exported in, if any.
     public var namespace: String?
+    /// Its modversions CRC, if known.
     public var crc: UInt32?
 }
 

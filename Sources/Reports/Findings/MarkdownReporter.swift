@@ -38,12 +38,14 @@ func findingSections(_ findings: [Finding]) -> [MarkdownComment.Section] {
         groups[f.kind, default: []].append(f)
     }
     return kinds.map { kind in
-        MarkdownComment.Section(title: markdownEscape(kind), items: (groups[kind] ?? []).map { f in
-            var item = "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
-            if let rule = f.rule { item += " — `\(markdownCode(rule.description))`" }
-            item += "\n"
-            for note in f.notes { item += "  - \(markdownEscape(note))\n" }
-            return item
-        })
+        MarkdownComment.Section(
+            title: markdownEscape(kind),
+            items: (groups[kind] ?? []).map { f in
+                var item = "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
+                if let rule = f.rule { item += " — `\(markdownCode(rule.description))`" }
+                item += "\n"
+                for note in f.notes { item += "  - \(markdownEscape(note))\n" }
+                return item
+            })
     }
 }

@@ -1,6 +1,7 @@
 internal import ELFScan
 internal import Graph
 internal import Split
+
 /// SARIF 2.1.0: one run, the checks as rules, each finding located at the rules-file line that placed
 /// the module (or at the module file when nothing placed it).
 struct SARIFReporter: CheckReporter {
@@ -64,8 +65,9 @@ struct SARIFReporter: CheckReporter {
 
     func render(_ report: CheckReport) throws -> String {
         let rules = FindingKinds.all.sorted { $0.id < $1.id }.map {
-            Rule(id: $0.id, shortDescription: Text(text: $0.summary), fullDescription: Text(text: $0.rationale),
-                 defaultConfiguration: Configuration(level: Self.level($0.severity)))
+            Rule(
+                id: $0.id, shortDescription: Text(text: $0.summary), fullDescription: Text(text: $0.rationale),
+                defaultConfiguration: Configuration(level: Self.level($0.severity)))
         }
         // Module paths are relative to the module directory: relative URIs against a base when that
         // directory is absolute, else joined to it (a relative tree is relative to where modsplit ran).
@@ -74,27 +76,36 @@ struct SARIFReporter: CheckReporter {
         let results = report.findings.map { f in
             let location: Location
             if let rule = f.rule {
-                location = Location(physicalLocation: Physical(artifactLocation: Artifact(uri: Self.uri(rule.file)),
-                                                               region: Region(startLine: max(rule.line, 1), startColumn: rule.column)))
+                location = Location(
+                    physicalLocation: Physical(
+                        artifactLocation: Artifact(uri: Self.uri(rule.file)),
+                        region: Region(startLine: max(rule.line, 1), startColumn: rule.column)))
             } else if let path = f.path, absoluteTree {
-                location = Location(physicalLocation: Physical(
-                    artifactLocation: Artifact(uri: Self.uri(path), uriBaseId: Self.moduleDirectoryBase), region: nil))
+                location = Location(
+                    physicalLocation: Physical(
+                        artifactLocation: Artifact(uri: Self.uri(path), uriBaseId: Self.moduleDirectoryBase),
+                        region: nil))
             } else {
                 let path = f.path.map { absoluteTree ? $0 : moduleDirectory + "/" + $0 } ?? moduleDirectory
-                location = Location(physicalLocation: Physical(artifactLocation: Artifact(uri: Self.uri(path)),
-                                                               region: nil))
+                location = Location(
+                    physicalLocation: Physical(
+                        artifactLocation: Artifact(uri: Self.uri(path)),
+                        region: nil))
             }
-            return Result(ruleId: f.kind, level: Self.level(f.severity), message: Text(text: f.message), locations: [location],
-                          properties: Properties(module: f.module, path: f.path, package: f.package, provider: f.provider,
-                                                 providerPackage: f.providerPackage, symbols: f.symbols, notes: f.notes))
+            return Result(
+                ruleId: f.kind, level: Self.level(f.severity), message: Text(text: f.message), locations: [location],
+                properties: Properties(
+                    module: f.module, path: f.path, package: f.package, provider: f.provider,
+                    providerPackage: f.providerPackage, symbols: f.symbols, notes: f.notes))
         }
         let usesBase = results.contains { r in
             r.locations.contains { $0.physicalLocation.artifactLocation.uriBaseId != nil }
         }
         let bases = usesBase ? [Self.moduleDirectoryBase: Artifact(uri: Self.uri(moduleDirectory + "/"))] : nil
         let version = report.tool.split(separator: " ").last.map(String.init) ?? report.tool
-        let run = Run(tool: Tool(driver: Driver(version: version, rules: rules)), originalUriBaseIds: bases,
-                      results: results)
+        let run = Run(
+            tool: Tool(driver: Driver(version: version, rules: rules)), originalUriBaseIds: bases,
+            results: results)
         return try VersionedJSON.encode(Log(runs: [run]))
     }
 
@@ -110,7 +121,7 @@ struct SARIFReporter: CheckReporter {
         for byte in path.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case _ where "-._~!$&'()*+,;=@/".utf8.contains(byte):
                 out.unicodeScalars.append(Unicode.Scalar(byte))

@@ -1,6 +1,7 @@
 internal import ELFScan
 internal import Graph
 internal import Split
+
 /// Findings grouped by kind, most severe first; ANSI colour when asked (a terminal without NO_COLOR).
 struct TextReporter: CheckReporter {
     var colour: Bool
@@ -25,7 +26,9 @@ struct TextReporter: CheckReporter {
             for f in group {
                 out += "  \(label(f.severity)): \(Display.sanitized(f.message))\n"
                 if let rule = f.rule { out += "    placed by \(rule)\n" }
-                if let rule = f.providerRule, let provider = f.provider { out += "    \(Display.sanitized(provider)) placed by \(rule)\n" }
+                if let rule = f.providerRule, let provider = f.provider {
+                    out += "    \(Display.sanitized(provider)) placed by \(rule)\n"
+                }
                 for note in f.notes { out += "    \(Display.sanitized(note))\n" }
             }
         }
@@ -52,7 +55,9 @@ struct TextReporter: CheckReporter {
         let names = packages.map { Display.sanitized($0.name) }
         let counts = packages.map { count($0.modules, "module") }
         let sizes = packages.map { Display.kib($0.bytes) }
-        let widths = (min(names.map(\.count).max() ?? 0, 60), counts.map(\.count).max() ?? 0, sizes.map(\.count).max() ?? 0)
+        let widths = (
+            min(names.map(\.count).max() ?? 0, 60), counts.map(\.count).max() ?? 0, sizes.map(\.count).max() ?? 0
+        )
         var out = paint("packages (\(packages.count))", "1") + "\n"
         for i in packages.indices {
             out += "  \(padded(names[i], widths.0))  \(padded(counts[i], widths.1, right: true))  "
@@ -61,4 +66,3 @@ struct TextReporter: CheckReporter {
         return out
     }
 }
-

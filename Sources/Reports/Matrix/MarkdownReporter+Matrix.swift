@@ -48,16 +48,20 @@ func matrixSections(_ findings: [MatrixFinding], trees: Int) -> [MarkdownComment
         groups[m.finding.kind, default: []].append(m)
     }
     return kinds.map { kind in
-        MarkdownComment.Section(title: markdownEscape(kind), items: (groups[kind] ?? []).map { m in
-            let f = m.finding
-            var item = "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
-            if let rule = f.rule { item += " — `\(markdownCode(rule.description))`" }
-            item += " — on " + (trees > 1 && m.trees.count == trees
-                ? "every kernel"
-                : m.trees.map { "`\(markdownCode($0))`" }.joined(separator: ", "))
-            item += "\n"
-            for note in f.notes { item += "  - \(markdownEscape(note))\n" }
-            return item
-        })
+        MarkdownComment.Section(
+            title: markdownEscape(kind),
+            items: (groups[kind] ?? []).map { m in
+                let f = m.finding
+                var item = "- **\(f.severity.rawValue)**: \(markdownEscape(f.message))"
+                if let rule = f.rule { item += " — `\(markdownCode(rule.description))`" }
+                item +=
+                    " — on "
+                    + (trees > 1 && m.trees.count == trees
+                        ? "every kernel"
+                        : m.trees.map { "`\(markdownCode($0))`" }.joined(separator: ", "))
+                item += "\n"
+                for note in f.notes { item += "  - \(markdownEscape(note))\n" }
+                return item
+            })
     }
 }

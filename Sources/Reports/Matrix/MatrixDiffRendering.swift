@@ -1,11 +1,12 @@
+internal import ELFScan
 internal import Foundation
 internal import Graph
 public import Split
-internal import ELFScan
 
 /// The renderings of a rules change over a matrix: versioned JSON, text, and Markdown for a pull-request
 /// comment (what moves, what breaks and what is fixed, on which kernels).
 extension MatrixDiff {
+    /// The matrix diff as versioned JSON (sorted keys, a final newline).
     public func json() throws -> String { try VersionedJSON.encode(self) }
 
     /// `kernel (machine)` for each kernel version, or "every tree".
@@ -20,10 +21,14 @@ extension MatrixDiff {
     /// Per tree: modules moved, findings that appear (errors among them) and disappear.
     func tally(_ tree: Tree) -> (moved: Int, appear: Int, errors: Int, disappear: Int) {
         let d = tree.diff
-        return (d.moved.count, d.findingsAppeared.count, d.findingsAppeared.count { $0.severity == .error },
-                d.findingsDisappeared.count)
+        return (
+            d.moved.count, d.findingsAppeared.count, d.findingsAppeared.count { $0.severity == .error },
+            d.findingsDisappeared.count
+        )
     }
 
+    /// The matrix diff for a terminal: per tree what moves, and the findings that appear and disappear with the kernels
+    /// they are on.
     public func text() -> String {
         var out = "before: \(Display.sanitized(before))\nafter:  \(Display.sanitized(after))\n\n"
         for t in trees {
@@ -77,7 +82,8 @@ extension MatrixDiff {
                     continue
                 }
                 let delta = p.modulesAfter - p.modulesBefore
-                head += delta == 0 && p.bytesBefore == p.bytesAfter
+                head +=
+                    delta == 0 && p.bytesBefore == p.bytesAfter
                     ? " = |"
                     : " \(delta >= 0 ? "+" : "")\(delta) · \(t.diff.signed(p.bytesBefore, p.bytesAfter)) |"
             }
@@ -89,19 +95,27 @@ extension MatrixDiff {
         }
         let moves = moved.enumerated().sorted { ($1.element.bytes, $0.offset) < ($0.element.bytes, $1.offset) }
         let sections = [
-            MarkdownComment.Section(title: "findings that appear", items: findingsAppeared.map { m in
-                "- **\(m.finding.severity.rawValue)** \(markdownEscape(m.finding.kind)): "
-                    + "\(markdownEscape(m.finding.message)) — on \(kernels(m.trees))\n"
-            }),
-            MarkdownComment.Section(title: "moved between packages", items: moves.map(\.element).map { m in
-                "- `\(markdownCode(m.module))`: \(markdownEscape(m.from ?? "none")) → "
-                    + "\(markdownEscape(m.to ?? "none")) (\(Display.kib(m.bytes))) — on \(kernels(m.trees))\n"
-            }),
-            MarkdownComment.Section(title: "findings that disappear", items: findingsDisappeared.map { m in
-                "- \(markdownEscape(m.finding.kind)): \(markdownEscape(m.finding.message)) — on \(kernels(m.trees))\n"
-            }),
+            MarkdownComment.Section(
+                title: "findings that appear",
+                items: findingsAppeared.map { m in
+                    "- **\(m.finding.severity.rawValue)** \(markdownEscape(m.finding.kind)): "
+                        + "\(markdownEscape(m.finding.message)) — on \(kernels(m.trees))\n"
+                }),
+            MarkdownComment.Section(
+                title: "moved between packages",
+                items: moves.map(\.element).map { m in
+                    "- `\(markdownCode(m.module))`: \(markdownEscape(m.from ?? "none")) → "
+                        + "\(markdownEscape(m.to ?? "none")) (\(Display.kib(m.bytes))) — on \(kernels(m.trees))\n"
+                }),
+            MarkdownComment.Section(
+                title: "findings that disappear",
+                items: findingsDisappeared.map { m in
+                    "- \(markdownEscape(m.finding.kind)): \(markdownEscape(m.finding.message)) "
+                        + "— on \(kernels(m.trees))\n"
+                }),
         ]
-        let pointer = fullReport.map { "see the full report in `\(markdownCode($0))`" }
+        let pointer =
+            fullReport.map { "see the full report in `\(markdownCode($0))`" }
             ?? "see the full report with `modsplit diff --format json` (or `--full-output FILE`)"
         return MarkdownComment(head: head, sections: sections).render(limit: limit, fullReport: pointer)
     }

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 internal import Split
 
@@ -39,8 +39,9 @@ extension HTMLReport {
         body += modulesSection(data.trees[0].report)
         body += "</main>\n"
         let packages = data.trees.map(\.report.packages.count).max() ?? 0
-        return document(title: title, tool: data.tool, schemaVersion: data.schemaVersion, body: body, json: json,
-                        view: try viewJSON(packages: packages))
+        return document(
+            title: title, tool: data.tool, schemaVersion: data.schemaVersion, body: body, json: json,
+            view: try viewJSON(packages: packages))
     }
 
     static func matrixHeader(_ data: MatrixReportData) -> String {

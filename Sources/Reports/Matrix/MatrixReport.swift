@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -7,31 +7,42 @@ public import Split
 /// findings merged across trees (`MatrixFinding`), each naming its trees. Schema version 2; a check of one
 /// tree writes `CheckReport` (version 1), unchanged.
 public struct MatrixReport: Codable, Sendable {
+    /// The `schemaVersion` this build writes; 2 since a matrix report differs in shape from a single check's.
     public static let currentSchemaVersion = 2
 
     /// One tree of the matrix.
     public struct Tree: Codable, Sendable, Equatable {
+        /// The tree's kernel version.
         public var kernelVersion: String
+        /// The absolute path of its module directory.
         public var moduleDirectory: String
         /// The ELF machine of its modules (`x86_64`, `aarch64`, `s390`, …).
         public var machine: String
         /// Every module of the tree, bytes as shipped and uncompressed.
         public var modules: Int
+        /// Bytes of its modules as shipped.
         public var bytes: UInt64
+        /// Bytes of its modules after decompression.
         public var uncompressedBytes: UInt64
+        /// The split's packages on this tree, with their sizes.
         public var packages: [CheckReport.PackageSummary]
         /// Its own findings, counted as a check of this tree alone counts them.
         public var counts: CheckReport.Counts
     }
 
+    /// The document's schema version (`currentSchemaVersion` when written).
     public var schemaVersion: Int
+    /// `modsplit <version>`, the tool that wrote the report.
     public var tool: String
     /// The rules file or lists the split came from (`null` for each tree as one package).
     public var split: String?
+    /// The rules variants the split was evaluated with (`--variant`).
     public var variants: [String]
+    /// Every tree checked, in the order given.
     public var trees: [Tree]
     /// The merged findings, counted once each.
     public var counts: CheckReport.Counts
+    /// The findings merged across trees, each naming the trees it is on.
     public var findings: [MatrixFinding]
 
     /// The report of an analysed matrix; `tool` names modsplit and its version.
@@ -42,10 +53,11 @@ public struct MatrixReport: Codable, Sendable {
         variants = matrix.variants
         trees = matrix.analyses.map { a in
             let single = CheckReport(tool: tool, analysis: a)
-            return Tree(kernelVersion: a.scan.tree.kernelVersion, moduleDirectory: a.scan.tree.moduleDirectory,
-                        machine: MatrixAnalysis.machine(of: a.graph), modules: a.sizes.modules, bytes: a.sizes.bytes,
-                        uncompressedBytes: a.sizes.uncompressedBytes, packages: single.packages,
-                        counts: single.counts)
+            return Tree(
+                kernelVersion: a.scan.tree.kernelVersion, moduleDirectory: a.scan.tree.moduleDirectory,
+                machine: MatrixAnalysis.machine(of: a.graph), modules: a.sizes.modules, bytes: a.sizes.bytes,
+                uncompressedBytes: a.sizes.uncompressedBytes, packages: single.packages,
+                counts: single.counts)
         }
         findings = matrix.findings
         counts = Self.count(findings.map(\.finding))

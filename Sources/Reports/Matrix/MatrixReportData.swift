@@ -1,25 +1,33 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
 /// What `modsplit report` shows for several trees: each tree's `ReportData` with its machine, and the findings
 /// merged across trees. Encoded as JSON into the page (schema 2); the page's script shows one tree at a time.
 public struct MatrixReportData: Codable, Sendable {
+    /// The `schemaVersion` this build writes into the page; 2 for several trees.
     public static let currentSchemaVersion = 2
 
     /// One tree: its ELF machine and everything a report of it alone shows.
     public struct Tree: Codable, Sendable {
+        /// The ELF machine of the tree's modules (`x86_64`, `aarch64`, …).
         public var machine: String
+        /// What a report of this tree alone shows.
         public var report: ReportData
     }
 
+    /// The document's schema version (`currentSchemaVersion` when written).
     public var schemaVersion: Int
+    /// `modsplit <version>`, the tool that wrote the report.
     public var tool: String
+    /// The name shown for the split (not an absolute path), nil for each tree as one package.
     public var split: String?
+    /// Every tree, in the order given.
     public var trees: [Tree]
     /// The merged findings, counted once each.
     public var counts: CheckReport.Counts
+    /// The findings merged across trees, each naming the trees it is on.
     public var findings: [MatrixFinding]
 
     /// The report of an analysed matrix; `split` is the name to show for the split (not an absolute path).
@@ -28,8 +36,9 @@ public struct MatrixReportData: Codable, Sendable {
         self.tool = tool
         self.split = split
         trees = matrix.analyses.map {
-            Tree(machine: MatrixAnalysis.machine(of: $0.graph),
-                 report: ReportData(tool: tool, analysis: $0, split: split))
+            Tree(
+                machine: MatrixAnalysis.machine(of: $0.graph),
+                report: ReportData(tool: tool, analysis: $0, split: split))
         }
         findings = matrix.findings
         counts = MatrixReport.count(findings.map(\.finding))

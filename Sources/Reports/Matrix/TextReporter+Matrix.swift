@@ -6,7 +6,9 @@ internal import Split
 /// it occurs on, then the totals and each tree's own.
 extension TextReporter: MatrixReporter {
     func render(_ report: MatrixReport) -> String {
-        var out = "trees: " + report.labels(report.trees.map(\.kernelVersion)).map(Display.sanitized)
+        var out =
+            "trees: "
+            + report.labels(report.trees.map(\.kernelVersion)).map(Display.sanitized)
             .joined(separator: ", ") + "\n"
         var kinds: [String] = []
         for f in report.findings where !kinds.contains(f.finding.kind) { kinds.append(f.finding.kind) }

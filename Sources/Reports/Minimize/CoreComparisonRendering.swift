@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -9,9 +9,11 @@ extension CoreComparison {
 
     /// The totals, as lines of (label, modules, shipped, uncompressed).
     var totals: [(label: String, modules: Int, bytes: UInt64, uncompressed: UInt64)] {
-        [("\(package) installs", installed.count, bytes, uncompressedBytes),
-         ("the minimal core", floor.members.count, floor.bytes, floor.uncompressedBytes),
-         ("beyond the minimal core", extras.count, extraBytes, extraUncompressedBytes)]
+        [
+            ("\(package) installs", installed.count, bytes, uncompressedBytes),
+            ("the minimal core", floor.members.count, floor.bytes, floor.uncompressedBytes),
+            ("beyond the minimal core", extras.count, extraBytes, extraUncompressedBytes),
+        ]
     }
 
     /// How a module got into the core: its own rule, or the chain from a module a rule placed there.
@@ -20,9 +22,11 @@ extension CoreComparison {
         if let from = e.movedFrom {
             var line = "moved down from \(Display.sanitized(from)) (asked for by \(Display.sanitized(rule)))"
             if !e.neededBy.isEmpty {
-                line += ": needed by " + e.neededBy.prefix(4).map { u in
-                    "\(name(u.module)) (\(Display.sanitized(u.package ?? "no package")))"
-                }.joined(separator: ", ") + (e.neededBy.count > 4 ? " and \(e.neededBy.count - 4) more" : "")
+                line +=
+                    ": needed by "
+                    + e.neededBy.prefix(4).map { u in
+                        "\(name(u.module)) (\(Display.sanitized(u.package ?? "no package")))"
+                    }.joined(separator: ", ") + (e.neededBy.count > 4 ? " and \(e.neededBy.count - 4) more" : "")
             }
             return line
         }
@@ -47,23 +51,27 @@ extension CoreComparison {
     /// `limit` largest extra modules.
     public func text(limit: Int = 50) -> String {
         let pkg = Display.sanitized(package)
-        var out = "\(pkg)\(split.map { " of \(Display.sanitized($0))" } ?? "") beside the minimal core for "
+        var out =
+            "\(pkg)\(split.map { " of \(Display.sanitized($0))" } ?? "") beside the minimal core for "
             + floor.profiles.map { Display.sanitized($0.name) }.joined(separator: ", ") + "\n\n"
         let width = totals.map(\.label.count).max() ?? 0
         for t in totals {
-            out += "  " + t.label + String(repeating: " ", count: width - t.label.count)
+            out +=
+                "  " + t.label + String(repeating: " ", count: width - t.label.count)
                 + "  \(t.modules) modules, \(MinimizeFormat.size(t.bytes)) shipped, "
                 + "\(MinimizeFormat.size(t.uncompressed)) uncompressed\n"
         }
         out += "\n\(extraShare) of \(pkg)'s shipped bytes lie beyond the minimal core. " + floor.searchSentence() + "\n"
         for need in floor.lacking {
-            out += "The kernel has no driver for \(Display.sanitized(need.requirement.what)) ("
+            out +=
+                "The kernel has no driver for \(Display.sanitized(need.requirement.what)) ("
                 + need.profiles.map(Display.sanitized).joined(separator: ", ") + "): the minimal core leaves it out.\n"
         }
         if missing.isEmpty {
             out += "\(pkg) installs every module of the minimal core.\n"
         } else {
-            out += "\nModules of the minimal core \(pkg) does not install "
+            out +=
+                "\nModules of the minimal core \(pkg) does not install "
                 + "(it meets those requirements otherwise, or not):\n"
             for (m, p) in missing { out += "  \(name(m)) (in \(p.map(Display.sanitized) ?? "no package"))\n" }
         }
@@ -71,15 +79,18 @@ extension CoreComparison {
             out += "\nBeyond the minimal core, by the rule that brings the modules in:\n"
             for r in byRule {
                 let size = MinimizeFormat.size(r.bytes)
-                out += "  " + String(repeating: " ", count: max(0, 10 - size.count)) + size
+                out +=
+                    "  " + String(repeating: " ", count: max(0, 10 - size.count)) + size
                     + String(format: " %5d modules  ", r.modules) + label(r) + "\n"
             }
-            out += "\nBeyond the minimal core, by module (largest first"
+            out +=
+                "\nBeyond the minimal core, by module (largest first"
                 + (extras.count > limit ? "; \(limit) of \(extras.count)" : "") + "):\n"
             for e in extras.prefix(limit) {
                 let m = floor.graph.modules[e.module]
                 let size = Display.kib(m.fileSize)
-                out += "  " + String(repeating: " ", count: max(0, 9 - size.count)) + size + "  "
+                out +=
+                    "  " + String(repeating: " ", count: max(0, 9 - size.count)) + size + "  "
                     + Display.sanitized(m.path) + "  " + origin(e) + "\n"
             }
         }
@@ -96,17 +107,21 @@ extension CoreComparison {
         out += "profiles " + floor.profiles.map { "`\(markdownCode($0.name))`" }.joined(separator: ", ") + ".\n\n"
         out += "| | modules | shipped | uncompressed |\n| --- | ---: | ---: | ---: |\n"
         for t in totals {
-            out += "| \(markdownEscape(t.label)) | \(t.modules) | \(MinimizeFormat.size(t.bytes)) | "
+            out +=
+                "| \(markdownEscape(t.label)) | \(t.modules) | \(MinimizeFormat.size(t.bytes)) | "
                 + "\(MinimizeFormat.size(t.uncompressed)) |\n"
         }
-        out += "\n\(extraShare) of the package's shipped bytes lie beyond the minimal core. "
+        out +=
+            "\n\(extraShare) of the package's shipped bytes lie beyond the minimal core. "
             + markdownEscape(floor.searchSentence()) + "\n"
         for need in floor.lacking {
-            out += "\nThe kernel has no driver for \(markdownEscape(need.requirement.what)): "
+            out +=
+                "\nThe kernel has no driver for \(markdownEscape(need.requirement.what)): "
                 + "the minimal core leaves it out.\n"
         }
         if !missing.isEmpty {
-            out += "\nModules of the minimal core the package does not install: "
+            out +=
+                "\nModules of the minimal core the package does not install: "
                 + missing.map { m in
                     "`\(markdownCode(floor.graph.modules[m.module].name))` "
                         + "(in \(markdownEscape(m.package ?? "no package")))"
@@ -115,7 +130,8 @@ extension CoreComparison {
         if !byRule.isEmpty {
             out += "\n| rule | pattern | modules | shipped | uncompressed |\n| --- | --- | ---: | ---: | ---: |\n"
             for r in byRule {
-                out += "| `\(Self.cell(r.rule.map { "\($0)" } ?? "no rule"))` | "
+                out +=
+                    "| `\(Self.cell(r.rule.map { "\($0)" } ?? "no rule"))` | "
                     + (r.pattern.map { "`\(Self.cell($0))`" } ?? "")
                     + (r.movedFrom.map { " (asks for \(markdownEscape($0)); moved down: other packages need them)" }
                         ?? "")

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -111,21 +111,25 @@ struct MinimalCoreDocument: Codable, Sendable {
         profiles = core.profiles.map(\.name)
         keep = core.keep.map(name)
         let share = core.treeBytes == 0 ? 0 : (Double(core.bytes) * 10000 / Double(core.treeBytes)).rounded() / 100
-        self.core = Totals(modules: core.members.count, bytes: core.bytes, uncompressedBytes: core.uncompressedBytes,
-                           cost: core.cost, percentOfTreeBytes: share)
+        self.core = Totals(
+            modules: core.members.count, bytes: core.bytes, uncompressedBytes: core.uncompressedBytes,
+            cost: core.cost, percentOfTreeBytes: share)
         tree = Totals(modules: core.treeModules, bytes: core.treeBytes, uncompressedBytes: core.treeUncompressedBytes)
-        search = Search(optimal: core.search.optimal, lowerBound: core.search.lowerBound,
-                        gap: core.cost - core.search.lowerBound, nodes: core.search.nodes, seconds: core.search.seconds,
-                        timeLimitSeconds: core.search.limits.seconds, nodeLimit: core.search.limits.nodes)
+        search = Search(
+            optimal: core.search.optimal, lowerBound: core.search.lowerBound,
+            gap: core.cost - core.search.lowerBound, nodes: core.search.nodes, seconds: core.search.seconds,
+            timeLimitSeconds: core.search.limits.seconds, nodeLimit: core.search.limits.nodes)
         requirements = core.needs.map { need in
-            var r = Requirement(what: need.requirement.what, profiles: need.profiles,
-                                modaliases: need.requirement.modaliases, moduleNames: need.requirement.modules,
-                                met: "lacking", marginalCost: need.marginalCost, marginalBytes: need.marginalBytes,
-                                providers: need.providers.map(name),
-                                alternatives: need.alternatives.map { a in
-                                    Alternative(module: name(a.module), cost: a.cost, delta: core.delta(a.cost),
-                                                modules: a.modules, bytes: a.bytes, optimal: a.optimal)
-                                })
+            var r = Requirement(
+                what: need.requirement.what, profiles: need.profiles,
+                modaliases: need.requirement.modaliases, moduleNames: need.requirement.modules,
+                met: "lacking", marginalCost: need.marginalCost, marginalBytes: need.marginalBytes,
+                providers: need.providers.map(name),
+                alternatives: need.alternatives.map { a in
+                    Alternative(
+                        module: name(a.module), cost: a.cost, delta: core.delta(a.cost),
+                        modules: a.modules, bytes: a.bytes, optimal: a.optimal)
+                })
             switch need.met {
             case .builtin(let b):
                 r.met = "builtin"
@@ -141,14 +145,16 @@ struct MinimalCoreDocument: Codable, Sendable {
         }
         modules = core.members.map { member in
             let m = g.modules[member.module]
-            return Module(name: m.name, path: m.path, bytes: m.fileSize, uncompressedBytes: m.uncompressedSize,
-                          kept: member.kept, chosenFor: member.chosenFor.map { core.needs[$0].requirement.what },
-                          chain: member.chain.map(name))
+            return Module(
+                name: m.name, path: m.path, bytes: m.fileSize, uncompressedBytes: m.uncompressedSize,
+                kept: member.kept, chosenFor: member.chosenFor.map { core.needs[$0].requirement.what },
+                chain: member.chain.map(name))
         }
         additions = core.additions.map { a in
-            Addition(profile: a.profile.name, lacking: a.lacking, cost: a.cost,
-                     delta: a.lacking.isEmpty ? core.delta(a.cost) : 0, modules: a.modules, bytes: a.bytes,
-                     added: a.added.map(name).sorted(), dropped: a.dropped.map(name).sorted(), optimal: a.optimal)
+            Addition(
+                profile: a.profile.name, lacking: a.lacking, cost: a.cost,
+                delta: a.lacking.isEmpty ? core.delta(a.cost) : 0, modules: a.modules, bytes: a.bytes,
+                added: a.added.map(name).sorted(), dropped: a.dropped.map(name).sorted(), optimal: a.optimal)
         }
     }
 }

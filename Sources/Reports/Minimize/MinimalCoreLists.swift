@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -19,11 +19,13 @@ extension MinimalCore {
         var out = "# The minimal core"
         if let kernelVersion { out += " of \(Display.sanitized(kernelVersion))" }
         out += " for " + profiles.map { Display.sanitized($0.name) }.joined(separator: ", ") + ":\n"
-        out += "# \(members.count) modules, \(MinimizeFormat.size(bytes)) shipped, "
+        out +=
+            "# \(members.count) modules, \(MinimizeFormat.size(bytes)) shipped, "
             + "\(MinimizeFormat.percent(bytes, of: treeBytes)) of the kernel's shipped bytes"
             + (search.optimal ? " (optimal).\n" : " (not proven optimal).\n")
         for need in lacking {
-            out += "# Left out: the kernel has no driver for \(Display.sanitized(need.requirement.what)) ("
+            out +=
+                "# Left out: the kernel has no driver for \(Display.sanitized(need.requirement.what)) ("
                 + need.profiles.map(Display.sanitized).joined(separator: ", ") + ").\n"
         }
         out += "# Written by \(Display.sanitized(tool)) minimize; every other module goes to rest.\n"

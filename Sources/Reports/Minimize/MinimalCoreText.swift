@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 public import Split
 
@@ -84,7 +84,8 @@ extension MinimalCore {
         out += " for " + profiles.map { Display.sanitized($0.name) }.joined(separator: ", ")
         if !keep.isEmpty { out += ", keeping " + keep.map(name).joined(separator: ", ") }
         out += " (least \(MinimizeFormat.measure(objective)))\n\n"
-        out += "This core is \(members.count) modules and \(MinimizeFormat.size(bytes)) shipped "
+        out +=
+            "This core is \(members.count) modules and \(MinimizeFormat.size(bytes)) shipped "
             + "(\(MinimizeFormat.size(uncompressedBytes)) uncompressed), "
             + "\(MinimizeFormat.percent(bytes, of: treeBytes)) "
             + "of the kernel's shipped bytes (\(treeModules) modules, \(MinimizeFormat.size(treeBytes)) shipped).\n"
@@ -93,7 +94,8 @@ extension MinimalCore {
         let builtins = needs.count { if case .builtin = $0.met { true } else { false } }
         out += "\nRequirements (\(needs.count), \(builtins) met by built-in drivers):\n"
         for need in needs {
-            out += "  \(Display.sanitized(need.requirement.what)) — "
+            out +=
+                "  \(Display.sanitized(need.requirement.what)) — "
                 + MinimizeFormat.profiles(need.profiles, of: profiles.count) + "\n"
             out += "    " + metLine(need) + "\n"
             let shown = need.alternatives.prefix(3).map { a in
@@ -113,7 +115,8 @@ extension MinimalCore {
             let m = graph.modules[member.module]
             let path = Display.sanitized(m.path)
             let size = Display.kib(m.fileSize)
-            out += "  " + path + String(repeating: " ", count: max(0, width - path.count)) + "  "
+            out +=
+                "  " + path + String(repeating: " ", count: max(0, width - path.count)) + "  "
                 + String(repeating: " ", count: max(0, 9 - size.count)) + size + "  " + reason(member) + "\n"
         }
 
@@ -124,7 +127,8 @@ extension MinimalCore {
                 let label = Display.sanitized(a.profile.name)
                 out += "  " + label + String(repeating: " ", count: max(0, nameWidth - label.count)) + "  "
                 if !a.lacking.isEmpty {
-                    out += "cannot: the kernel has no driver for "
+                    out +=
+                        "cannot: the kernel has no driver for "
                         + a.lacking.map(Display.sanitized).joined(separator: ", ") + "\n"
                     continue
                 }
@@ -169,8 +173,10 @@ extension MinimalCore {
         var parts: [String] = []
         if member.kept { parts.append("kept") }
         if !member.chosenFor.isEmpty {
-            parts.append("for " + member.chosenFor.map { Display.sanitized(needs[$0].requirement.what) }
-                .joined(separator: "; "))
+            parts.append(
+                "for "
+                    + member.chosenFor.map { Display.sanitized(needs[$0].requirement.what) }
+                    .joined(separator: "; "))
         }
         let meets = needs.filter { need in
             if case .module(let p, let root) = need.met { return p == member.module && root != p }

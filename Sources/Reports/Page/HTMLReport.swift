@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 internal import Split
 
@@ -29,8 +29,9 @@ public enum HTMLReport {
         body += findingsSection(data)
         body += modulesSection(data)
         body += "</main>\n"
-        return document(title: title, tool: data.tool, schemaVersion: data.schemaVersion, body: body, json: json,
-                        view: try viewJSON(packages: data.packages.count))
+        return document(
+            title: title, tool: data.tool, schemaVersion: data.schemaVersion, body: body, json: json,
+            view: try viewJSON(packages: data.packages.count))
     }
 
     /// The page around `body`: the policy that lets only the page's own script run, the style, the footer, the
@@ -113,8 +114,10 @@ public enum HTMLReport {
     // MARK: - Colours and numbers
 
     /// Package colours, by package index: distinct in hue and readable as text on white.
-    static let palette = ["#2f6db5", "#d9782d", "#2e9457", "#8b5ac4", "#c23f77", "#16929f", "#9c8318", "#5f7186",
-                          "#b3502d", "#4f7f26", "#3f51b5", "#a3468f"]
+    static let palette = [
+        "#2f6db5", "#d9782d", "#2e9457", "#8b5ac4", "#c23f77", "#16929f", "#9c8318", "#5f7186",
+        "#b3502d", "#4f7f26", "#3f51b5", "#a3468f",
+    ]
     static let unplacedColour = "#8a8f98"
 
     static func colour(_ package: Int) -> String { package < 0 ? unplacedColour : palette[package % palette.count] }

@@ -124,7 +124,9 @@ struct PackageGraphDrawing {
     }
 
     mutating func place() {
-        let widths = layers.map { l in l.map { slots[$0].width }.reduce(0, +) + Double(max(l.count - 1, 0)) * Self.slotGap }
+        let widths = layers.map { l in
+            l.map { slots[$0].width }.reduce(0, +) + Double(max(l.count - 1, 0)) * Self.slotGap
+        }
         let widest = widths.max() ?? 0
         width = widest + 2 * Self.margin
         for (l, members) in layers.enumerated() {
@@ -136,7 +138,8 @@ struct PackageGraphDrawing {
         }
         // Room below the last layer for arcs between packages of one layer.
         let sameLayer = arrows.contains { slots[$0.from].layer == slots[$0.to].layer }
-        height = 2 * Self.margin + Double(layers.count) * Self.boxHeight + Double(layers.count - 1) * Self.layerGap
+        height =
+            2 * Self.margin + Double(layers.count) * Self.boxHeight + Double(layers.count - 1) * Self.layerGap
             + (sameLayer ? 70 : 0)
     }
 
@@ -164,15 +167,19 @@ struct PackageGraphDrawing {
             let sorted = list.sorted { ($0.towards, $0.arrow) < ($1.towards, $1.arrow) }
             let spacing = min(26, Self.boxWidth * 0.7 / Double(max(sorted.count - 1, 1)))
             for (k, item) in sorted.enumerated() {
-                attach[end, default: [:]][item.arrow] = centre(end.slot) + (Double(k) - Double(sorted.count - 1) / 2) * spacing
+                attach[end, default: [:]][item.arrow] =
+                    centre(end.slot) + (Double(k) - Double(sorted.count - 1) / 2) * spacing
             }
         }
 
-        var out = "<svg class=\"pkg-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
+        var out =
+            "<svg class=\"pkg-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
         out += "width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" aria-label=\"Package graph\">\n<defs>"
         for (id, cls) in [("a-dep", "arr-dep"), ("a-mod", "arr-mod"), ("a-brk", "arr-brk")] {
             out += "<marker id=\"\(id)\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"10\" "
-            out += "markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path class=\"\(cls)\" d=\"M0,0 L10,5 L0,10 z\"/></marker>"
+            out +=
+                "markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path class=\"\(cls)\" d=\"M0,0 "
+                + "L10,5 L0,10 z\"/></marker>"
         }
         out += "</defs>\n"
 
@@ -220,14 +227,18 @@ struct PackageGraphDrawing {
             var title = "\(from) → \(to): "
             if a.edges > 0 {
                 title += "\(E.plural(a.edges, "module edge")), \(E.plural(a.symbols, "symbol"))"
-                title += a.broken ? " — broken: \(from) does not depend on \(to)" : a.dependsOn ? "" : " (through its dependencies)"
+                title +=
+                    a.broken
+                    ? " — broken: \(from) does not depend on \(to)" : a.dependsOn ? "" : " (through its dependencies)"
             } else {
                 title += "depends on it, no module edges"
             }
             paths += "<path class=\"e \(cls)\" d=\"\(d)\" stroke-width=\"\(String(format: "%.1f", stroke))\" "
             paths += "marker-end=\"url(#a-\(cls))\"><title>\(E.escape(title))</title></path>\n"
             if a.edges > 0 {
-                let text = (a.broken ? "\(E.count(a.edges)) broken" : E.plural(a.edges, "edge")) + " · \(E.count(a.symbols)) sym"
+                let text =
+                    (a.broken ? "\(E.count(a.edges)) broken" : E.plural(a.edges, "edge"))
+                    + " · \(E.count(a.symbols)) sym"
                 labels.append((labelAt.0, labelAt.1, Double(text.count) * 6.4 + 14, text, a.broken, title))
             }
         }
@@ -237,7 +248,8 @@ struct PackageGraphDrawing {
         var placed: [(x: Double, y: Double, w: Double)] = []
         for var l in labels {
             var tries = 0
-            while tries < 12, placed.contains(where: { abs($0.x - l.x) < ($0.w + l.w) / 2 + 4 && abs($0.y - l.y) < 20 }) {
+            while tries < 12, placed.contains(where: { abs($0.x - l.x) < ($0.w + l.w) / 2 + 4 && abs($0.y - l.y) < 20 })
+            {
                 l.y += tries % 2 == 0 ? 21 * Double(tries / 2 + 1) : -21 * Double(tries / 2 + 1)
                 tries += 1
             }
@@ -256,7 +268,9 @@ struct PackageGraphDrawing {
             if !pkg.dependsOn.isEmpty { out += "; depends on \(E.escape(pkg.dependsOn.joined(separator: ", ")))" }
             if !pkg.profiles.isEmpty { out += "; profiles: \(E.escape(pkg.profiles.joined(separator: ", ")))" }
             out += "</title>"
-            out += "<rect class=\"box\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(Self.boxWidth))\" height=\"\(n(Self.boxHeight))\" "
+            out +=
+                "<rect class=\"box\" x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(Self.boxWidth))\" "
+                + "height=\"\(n(Self.boxHeight))\" "
             out += "rx=\"9\" style=\"stroke:\(E.colour(p))\"/>"
             out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"7\" height=\"\(n(Self.boxHeight))\" rx=\"3\" "
             out += "style=\"fill:\(E.colour(p))\"/>"

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 internal import Graph
 internal import Split
 
@@ -14,7 +14,9 @@ extension HTMLReport {
         } else {
             out += "The whole tree as one package · "
         }
-        out += "\(plural(data.packages.count, "package")) · \(plural(data.summary.modules, "module"))</p></div></div></header>\n"
+        out +=
+            "\(plural(data.packages.count, "package")) · "
+            + "\(plural(data.summary.modules, "module"))</p></div></div></header>\n"
         return out
     }
 
@@ -26,11 +28,15 @@ extension HTMLReport {
         }
         let unplaced = data.modules.count { $0.package < 0 }
         var out = "<section id=\"summary\" class=\"cards\">\n"
-        out += card("Modules", count(s.modules), unplaced > 0 ? "\(count(unplaced)) not placed in any package"
-                                                                 : "in \(plural(data.packages.count, "package"))")
+        out += card(
+            "Modules", count(s.modules),
+            unplaced > 0
+                ? "\(count(unplaced)) not placed in any package"
+                : "in \(plural(data.packages.count, "package"))")
         out += card("Shipped", bytes(s.bytes), "\(bytes(s.uncompressedBytes)) uncompressed")
-        out += card("Errors", count(s.errors), s.errors == 0 ? "the split loads" : "the split breaks",
-                    s.errors > 0 ? "bad" : "good")
+        out += card(
+            "Errors", count(s.errors), s.errors == 0 ? "the split loads" : "the split breaks",
+            s.errors > 0 ? "bad" : "good")
         out += card("Warnings", count(s.warnings), "fail with --strict", s.warnings > 0 ? "warn" : "")
         out += card("Notes", count(s.infos), "for information", "")
         out += "</section>\n"
@@ -63,7 +69,8 @@ extension HTMLReport {
         let total = max(data.summary.bytes, data.packages.map(\.installBytes).max() ?? 0, 1)
         var out = "<section id=\"sizes\" class=\"panel\"><h2>Package sizes</h2>\n"
         out += "<p class=\"hint\">Solid: the package's own modules as shipped. Light: what installing it "
-        out += "installs (itself and every package it depends on). Scale: all modules, \(bytes(data.summary.bytes)).</p>\n"
+        out +=
+            "installs (itself and every package it depends on). Scale: all modules, \(bytes(data.summary.bytes)).</p>\n"
         out += "<div class=\"bars\">\n"
         for (i, p) in data.packages.enumerated() {
             let own = Double(p.bytes) * 100 / Double(total), inst = Double(p.installBytes) * 100 / Double(total)
@@ -71,8 +78,12 @@ extension HTMLReport {
             out += "<i class=\"sw\" style=\"background:\(colour(i))\"></i>\(escape(p.name))</a>"
             out += "<div class=\"track\" title=\"\(escape(p.name)): \(bytes(p.bytes)) shipped, "
             out += "\(bytes(p.uncompressedBytes)) uncompressed, installs \(bytes(p.installBytes))\">"
-            out += "<div class=\"fill inst\" style=\"width:\(String(format: "%.2f", inst))%;background:\(colour(i))\"></div>"
-            out += "<div class=\"fill own\" style=\"width:\(String(format: "%.2f", own))%;background:\(colour(i))\"></div></div>"
+            out +=
+                "<div class=\"fill inst\" "
+                + "style=\"width:\(String(format: "%.2f", inst))%;background:\(colour(i))\"></div>"
+            out +=
+                "<div class=\"fill own\" "
+                + "style=\"width:\(String(format: "%.2f", own))%;background:\(colour(i))\"></div></div>"
             out += "<div class=\"bar-num\"><b>\(bytes(p.bytes))</b> own · \(bytes(p.installBytes)) installed "
             out += "(\(percent(p.installBytes, of: data.summary.bytes)))</div>"
             out += "<div class=\"bar-sub\">\(plural(p.modules, "module")) · \(bytes(p.uncompressedBytes)) uncompressed"
@@ -130,8 +141,9 @@ extension HTMLReport {
         if f.module == nil, let r = f.rule { meta.append("rule <code>\(escape(r.description))</code>") }
         if let ns = f.namespace { meta.append("namespace <code>\(escape(ns))</code>") }
         if let c = f.cost {
-            meta.append("cost <b>\(bytes(c.bytes))</b> (\(bytes(c.uncompressedBytes)) uncompressed, "
-                        + "\(plural(c.modules.count, "module")))")
+            meta.append(
+                "cost <b>\(bytes(c.bytes))</b> (\(bytes(c.uncompressedBytes)) uncompressed, "
+                    + "\(plural(c.modules.count, "module")))")
         }
         if !meta.isEmpty { out += "<div class=\"meta\">\(meta.joined(separator: " · "))</div>\n" }
         if !f.symbols.isEmpty {
@@ -146,9 +158,11 @@ extension HTMLReport {
             out += "</div>\n"
         }
         if let c = f.cost, c.modules.count > 1 {
-            out += "<div class=\"costmods\">moves: " + c.modules.map {
-                "<a class=\"mod\" href=\"\(escape(fragment("module", $0)))\">\(escape($0))</a>"
-            }.joined(separator: ", ") + "</div>\n"
+            out +=
+                "<div class=\"costmods\">moves: "
+                + c.modules.map {
+                    "<a class=\"mod\" href=\"\(escape(fragment("module", $0)))\">\(escape($0))</a>"
+                }.joined(separator: ", ") + "</div>\n"
         }
         if !f.notes.isEmpty {
             out += "<ul class=\"notes\">" + f.notes.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
@@ -171,9 +185,12 @@ extension HTMLReport {
         out += "</select><span id=\"count\" class=\"count\"></span></div>\n"
         out += "<div class=\"mod-grid\"><div class=\"tbody\" id=\"tbody\" role=\"table\" aria-label=\"Modules\" "
         out += "tabindex=\"0\"><div class=\"thead\" role=\"row\" id=\"thead\">"
-        for (key, label, cls) in [("name", "module", ""), ("package", "package", ""), ("bytes", "size", "num"),
-                                  ("deps", "deps", "num"), ("users", "rdeps", "num"), ("rule", "rule", "")] {
-            out += "<button type=\"button\" role=\"columnheader\" class=\"\(cls)\" data-key=\"\(key)\">\(label)</button>"
+        for (key, label, cls) in [
+            ("name", "module", ""), ("package", "package", ""), ("bytes", "size", "num"),
+            ("deps", "deps", "num"), ("users", "rdeps", "num"), ("rule", "rule", ""),
+        ] {
+            out +=
+                "<button type=\"button\" role=\"columnheader\" class=\"\(cls)\" data-key=\"\(key)\">\(label)</button>"
         }
         out += "</div><div class=\"spacer\" id=\"spacer\"></div></div>\n"
         out += "<div class=\"explorer\" id=\"explorer\"><div id=\"detail\" class=\"detail\"><p class=\"hint\">"

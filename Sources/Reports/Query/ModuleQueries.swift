@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 public import Graph
 public import Split
 
@@ -13,7 +13,8 @@ public enum ModuleQueries {
         if reverse {
             list = direct ? graph.users[m] : graph.reverseClosure(of: m)
         } else {
-            list = direct
+            list =
+                direct
                 ? graph.deps[m].map(\.target).sorted { graph.sortIndex[$0] < graph.sortIndex[$1] }
                 : graph.closure(of: m)
         }
@@ -45,7 +46,8 @@ public enum ModuleQueries {
         let winner = graph.index.resolve(name)
         var out = "symbol \(Display.sanitized(name))\n"
         if exporters.isEmpty {
-            out += graph.kernelExportsKnown
+            out +=
+                graph.kernelExportsKnown
                 ? "  exported by nobody\n"
                 : "  exported by no module (the kernel's exports are unknown: give --symvers)\n"
         }
@@ -68,7 +70,8 @@ public enum ModuleQueries {
                 var attrs: [String] = []
                 if imp.weak { attrs.append("weak") }
                 if let crc = imp.crc { attrs.append(String(format: "expects crc 0x%08x", crc)) }
-                out += "  imported by \(Display.sanitized(graph.modules[i].name))"
+                out +=
+                    "  imported by \(Display.sanitized(graph.modules[i].name))"
                     + (attrs.isEmpty ? "" : ": " + attrs.joined(separator: ", ")) + "\n"
             }
         }
@@ -93,7 +96,8 @@ public enum ModuleQueries {
         case .unruled: out += "  no rule matches and there is no default\n"
         case .wholeTree: out += "  the whole tree is one package\n"
         case .pulled(let by, let l):
-            out += "  pulled in by \(by.map(show).joined(separator: ", "))"
+            out +=
+                "  pulled in by \(by.map(show).joined(separator: ", "))"
                 + (l.map { " (placed by \(show($0.description)))" } ?? "") + "\n"
         case .unlisted: out += "  no entry names it; the split's fallback package holds it\n"
         }
@@ -101,15 +105,20 @@ public enum ModuleQueries {
         out += "  size      \(g.modules[m].fileSize) bytes (\(g.modules[m].uncompressedSize) uncompressed)\n"
         out += "needs:\n"
         for e in g.deps[m] {
-            let cross = p.packageOf[m].flatMap { pm in p.packageOf[e.target].map { !p.packages.reaches(pm, $0) } } ?? false
-            out += "  \(show(g.modules[e.target].name)) (\(pkg(e.target)))\(cross ? "  ← outside \(pkg(m))'s closure" : "")\n"
-            out += "    \(e.symbols.prefix(10).map(show).joined(separator: ", "))"
+            let cross =
+                p.packageOf[m].flatMap { pm in p.packageOf[e.target].map { !p.packages.reaches(pm, $0) } } ?? false
+            out +=
+                "  \(show(g.modules[e.target].name)) "
+                + "(\(pkg(e.target)))\(cross ? "  ← outside \(pkg(m))'s closure" : "")\n"
+            out +=
+                "    \(e.symbols.prefix(10).map(show).joined(separator: ", "))"
                 + (e.symbols.count > 10 ? ", … (\(e.symbols.count))" : "") + "\n"
         }
         out += "needed by:\n"
         for u in g.users[m] {
             let symbols = g.edge(from: u, to: m)?.symbols ?? []
-            out += "  \(show(g.modules[u].name)) (\(pkg(u))) for \(symbols.prefix(5).map(show).joined(separator: ", "))"
+            out +=
+                "  \(show(g.modules[u].name)) (\(pkg(u))) for \(symbols.prefix(5).map(show).joined(separator: ", "))"
                 + (symbols.count > 5 ? ", …" : "") + "\n"
         }
         let mine = analysis.findings.filter { $0.module == g.modules[m].name }

@@ -6,11 +6,14 @@ internal import Synchronization
 /// One tree of a matrix: where it is, how to scan it (its own Module.symvers or System.map), and how the
 /// user named it (for messages).
 public struct MatrixTree: Sendable {
+    /// The kernel tree to scan.
     public var tree: KernelTree
+    /// How to scan it: its own Module.symvers or System.map, limits, cache.
     public var scan: ScanOptions
     /// The `--tree` argument as given.
     public var label: String
 
+    /// A tree of the matrix; `label` defaults to its module directory.
     public init(tree: KernelTree, scan: ScanOptions, label: String? = nil) {
         self.tree = tree
         self.scan = scan
@@ -36,18 +39,28 @@ public struct MatrixAnalysis: Sendable {
 
     /// What to analyse: the trees, and one split, variants and profiles for all of them.
     public struct Request: Sendable {
+        /// The trees, in the order findings will name them.
         public var trees: [MatrixTree]
+        /// The one split checked against every tree.
         public var split: SplitInput
+        /// Variants for the rules (`--variant`), the same on every tree.
         public var variants: [String]
+        /// Profiles bound to packages: (profile, package), the same on every tree.
         public var profiles: [(profile: String, package: String)]
+        /// The architecture for rules languages that have one (`--arch`); nil lets a language that needs one
+        /// derive it from each tree.
         public var arch: String?
+        /// The flavour for rules languages that have one (`--flavour`).
         public var flavour: String?
         /// How the trees share the cores (see `Schedule`).
         public var schedule: Schedule
 
-        public init(trees: [MatrixTree], split: SplitInput, variants: [String] = [],
-                    profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
-                    schedule: Schedule = .pipelined) {
+        /// A request over `trees` for `split`; the trees share the cores pipelined unless told otherwise.
+        public init(
+            trees: [MatrixTree], split: SplitInput, variants: [String] = [],
+            profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil,
+            schedule: Schedule = .pipelined
+        ) {
             self.trees = trees
             self.split = split
             self.variants = variants
@@ -63,6 +76,7 @@ public struct MatrixAnalysis: Sendable {
     /// Every finding of every tree, merged across trees, in `Finding.sorted`'s order.
     public let findings: [MatrixFinding]
 
+    /// The rules variants the split was evaluated with.
     public var variants: [String] { analyses.first?.variants ?? [] }
     /// The split's name in reports (the rules file or the lists), nil for the whole tree.
     public var splitName: String? { analyses.first?.splitName }
@@ -83,8 +97,10 @@ public struct MatrixAnalysis: Sendable {
         throws(AnalysisError) -> (before: MatrixAnalysis, after: MatrixAnalysis)
     {
         let analyses = try run(request, splits: [before, request.split], phase: phase)
-        let pair = (try MatrixAnalysis(checked: analyses[0], trees: request.trees),
-                    try MatrixAnalysis(checked: analyses[1], trees: request.trees))
+        let pair = (
+            try MatrixAnalysis(checked: analyses[0], trees: request.trees),
+            try MatrixAnalysis(checked: analyses[1], trees: request.trees)
+        )
         phase(.merge)
         return pair
     }
@@ -112,9 +128,11 @@ public struct MatrixAnalysis: Sendable {
         let sharedRead = DispatchGroup()
         @Sendable func readShared() {
             for (k, split) in splits.enumerated() where !perTree[k] {
-                work.shared.set(k, Result { () throws(RulesError) -> any SplitDefinition in
-                    try SplitAnalysis.read(split, options: options(nil))
-                })
+                work.shared.set(
+                    k,
+                    Result { () throws(RulesError) -> any SplitDefinition in
+                        try SplitAnalysis.read(split, options: options(nil))
+                    })
             }
             sharedRead.leave()
         }
@@ -147,8 +165,11 @@ public struct MatrixAnalysis: Sendable {
                     split = s
                 }
                 do throws(AnalysisError) {
-                    work.store(t, k, try SplitAnalysis(scan: scan, split: split, variants: request.variants,
-                                                       profiles: request.profiles))
+                    work.store(
+                        t, k,
+                        try SplitAnalysis(
+                            scan: scan, split: split, variants: request.variants,
+                            profiles: request.profiles))
                 } catch {
                     work.fail(t, AnalysisError("\(item.tree.kernelVersion): \(error.message)"))
                     return
@@ -230,7 +251,8 @@ public struct MatrixAnalysis: Sendable {
         var seen: [String: String] = [:]
         for (label, tree) in trees {
             if let other = seen[tree.kernelVersion] {
-                let what = other == label
+                let what =
+                    other == label
                     ? "\(label) is given twice" : "\(other) and \(label) are both kernel \(tree.kernelVersion)"
                 throw AnalysisError("\(what): a matrix needs one tree per kernel version")
             }

@@ -12,6 +12,7 @@ public struct MatrixFinding: Sendable, Hashable, Codable {
     /// The kernel versions of the trees it occurs on, in the matrix's order.
     public var trees: [String]
 
+    /// The merged `finding`, found on the trees whose kernel versions are `trees`.
     public init(finding: Finding, trees: [String]) {
         self.finding = finding
         self.trees = trees
@@ -19,18 +20,30 @@ public struct MatrixFinding: Sendable, Hashable, Codable {
 
     /// What makes two trees' findings one.
     public struct Identity: Sendable, Hashable {
+        /// The check or split-language finding kind (`cross-package`, …).
         public var kind: String
+        /// The finding's severity.
         public var severity: Severity
+        /// The module it is about, by name.
         public var module: String?
+        /// The module's package.
         public var package: String?
+        /// The module that provides what it needs, by name.
         public var provider: String?
+        /// The provider's package.
         public var providerPackage: String?
+        /// The symbols involved.
         public var symbols: [String]
+        /// The symbol namespace involved.
         public var namespace: String?
+        /// The rule line that placed the module.
         public var rule: SourceLocation?
+        /// The rule line that placed the provider.
         public var providerRule: SourceLocation?
+        /// The message with the kernel version, compression suffixes and sizes taken out (`normalized`).
         public var message: String
 
+        /// The identity of `f` as a tree of kernel `kernelVersion` reported it.
         public init(_ f: Finding, kernelVersion: String) {
             kind = f.kind
             severity = f.severity
@@ -64,9 +77,9 @@ public struct MatrixFinding: Sendable, Hashable, Codable {
             var i = 0
             while i < bytes.count {
                 if bytes[i] == UInt8(ascii: " "), i + 3 < bytes.count, bytes[i + 2] == UInt8(ascii: "i"),
-                   bytes[i + 3] == UInt8(ascii: "B"),
-                   bytes[i + 1] == UInt8(ascii: "K") || bytes[i + 1] == UInt8(ascii: "M"),
-                   let last = out.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last)
+                    bytes[i + 3] == UInt8(ascii: "B"),
+                    bytes[i + 1] == UInt8(ascii: "K") || bytes[i + 1] == UInt8(ascii: "M"),
+                    let last = out.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last)
                 {
                     while let l = out.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(l) { out.removeLast() }
                     out += Array("<size>".utf8)
@@ -123,6 +136,7 @@ public struct MatrixFinding: Sendable, Hashable, Codable {
         try c.encode(trees, forKey: .trees)
     }
 
+    /// Reads a finding and its `trees` from one JSON object.
     public init(from decoder: any Decoder) throws {
         finding = try Finding(from: decoder)
         trees = try decoder.container(keyedBy: TreesKey.self).decode([String].self, forKey: .trees)

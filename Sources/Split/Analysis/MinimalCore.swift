@@ -15,6 +15,7 @@ public struct MinimalCore: Sendable {
         /// The number of modules.
         case modules
 
+        /// What `module` weighs in this objective's unit.
         public func weight(of module: ModuleFacts) -> UInt64 {
             switch self {
             case .bytes: module.fileSize
@@ -37,11 +38,14 @@ public struct MinimalCore: Sendable {
 
     /// A module that would meet a requirement instead of the one the core uses, and the best core that uses it.
     public struct Alternative: Sendable {
+        /// The alternative module (graph index).
         public var module: Int
         /// Cost (in the objective's unit), modules and shipped bytes of the cheapest core that meets the
         /// requirement with this module.
         public var cost: UInt64
+        /// The number of modules in that core.
         public var modules: Int
+        /// That core's bytes as shipped.
         public var bytes: UInt64
         /// Whether that core is proven the cheapest (false when the time ran out).
         public var optimal: Bool
@@ -50,15 +54,18 @@ public struct MinimalCore: Sendable {
     /// One requirement, asked for by one or more of the profiles (identical requirements are one), and how the
     /// core meets it.
     public struct Need: Sendable {
+        /// The requirement as the profile states it: device modaliases or module names, any of which meets it.
         public var requirement: GuestProfile.Requirement
         /// The profiles that ask for it, in the order given.
         public var profiles: [String]
+        /// How the core meets it: by a built-in driver, a module, or not at all.
         public var met: Met
         /// Every module of the tree that meets it (graph indices, ascending).
         public var providers: [Int]
         /// What the core would shed without the module chosen for it (objective's unit, and shipped bytes); zero
         /// when the module came with another choice, was kept, or is built in.
         public var marginalCost: UInt64
+        /// The shipped bytes the core would shed without the module chosen for it.
         public var marginalBytes: UInt64
         /// The other modules that meet it, cheapest core first (at most `alternativeLimit` are priced).
         public var alternatives: [Alternative]
@@ -66,6 +73,7 @@ public struct MinimalCore: Sendable {
 
     /// A module of the core and why it is there.
     public struct Member: Sendable {
+        /// The module (graph index).
         public var module: Int
         /// Named with `--keep`.
         public var kept: Bool
@@ -78,17 +86,22 @@ public struct MinimalCore: Sendable {
 
     /// What adding one more profile to the selection would cost.
     public struct Addition: Sendable {
+        /// The profile that would be added.
         public var profile: GuestProfile
         /// Requirements of the profile the kernel has no driver for (then nothing else is priced).
         public var lacking: [String]
         /// The cheapest core for the selection and this profile: its cost, modules and shipped bytes.
         public var cost: UInt64
+        /// The number of modules in that core.
         public var modules: Int
+        /// That core's bytes as shipped.
         public var bytes: UInt64
         /// Modules it holds that the core does not, and modules of the core it does without (it may choose
         /// differently for a requirement both share).
         public var added: [Int]
+        /// Modules of the current core that core does without.
         public var dropped: [Int]
+        /// Whether that core is proven the cheapest (false when the time ran out).
         public var optimal: Bool
     }
 
@@ -98,7 +111,9 @@ public struct MinimalCore: Sendable {
         public var optimal: Bool
         /// The least cost any core can have, as far as the search got (the cost itself when optimal).
         public var lowerBound: UInt64
+        /// Branch-and-bound nodes visited.
         public var nodes: Int
+        /// Wall-clock seconds the search took.
         public var seconds: Double
         /// The limits it ran under.
         public var limits: CoreSearch.Limits
@@ -106,9 +121,11 @@ public struct MinimalCore: Sendable {
 
     /// The graph the indices refer to.
     public let graph: ModuleGraph
+    /// What the search minimised: shipped bytes, uncompressed bytes or module count.
     public let objective: Objective
     /// The profiles asked for, in order, and the modules kept.
     public let profiles: [GuestProfile]
+    /// Modules named with `--keep` (graph indices), in the order given.
     public let keep: [Int]
     /// Each distinct requirement of the profiles, in the order they first appear.
     public let needs: [Need]
@@ -116,12 +133,17 @@ public struct MinimalCore: Sendable {
     public let members: [Member]
     /// The core's cost in the objective's unit, and its shipped and uncompressed bytes.
     public let cost: UInt64
+    /// The core's bytes as shipped.
     public let bytes: UInt64
+    /// The core's bytes uncompressed.
     public let uncompressedBytes: UInt64
     /// The whole tree: modules, shipped bytes, uncompressed bytes.
     public let treeModules: Int
+    /// The whole tree's bytes as shipped.
     public let treeBytes: UInt64
+    /// The whole tree's bytes uncompressed.
     public let treeUncompressedBytes: UInt64
+    /// How the search went: whether the core is proven optimal, and what it cost to find.
     public let search: Search
     /// What each further profile would add.
     public let additions: [Addition]
@@ -145,9 +167,11 @@ public struct MinimalCore: Sendable {
     /// Derives the minimal core of `graph` for `profiles` and the modules `keep`, pricing the alternatives of
     /// every requirement and what adding each of `further` would cost. A requirement that no module of the tree
     /// and no built-in driver meets is an error, unless `skipLacking` (then it is listed as lacking).
-    public static func derive(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], profiles: [GuestProfile],
-                              keep: [Int] = [], objective: Objective = .bytes, limits: CoreSearch.Limits = .init(),
-                              further: [GuestProfile] = [], skipLacking: Bool = false) throws(MinimalCoreError)
+    public static func derive(
+        graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], profiles: [GuestProfile],
+        keep: [Int] = [], objective: Objective = .bytes, limits: CoreSearch.Limits = .init(),
+        further: [GuestProfile] = [], skipLacking: Bool = false
+    ) throws(MinimalCoreError)
         -> MinimalCore
     {
         var keep = keep
@@ -178,8 +202,10 @@ public struct MinimalCore: Sendable {
                 } else {
                     met = .lacking  // decided below
                 }
-                needs.append(Need(requirement: r, profiles: [profile.name], met: met, providers: p.modules,
-                                  marginalCost: 0, marginalBytes: 0, alternatives: []))
+                needs.append(
+                    Need(
+                        requirement: r, profiles: [profile.name], met: met, providers: p.modules,
+                        marginalCost: 0, marginalBytes: 0, alternatives: []))
             }
         }
         let selected = Set(profiles.map(\.name))
@@ -187,16 +213,18 @@ public struct MinimalCore: Sendable {
         var candidates = Set(keep)
         for n in needs { candidates.formUnion(n.providers) }
         for p in others { for r in p.requirements { candidates.formUnion(providers(r).modules) } }
-        let search = CoreSearch(graph: graph, candidates: candidates,
-                                weight: { objective.weight(of: graph.modules[$0]) })
+        let search = CoreSearch(
+            graph: graph, candidates: candidates,
+            weight: { objective.weight(of: graph.modules[$0]) })
 
         let modular = needs.indices.filter { needs[$0].met == .lacking && !needs[$0].providers.isEmpty }
         let result = search.solve(needs: modular.map { needs[$0].providers }, keep: keep, limits: limits)
         // Later searches (alternatives, additions) share one more budget of the same length.
         var budget = limits.seconds
         func solve(_ alternatives: [[Int]]) -> CoreSearch.Result {
-            let r = search.solve(needs: alternatives, keep: keep,
-                                 limits: CoreSearch.Limits(seconds: max(0, budget), nodes: limits.nodes))
+            let r = search.solve(
+                needs: alternatives, keep: keep,
+                limits: CoreSearch.Limits(seconds: max(0, budget), nodes: limits.nodes))
             budget -= r.seconds
             return r
         }
@@ -226,10 +254,13 @@ public struct MinimalCore: Sendable {
         let total = search.cost(of: final)
         for i in modular {
             let providers = needs[i].providers
-            let provider = providers.first(where: roots.contains)
+            let provider =
+                providers.first(where: roots.contains)
                 ?? providers.first(where: { p in roots.contains { closures[$0]!.contains(p) } })
                 ?? providers.first(where: keptClosure.contains)!
-            let root = roots.contains(provider) ? provider
+            let root =
+                roots.contains(provider)
+                ? provider
                 : (roots + keep).first { closures[$0]!.contains(provider) }!
             needs[i].met = .module(provider, root: root)
             if root == provider && roots.contains(provider) {
@@ -251,9 +282,11 @@ public struct MinimalCore: Sendable {
                 var forced = baseline
                 forced[k] = [b]
                 let r = solve(forced)
-                priced.append(Alternative(module: b, cost: r.cost, modules: r.modules.count,
-                                          bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
-                                          optimal: r.optimal))
+                priced.append(
+                    Alternative(
+                        module: b, cost: r.cost, modules: r.modules.count,
+                        bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
+                        optimal: r.optimal))
             }
             needs[i].alternatives = priced.sorted { $0.cost != $1.cost ? $0.cost < $1.cost : $0.module < $1.module }
         }
@@ -284,26 +317,32 @@ public struct MinimalCore: Sendable {
             let theirs = p.requirements.map(providers).filter { $0.builtin == nil && !$0.modules.isEmpty }
                 .map(\.modules)
             guard lacking.isEmpty else {
-                additions.append(Addition(profile: p, lacking: lacking.map(\.what), cost: 0, modules: 0, bytes: 0,
-                                          added: [], dropped: [], optimal: true))
+                additions.append(
+                    Addition(
+                        profile: p, lacking: lacking.map(\.what), cost: 0, modules: 0, bytes: 0,
+                        added: [], dropped: [], optimal: true))
                 continue
             }
             let r = solve(baseline + theirs)
             let set = Set(r.modules)
-            additions.append(Addition(profile: p, lacking: [], cost: r.cost, modules: r.modules.count,
-                                      bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
-                                      added: set.subtracting(final).sorted(), dropped: final.subtracting(set).sorted(),
-                                      optimal: r.optimal))
+            additions.append(
+                Addition(
+                    profile: p, lacking: [], cost: r.cost, modules: r.modules.count,
+                    bytes: r.modules.reduce(0) { $0 + graph.modules[$1].fileSize },
+                    added: set.subtracting(final).sorted(), dropped: final.subtracting(set).sorted(),
+                    optimal: r.optimal))
         }
-        let stats = Search(optimal: result.optimal, lowerBound: min(result.lowerBound, total), nodes: result.nodes,
-                           seconds: result.seconds, limits: limits)
-        return MinimalCore(graph: graph, objective: objective, profiles: profiles, keep: keep, needs: needs,
-                           members: members, cost: total,
-                           bytes: final.reduce(0) { $0 + graph.modules[$1].fileSize },
-                           uncompressedBytes: final.reduce(0) { $0 + graph.modules[$1].uncompressedSize },
-                           treeModules: graph.modules.count, treeBytes: graph.modules.reduce(0) { $0 + $1.fileSize },
-                           treeUncompressedBytes: graph.modules.reduce(0) { $0 + $1.uncompressedSize },
-                           search: stats, additions: additions, kernelVersion: nil)
+        let stats = Search(
+            optimal: result.optimal, lowerBound: min(result.lowerBound, total), nodes: result.nodes,
+            seconds: result.seconds, limits: limits)
+        return MinimalCore(
+            graph: graph, objective: objective, profiles: profiles, keep: keep, needs: needs,
+            members: members, cost: total,
+            bytes: final.reduce(0) { $0 + graph.modules[$1].fileSize },
+            uncompressedBytes: final.reduce(0) { $0 + graph.modules[$1].uncompressedSize },
+            treeModules: graph.modules.count, treeBytes: graph.modules.reduce(0) { $0 + $1.fileSize },
+            treeUncompressedBytes: graph.modules.reduce(0) { $0 + $1.uncompressedSize },
+            search: stats, additions: additions, kernelVersion: nil)
     }
 
     /// The profiles `names` name, among the built-in ones and `defined` (a rules file's); `all-builtin` names every
@@ -316,8 +355,9 @@ public struct MinimalCore: Sendable {
         for name in names {
             let matched = name == "all-builtin" ? GuestProfile.builtIn : known.filter { $0.name == name }
             guard !matched.isEmpty else {
-                throw MinimalCoreError("unknown profile \(Display.sanitized(name)) (known: "
-                                       + known.map(\.name).joined(separator: ", ") + ", all-builtin)")
+                throw MinimalCoreError(
+                    "unknown profile \(Display.sanitized(name)) (known: "
+                        + known.map(\.name).joined(separator: ", ") + ", all-builtin)")
             }
             for p in matched where !out.contains(where: { $0.name == p.name }) { out.append(p) }
         }
@@ -342,13 +382,16 @@ public struct MinimalCore: Sendable {
 /// A minimal core that cannot be derived: an unknown profile or module, or a requirement the kernel cannot meet.
 /// One line for the user; exit status 2.
 public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
+    /// What cannot be derived, as one line for the user.
     public var message: String
     /// True when a requirement has no driver in the kernel (a flag can leave such requirements out).
     public var kernelLacksDriver: Bool
+    /// An error saying `message`; `kernelLacksDriver` when the kernel has no driver for a requirement.
     public init(_ message: String, kernelLacksDriver: Bool = false) {
         self.message = message
         self.kernelLacksDriver = kernelLacksDriver
     }
+    /// The message itself, as printed.
     public var description: String { message }
 
     /// No module of the tree and no built-in driver meets `requirement` of `profile`.
@@ -356,7 +399,8 @@ public struct MinimalCoreError: Error, Sendable, CustomStringConvertible {
         let options = requirement.modules.compactMap { m in
             GuestProfile.kernelOption(building: m).map { "\($0) (\(m))" }
         }
-        var message = "\(profile) needs \(requirement.what), which this kernel lacks: no module of the tree meets it"
+        var message =
+            "\(profile) needs \(requirement.what), which this kernel lacks: no module of the tree meets it"
             + " and no built-in driver does"
         if !options.isEmpty {
             message += "; a kernel built with " + options.joined(separator: " or ") + " would have one"

@@ -6,6 +6,7 @@ internal import Graph
 public struct CoreComparison: Sendable {
     /// A module the core package installs that the floor does without.
     public struct Extra: Sendable {
+        /// The module (graph index).
         public var module: Int
         /// From a module the split's rules (or lists) placed into the core's install set to this one, both
         /// included; just the module when its own rule placed it there.
@@ -17,30 +18,38 @@ public struct CoreComparison: Sendable {
         /// users, with their packages. Then `chain` is the module alone and `rule` the rule that asked for the
         /// other package.
         public var movedFrom: String?
+        /// The modules (graph indices) that need it, with their packages, when it was moved down.
         public var neededBy: [(module: Int, package: String?)]
     }
 
     /// The extra modules one rule brings in (its own matches and what they pull along), or those the split's tool
     /// moved down into the core although the rule asks for another package.
     public struct RuleShare: Sendable {
+        /// The rule or list line, nil for modules placed by no rule.
         public var rule: SourceLocation?
         /// The rule's pattern (`default` for the default rule), when the split is a filtermods file.
         public var pattern: String?
         /// The package the rule asks for, when these modules were moved down from it.
         public var movedFrom: String?
+        /// How many extra modules it brings.
         public var modules: Int
+        /// Their bytes as shipped.
         public var bytes: UInt64
+        /// Their bytes uncompressed.
         public var uncompressedBytes: UInt64
     }
 
     /// The core package, and the split it comes from.
     public let package: String
+    /// The name of the split the package comes from, nil for the whole tree.
     public let split: String?
     /// The minimal core for the package's profiles.
     public let floor: MinimalCore
     /// What installing the package installs (it and every package below it): modules in path order, bytes.
     public let installed: [Int]
+    /// The install set's bytes as shipped.
     public let bytes: UInt64
+    /// The install set's bytes uncompressed.
     public let uncompressedBytes: UInt64
     /// The modules installed beyond the floor, largest first.
     public let extras: [Extra]
@@ -52,21 +61,25 @@ public struct CoreComparison: Sendable {
 
     /// Shipped and uncompressed bytes of `extras`.
     public var extraBytes: UInt64 { extras.reduce(0) { $0 + floor.graph.modules[$1.module].fileSize } }
+    /// Uncompressed bytes of `extras`.
     public var extraUncompressedBytes: UInt64 {
         extras.reduce(0) { $0 + floor.graph.modules[$1.module].uncompressedSize }
     }
 
     /// Compares `package` of an analysed split with the minimal core for `profiles` (default: the profiles bound
     /// to the package).
-    public init(analysis: SplitAnalysis, package: String, profiles: [GuestProfile]? = nil,
-                objective: MinimalCore.Objective = .bytes, limits: CoreSearch.Limits = .init())
+    public init(
+        analysis: SplitAnalysis, package: String, profiles: [GuestProfile]? = nil,
+        objective: MinimalCore.Objective = .bytes, limits: CoreSearch.Limits = .init()
+    )
         throws(MinimalCoreError)
     {
         let placement = analysis.placement
         let packages = placement.packages
         guard let p = packages.index(of: package) else {
-            throw MinimalCoreError("--core: the split has no package \(Display.sanitized(package)) (it has: "
-                                   + packages.names.map(Display.sanitized).joined(separator: ", ") + ")")
+            throw MinimalCoreError(
+                "--core: the split has no package \(Display.sanitized(package)) (it has: "
+                    + packages.names.map(Display.sanitized).joined(separator: ", ") + ")")
         }
         let bound = analysis.context.profileBindings.filter { $0.package == p }.map(\.profile)
         var chosen: [GuestProfile] = []
@@ -74,12 +87,14 @@ public struct CoreComparison: Sendable {
             chosen.append(profile)
         }
         guard !chosen.isEmpty else {
-            throw MinimalCoreError("no profile is bound to \(Display.sanitized(package)); "
-                                   + "bind one in the rules (profiles:) or name them with --profile")
+            throw MinimalCoreError(
+                "no profile is bound to \(Display.sanitized(package)); "
+                    + "bind one in the rules (profiles:) or name them with --profile")
         }
         let graph = analysis.graph
-        var floor = try MinimalCore.derive(graph: graph, builtinModinfo: analysis.scan.builtinModinfo,
-                                           profiles: chosen, objective: objective, limits: limits, skipLacking: true)
+        var floor = try MinimalCore.derive(
+            graph: graph, builtinModinfo: analysis.scan.builtinModinfo,
+            profiles: chosen, objective: objective, limits: limits, skipLacking: true)
         floor.kernelVersion = analysis.scan.tree.kernelVersion
         self.floor = floor
         self.package = package
@@ -140,8 +155,10 @@ public struct CoreComparison: Sendable {
                     (u, placement.packageOf[u].map { packages.names[$0] })
                 }
             }
-            extras.append(Extra(module: m, chain: chain, rule: placement.location(of: chain[0]), movedFrom: movedFrom,
-                                neededBy: neededBy))
+            extras.append(
+                Extra(
+                    module: m, chain: chain, rule: placement.location(of: chain[0]), movedFrom: movedFrom,
+                    neededBy: neededBy))
         }
         extras.sort {
             let (a, b) = (graph.modules[$0.module], graph.modules[$1.module])
@@ -162,8 +179,11 @@ public struct CoreComparison: Sendable {
         for e in extras {
             let m = graph.modules[e.module]
             let key = ShareKey(rule: e.rule, movedFrom: e.movedFrom)
-            var share = shares[key] ?? RuleShare(rule: e.rule, pattern: e.rule.flatMap { patterns[$0] },
-                                                 movedFrom: e.movedFrom, modules: 0, bytes: 0, uncompressedBytes: 0)
+            var share =
+                shares[key]
+                ?? RuleShare(
+                    rule: e.rule, pattern: e.rule.flatMap { patterns[$0] },
+                    movedFrom: e.movedFrom, modules: 0, bytes: 0, uncompressedBytes: 0)
             share.modules += 1
             share.bytes += m.fileSize
             share.uncompressedBytes += m.uncompressedSize

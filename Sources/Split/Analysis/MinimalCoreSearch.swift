@@ -26,6 +26,7 @@ public struct CoreSearch: Sendable {
         /// Nodes for one search (nil: no limit); tests use it to stop a search at a known point.
         public var nodes: Int?
 
+        /// Limits of `seconds` of wall-clock time and, when given, `nodes` nodes.
         public init(seconds: Double = 10, nodes: Int? = nil) {
             self.seconds = seconds
             self.nodes = nodes
@@ -44,6 +45,7 @@ public struct CoreSearch: Sendable {
         public var lowerBound: UInt64
         /// Nodes the branch and bound visited.
         public var nodes: Int
+        /// Wall-clock seconds the search took.
         public var seconds: Double
     }
 
@@ -124,16 +126,18 @@ public struct CoreSearch: Sendable {
             return a < b
         }.map { kept[$0] }
         let deadline = start + UInt64(max(0, limits.seconds) * 1e9)
-        let search = BranchAndBound(closures: closures, weights: weights, needs: order.map { bits[$0] },
-                                    alternatives: order.map { alternatives[$0] }, deadline: deadline,
-                                    nodeLimit: limits.nodes)
+        let search = BranchAndBound(
+            closures: closures, weights: weights, needs: order.map { bits[$0] },
+            alternatives: order.map { alternatives[$0] }, deadline: deadline,
+            nodeLimit: limits.nodes)
         let baseCost = base.cost(weights: weights)
         search.greedy(from: base, cost: baseCost)
         search.visit(base, cost: baseCost)
         let found = search.bestSet.members.map { universe[$0] }
-        return Result(modules: found, cost: search.best, optimal: !search.stopped,
-                      lowerBound: search.stopped ? min(search.best, search.frontier) : search.best,
-                      nodes: search.nodes, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return Result(
+            modules: found, cost: search.best, optimal: !search.stopped,
+            lowerBound: search.stopped ? min(search.best, search.frontier) : search.best,
+            nodes: search.nodes, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }
 
@@ -157,8 +161,10 @@ private final class BranchAndBound {
     /// Sets remembered at most: past this the search goes on without remembering more.
     static let memoryLimit = 1 << 20
 
-    init(closures: [ModuleBits], weights: [UInt64], needs: [ModuleBits], alternatives: [[Int]], deadline: UInt64,
-         nodeLimit: Int?) {
+    init(
+        closures: [ModuleBits], weights: [UInt64], needs: [ModuleBits], alternatives: [[Int]], deadline: UInt64,
+        nodeLimit: Int?
+    ) {
         self.closures = closures
         self.weights = weights
         self.needs = needs

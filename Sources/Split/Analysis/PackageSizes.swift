@@ -4,12 +4,15 @@ public import Graph
 public struct PackageSizes: Sendable {
     /// One package.
     public struct Package: Sendable {
+        /// The package's name.
         public var name: String
+        /// The packages it depends on directly, as the split declares them.
         public var dependsOn: [String]
         /// Its modules (indices into the graph), sorted by path.
         public var members: [Int]
         /// Bytes as shipped (compressed files) and uncompressed.
         public var bytes: UInt64
+        /// Bytes of its modules uncompressed.
         public var uncompressedBytes: UInt64
         /// What installing the package installs: itself and every package below it, as shipped.
         public var installBytes: UInt64
@@ -19,7 +22,9 @@ public struct PackageSizes: Sendable {
     public let packages: [Package]
     /// The whole tree: modules, bytes as shipped, uncompressed bytes.
     public let modules: Int
+    /// The whole tree's bytes as shipped.
     public let bytes: UInt64
+    /// The whole tree's bytes uncompressed.
     public let uncompressedBytes: UInt64
 
     /// Sizes of `placement` over `graph`.

@@ -15,8 +15,11 @@ public enum SplitInput: Sendable {
 /// Input the analysis cannot use (an unreadable tree, a malformed rules file, a profile bound to a
 /// package the split lacks): one line for the user, exit status 2. Findings are never errors.
 public struct AnalysisError: Error, Sendable, CustomStringConvertible {
+    /// What cannot be used, as one line for the user.
     public var message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// The message itself, as printed.
     public var description: String { message }
 }
 
@@ -30,8 +33,11 @@ public struct SplitAnalysis: Sendable {
 
     /// What to analyse.
     public struct Request: Sendable {
+        /// The kernel tree to analyse.
         public var tree: KernelTree
+        /// How to scan it: kernel exports, limits, threads, cache.
         public var scan: ScanOptions
+        /// Where the split comes from: a rules file, package lists, built packages, or none.
         public var split: SplitInput
         /// Variants for the rules (`--variant`).
         public var variants: [String]
@@ -39,10 +45,14 @@ public struct SplitAnalysis: Sendable {
         public var profiles: [(profile: String, package: String)]
         /// Architecture and flavour for rules languages that have them (`--arch`, `--flavour`).
         public var arch: String?
+        /// The flavour for rules languages that have one (`--flavour`).
         public var flavour: String?
 
-        public init(tree: KernelTree, scan: ScanOptions, split: SplitInput, variants: [String] = [],
-                    profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil) {
+        /// A request to check `split` on `tree`; no variants, profiles, architecture or flavour unless given.
+        public init(
+            tree: KernelTree, scan: ScanOptions, split: SplitInput, variants: [String] = [],
+            profiles: [(profile: String, package: String)] = [], arch: String? = nil, flavour: String? = nil
+        ) {
             self.tree = tree
             self.scan = scan
             self.split = split
@@ -53,11 +63,15 @@ public struct SplitAnalysis: Sendable {
         }
     }
 
+    /// Every module file read from the tree, with the index files and kernel exports.
     public let scan: TreeScan
+    /// The symbol-level dependency graph of the scanned modules.
     public let graph: ModuleGraph
     /// The split as read.
     public let split: any SplitDefinition
+    /// Which package each module is in, as the split's own tool would place it.
     public let placement: Placement
+    /// The rules variants the split was evaluated with.
     public let variants: [String]
     /// What the checks looked at (graph, placement, profile bindings).
     public let context: CheckContext
@@ -75,8 +89,9 @@ public struct SplitAnalysis: Sendable {
         let parsed = SplitBox()
         let group = DispatchGroup()
         let input = request.split
-        let options = RulesOptions(variants: request.variants, tree: request.tree, arch: request.arch,
-                                   flavour: request.flavour)
+        let options = RulesOptions(
+            variants: request.variants, tree: request.tree, arch: request.arch,
+            flavour: request.flavour)
         DispatchQueue.global().async(group: group) {
             parsed.result = Result { () throws(RulesError) -> any SplitDefinition in
                 try Self.read(input, options: options)
@@ -100,9 +115,11 @@ public struct SplitAnalysis: Sendable {
     }
 
     /// Runs the pipeline from placement on, on a tree already scanned.
-    public init(scan: TreeScan, split: any SplitDefinition, variants: [String] = [],
-                profiles: [(profile: String, package: String)] = [],
-                phase: (Phase) -> Void = { _ in }) throws(AnalysisError) {
+    public init(
+        scan: TreeScan, split: any SplitDefinition, variants: [String] = [],
+        profiles: [(profile: String, package: String)] = [],
+        phase: (Phase) -> Void = { _ in }
+    ) throws(AnalysisError) {
         self.scan = scan
         self.split = split
         self.variants = variants
@@ -117,8 +134,9 @@ public struct SplitAnalysis: Sendable {
         placement = placed.placement
         phase(.placement)
         let bindings = try Self.bind(split: split, explicit: profiles, packages: placement.packages)
-        context = CheckContext(graph: graph, placement: placement, problems: scan.problems,
-                               builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: split)
+        context = CheckContext(
+            graph: graph, placement: placement, problems: scan.problems,
+            builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: split)
         findings = Finding.sorted(placed.findings + CheckRegistry.run(context))
         sizes = PackageSizes(graph: graph, placement: placement)
         phase(.checks)
@@ -134,8 +152,10 @@ public struct SplitAnalysis: Sendable {
     }
 
     /// The split's own profile bindings, then the caller's; every name must exist.
-    static func bind(split: any SplitDefinition, explicit: [(profile: String, package: String)],
-                     packages: PackageSet) throws(AnalysisError)
+    static func bind(
+        split: any SplitDefinition, explicit: [(profile: String, package: String)],
+        packages: PackageSet
+    ) throws(AnalysisError)
         -> [(profile: GuestProfile, package: Int, location: SourceLocation?)]
     {
         let known = split.profiles + GuestProfile.builtIn

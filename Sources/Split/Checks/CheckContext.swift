@@ -3,7 +3,9 @@ public import Graph
 
 /// Everything a check looks at: the graph, where each module landed, and what the scan could not read.
 public struct CheckContext: Sendable {
+    /// The symbol-level dependency graph of the tree.
     public let graph: ModuleGraph
+    /// Which package each module landed in, and why.
     public let placement: Placement
     /// Files that could not be read.
     public let problems: [ELFScanError]
@@ -14,10 +16,14 @@ public struct CheckContext: Sendable {
     /// The split as read, when the checks are run on one.
     public let rules: (any SplitDefinition)?
 
-    public init(graph: ModuleGraph, placement: Placement, problems: [ELFScanError] = [],
-                builtinModinfo: [String: [ModinfoEntry]] = [:],
-                profileBindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)] = [],
-                rules: (any SplitDefinition)? = nil) {
+    /// The context of `graph` placed as `placement`; unreadable files, built-ins, profile bindings and rules default to
+    /// none.
+    public init(
+        graph: ModuleGraph, placement: Placement, problems: [ELFScanError] = [],
+        builtinModinfo: [String: [ModinfoEntry]] = [:],
+        profileBindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)] = [],
+        rules: (any SplitDefinition)? = nil
+    ) {
         self.graph = graph
         self.placement = placement
         self.problems = problems
@@ -32,20 +38,24 @@ public struct CheckContext: Sendable {
     }
 
     /// A finding about `module`, with its path, package and rule filled in.
-    func finding(_ kind: String, _ severity: Severity, module m: Int, provider: Int? = nil, symbols: [String] = [],
-                 namespace: String? = nil, message: String, notes: [String] = [], cost: Cost? = nil) -> Finding {
-        Finding(kind: kind, severity: severity, module: graph.modules[m].name, path: graph.modules[m].path,
-                package: packageName(m), provider: provider.map { graph.modules[$0].name },
-                providerPackage: provider.flatMap(packageName), symbols: symbols, namespace: namespace,
-                rule: placement.location(of: m), providerRule: provider.flatMap { placement.location(of: $0) },
-                message: message, notes: notes, cost: cost)
+    func finding(
+        _ kind: String, _ severity: Severity, module m: Int, provider: Int? = nil, symbols: [String] = [],
+        namespace: String? = nil, message: String, notes: [String] = [], cost: Cost? = nil
+    ) -> Finding {
+        Finding(
+            kind: kind, severity: severity, module: graph.modules[m].name, path: graph.modules[m].path,
+            package: packageName(m), provider: provider.map { graph.modules[$0].name },
+            providerPackage: provider.flatMap(packageName), symbols: symbols, namespace: namespace,
+            rule: placement.location(of: m), providerRule: provider.flatMap { placement.location(of: $0) },
+            message: message, notes: notes, cost: cost)
     }
 
     /// The cost of a module alone.
     func cost(of modules: [Int]) -> Cost {
-        Cost(bytes: modules.reduce(0) { $0 + graph.modules[$1].fileSize },
-             uncompressedBytes: modules.reduce(0) { $0 + graph.modules[$1].uncompressedSize },
-             modules: modules.map { graph.modules[$0].name }.sorted())
+        Cost(
+            bytes: modules.reduce(0) { $0 + graph.modules[$1].fileSize },
+            uncompressedBytes: modules.reduce(0) { $0 + graph.modules[$1].uncompressedSize },
+            modules: modules.map { graph.modules[$0].name }.sorted())
     }
 
     /// Whether a module in package `user` can use one in `provider` (both placed).

@@ -1,8 +1,10 @@
 internal import ELFScan
 internal import Graph
+
 /// Every check, in the order they run and report. Order matters only for reading: load failures of
 /// the tree itself first, then symbol-level load rules, then placement.
 public enum CheckRegistry {
+    /// Every check, in the order they run: the tree's own load failures, then symbol rules, then placement.
     public static let all: [any SplitCheck] = [
         UnreadableModuleCheck(),
         DuplicateModuleCheck(),
@@ -28,5 +30,6 @@ public enum CheckRegistry {
         Finding.sorted(all.flatMap { $0.run(context) })
     }
 
+    /// The check whose id is `id` (`cross-package`, …), if there is one.
     public static func check(id: String) -> (any SplitCheck)? { all.first { $0.description.id == id } }
 }

@@ -6,8 +6,10 @@ struct UnplacedModuleCheck: SplitCheck {
     let description = CheckDescription(
         id: "unplaced-module", severity: .error,
         summary: "A module that no rule, default or list places in a package.",
-        rationale: "It is in no package, or in whichever one a script happens to put it: nobody decided where it ships.",
-        triggering: CheckExample("b is in no list", modules: [exampleModule("a"), exampleModule("b")], placed: ["a": "core"]),
+        rationale:
+            "It is in no package, or in whichever one a script happens to put it: nobody decided where it ships.",
+        triggering: CheckExample(
+            "b is in no list", modules: [exampleModule("a"), exampleModule("b")], placed: ["a": "core"]),
         passing: CheckExample("both are listed", modules: [exampleModule("a"), exampleModule("b")]))
 
     func run(_ ctx: CheckContext) -> [Finding] {
@@ -15,13 +17,17 @@ struct UnplacedModuleCheck: SplitCheck {
             let name = ctx.graph.modules[m].name
             if ctx.placement.packageOf[m] == nil {
                 let why = ctx.placement.failure[m].map { ": the rules cannot place it (\($0))" } ?? ""
-                return ctx.finding(description.id, description.severity, module: m,
-                                   message: "\(name) is in no package\(why)", cost: ctx.cost(of: [m]))
+                return ctx.finding(
+                    description.id, description.severity, module: m,
+                    message: "\(name) is in no package\(why)", cost: ctx.cost(of: [m]))
             }
             if case .unruled = ctx.placement.basis[m] {
-                return ctx.finding(description.id, description.severity, module: m,
-                                   message: "no rule matches \(ctx.graph.modules[m].path) and there is no default: rule; it landed in \(ctx.packageName(m) ?? "?") only because of its neighbours",
-                                   cost: ctx.cost(of: [m]))
+                return ctx.finding(
+                    description.id, description.severity, module: m,
+                    message:
+                        "no rule matches \(ctx.graph.modules[m].path) and there is no default: rule; "
+                        + "it landed in \(ctx.packageName(m) ?? "?") only because of its neighbours",
+                    cost: ctx.cost(of: [m]))
             }
             return nil
         }
@@ -32,24 +38,33 @@ struct ForcedMoveCheck: SplitCheck {
     let description = CheckDescription(
         id: "forced-move", severity: .warning,
         summary: "A module ends in another package than its rule asks for, dragged by its dependencies.",
-        rationale: "filtermods moves such modules silently. A warning when it leaves the packages installed with the default package (a driver dragged into a package users do not install); info when it only moves into a package below the one asked for.",
-        triggering: CheckExample("rules want b in extra, but core's a needs it",
-                                 modules: [exampleModule("a", imports: ["b_fn"]), exampleModule("b", exports: ["b_fn"])],
-                                 packages: [("core", []), ("extra", ["core"])], placed: ["a": "core", "b": "core"],
-                                 wanted: ["b": "extra"]),
-        passing: CheckExample("b where its rule wants it", modules: [exampleModule("a", imports: ["b_fn"]), exampleModule("b", exports: ["b_fn"])]))
+        rationale:
+            "filtermods moves such modules silently. A warning when it leaves the packages installed with the default "
+            + "package (a driver dragged into a package users do not install); "
+            + "info when it only moves into a package below the one asked for.",
+        triggering: CheckExample(
+            "rules want b in extra, but core's a needs it",
+            modules: [exampleModule("a", imports: ["b_fn"]), exampleModule("b", exports: ["b_fn"])],
+            packages: [("core", []), ("extra", ["core"])], placed: ["a": "core", "b": "core"],
+            wanted: ["b": "extra"]),
+        passing: CheckExample(
+            "b where its rule wants it",
+            modules: [exampleModule("a", imports: ["b_fn"]), exampleModule("b", exports: ["b_fn"])]))
 
     func run(_ ctx: CheckContext) -> [Finding] {
         let packages = ctx.placement.packages
         var out: [Finding] = []
         for m in ctx.graph.modules.indices {
-            guard ctx.placement.failure[m] == nil, let final = ctx.placement.packageOf[m], let wanted = ctx.placement.wanted[m],
-                  final != wanted else { continue }
+            guard ctx.placement.failure[m] == nil, let final = ctx.placement.packageOf[m],
+                let wanted = ctx.placement.wanted[m],
+                final != wanted
+            else { continue }
             let intoAncestor = packages.isBelow(final, wanted)
             let severity: Severity = intoAncestor ? .info : .warning
             let name = ctx.graph.modules[m].name
             var notes: [String] = []
-            // Who forced it: users whose package cannot reach the wanted package, providers the wanted package cannot reach.
+            // Who forced it: users whose package cannot reach the wanted package, providers the wanted package
+            // cannot reach.
             for u in ctx.graph.reverseClosure(of: m) {
                 guard let up = ctx.placement.packageOf[u], !packages.reaches(up, wanted) else { continue }
                 let symbols = ctx.graph.edge(from: u, to: m)?.symbols
@@ -72,10 +87,13 @@ struct ForcedMoveCheck: SplitCheck {
             default: asked = packages.names[wanted]
             }
             let cost = ctx.cost(of: [m])
-            out.append(ctx.finding(
-                description.id, severity, module: m,
-                message: "\(name) moved from \(asked) to \(packages.names[final]) (\(Display.kib(cost.bytes)) added to \(packages.names[final]))",
-                notes: notes, cost: cost))
+            out.append(
+                ctx.finding(
+                    description.id, severity, module: m,
+                    message:
+                        "\(name) moved from \(asked) to \(packages.names[final]) (\(Display.kib(cost.bytes)) "
+                        + "added to \(packages.names[final]))",
+                    notes: notes, cost: cost))
         }
         return out
     }
@@ -126,7 +144,11 @@ struct SoftdepResolver {
         for (module, entries) in ctx.builtinModinfo.sorted(by: { $0.key < $1.key }) {
             for e in entries where e.key == "alias" {
                 let a = Self.normalized(e.value)
-                if Self.isPattern(a) { builtinPatterns.append((a, module)) } else if builtinExact[a] == nil { builtinExact[a] = module }
+                if Self.isPattern(a) {
+                    builtinPatterns.append((a, module))
+                } else if builtinExact[a] == nil {
+                    builtinExact[a] = module
+                }
             }
         }
     }
@@ -135,7 +157,8 @@ struct SoftdepResolver {
         if let m = graph.module(named: name) { return .modules([m]) }
         let n = Self.normalized(name)
         var found = exact[n] ?? []
-        for candidate in (patterns[Self.bucket(n)] ?? []) + (patterns[""] ?? []) where Self.matches(candidate.pattern, n) {
+        for candidate in (patterns[Self.bucket(n)] ?? []) + (patterns[""] ?? [])
+        where Self.matches(candidate.pattern, n) {
             found.append(candidate.module)
         }
         if !found.isEmpty { return .modules(Array(Set(found)).sorted()) }
@@ -202,27 +225,39 @@ struct SoftdepCrossPackageCheck: SplitCheck {
         CheckDescription(
             id: id, severity: .warning,
             summary: "A module's \(key) names a module (by name or alias) outside its package's closure.",
-            rationale: "modprobe loads the module without it: it works, but without what its author asked for (e.g. a crypto driver or a firmware helper). Names resolve as modprobe resolves them: a module name, else an alias; a built-in module satisfies it.",
-            triggering: CheckExample("\(key) on a module in extra",
-                                     modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: b" : "b")]), exampleModule("b")],
-                                     packages: [("core", []), ("extra", ["core"])], placed: ["a": "core", "b": "extra"]),
-            passing: CheckExample("\(key) on an alias of a module in the same package",
-                                  modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: crypto-b" : "crypto-b")]),
-                                            exampleModule("b", modinfo: [("alias", "crypto-b")])]))
+            rationale:
+                "modprobe loads the module without it: it works, but without what its author asked for (e.g. a crypto "
+                + "driver or a firmware helper). Names resolve as modprobe resolves them: a module name, "
+                + "else an alias; a built-in module satisfies it.",
+            triggering: CheckExample(
+                "\(key) on a module in extra",
+                modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: b" : "b")]), exampleModule("b")],
+                packages: [("core", []), ("extra", ["core"])], placed: ["a": "core", "b": "extra"]),
+            passing: CheckExample(
+                "\(key) on an alias of a module in the same package",
+                modules: [
+                    exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: crypto-b" : "crypto-b")]),
+                    exampleModule("b", modinfo: [("alias", "crypto-b")]),
+                ]))
     }
 
     func run(_ ctx: CheckContext) -> [Finding] {
         var out: [Finding] = []
         for (m, name, target) in softdepTargets(ctx, key: key) {
-            guard case .modules(let targets) = target, !targets.contains(m), !targets.contains(where: { ctx.reaches(m, $0) })
+            guard case .modules(let targets) = target, !targets.contains(m),
+                !targets.contains(where: { ctx.reaches(m, $0) })
             else { continue }
             let t = targets[0]
             let via = normalizedModuleName(name) == ctx.graph.modules[t].name ? "" : " (\(name))"
-            let others = targets.count > 1 ? " and \(targets.count - 1) more modules with that alias, none in its closure" : ""
-            out.append(ctx.finding(
-                id, description.severity, module: m, provider: t,
-                message: "\(ctx.graph.modules[m].name) (\(ctx.packageName(m) ?? "?")) has \(key) \(ctx.graph.modules[t].name)\(via), which is in \(ctx.packageName(t) ?? "?")\(others)",
-                cost: ctx.cost(of: [t])))
+            let others =
+                targets.count > 1 ? " and \(targets.count - 1) more modules with that alias, none in its closure" : ""
+            out.append(
+                ctx.finding(
+                    id, description.severity, module: m, provider: t,
+                    message:
+                        "\(ctx.graph.modules[m].name) (\(ctx.packageName(m) ?? "?")) has \(key) "
+                        + "\(ctx.graph.modules[t].name)\(via), which is in \(ctx.packageName(t) ?? "?")\(others)",
+                    cost: ctx.cost(of: [t])))
         }
         return out
     }
@@ -238,13 +273,20 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
             id: id, severity: severity,
             summary: "A module's \(key) names something no module of the tree and no built-in module provides.",
             rationale: key == "softdep"
-                ? "modprobe finds nothing to load first and loads the module without it: whatever the author wanted beside it (a crypto algorithm, a helper driver) is missing from every package."
-                : "initramfs generators find nothing to include for it; modprobe does not load weak dependencies, so this only matters early in boot.",
-            triggering: CheckExample("\(key) on a name nothing provides",
-                                     modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: gone" : "gone")])]),
-            passing: CheckExample("\(key) on an alias some module carries",
-                                  modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: crypto-b" : "crypto-b")]),
-                                            exampleModule("b", modinfo: [("alias", "crypto-b")])]))
+                ? "modprobe finds nothing to load first and loads the module without it: "
+                    + "whatever the author wanted beside it (a crypto algorithm, a helper driver) "
+                    + "is missing from every package."
+                : "initramfs generators find nothing to include for it; modprobe does not load weak dependencies, "
+                    + "so this only matters early in boot.",
+            triggering: CheckExample(
+                "\(key) on a name nothing provides",
+                modules: [exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: gone" : "gone")])]),
+            passing: CheckExample(
+                "\(key) on an alias some module carries",
+                modules: [
+                    exampleModule("a", modinfo: [(key, key == "softdep" ? "pre: crypto-b" : "crypto-b")]),
+                    exampleModule("b", modinfo: [("alias", "crypto-b")]),
+                ]))
     }
 
     func run(_ ctx: CheckContext) -> [Finding] {
@@ -256,14 +298,18 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
             let complete = ctx.rules?.coversWholeTree ?? true
             if builtinAliasesKnown {
                 let whose = complete ? "; the kernel has none, whatever the split" : ""
-                return ctx.finding(id, complete ? .info : severity, module: m,
-                                   message: "\(module) has \(key) \(name), which no module and no built-in module provides\(whose)")
+                return ctx.finding(
+                    id, complete ? .info : severity, module: m,
+                    message: "\(module) has \(key) \(name), which no module and no built-in module provides\(whose)")
             }
             // A built-in module's aliases are unknown here: it may be there.
-            let why = ctx.builtinModinfo.isEmpty ? "built-in modules' aliases are unknown (no modules.builtin.modinfo)"
+            let why =
+                ctx.builtinModinfo.isEmpty
+                ? "built-in modules' aliases are unknown (no modules.builtin.modinfo)"
                 : "built-in drivers' device-table aliases are recorded nowhere"
-            return ctx.finding(id, .info, module: m,
-                               message: "\(module) has \(key) \(name), which no module provides; \(why), so a built-in driver may")
+            return ctx.finding(
+                id, .info, module: m,
+                message: "\(module) has \(key) \(name), which no module provides; \(why), so a built-in driver may")
         }
     }
 }

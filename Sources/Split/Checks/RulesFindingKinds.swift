@@ -13,6 +13,7 @@ public struct RulesFindingKind: Sendable {
     /// The split languages (`SplitFormat.name`) that report it.
     public var languages: [String]
 
+    /// A kind with its id, default severity, summary, rationale and the languages that report it.
     public init(id: String, severity: Severity, summary: String, rationale: String, languages: [String]) {
         self.id = id
         self.severity = severity
@@ -25,14 +26,17 @@ public struct RulesFindingKind: Sendable {
 /// Every kind of finding a split language reports itself. A language that adds one defines it as a
 /// `RulesFindingKind` static (next to its reader, or below) and appends it here.
 public enum RulesFindingKinds {
+    /// Every split-language finding kind, each id once.
     public static let all: [RulesFindingKind] = {
         var seen = Set<String>()
         // A kind several languages share (entry-matches-nothing) is listed once.
-        return ([.ruleMatchesNothing] + RulesFindingKind.kernelWedge + RulesFindingKind.suse + RulesFindingKind.ubuntu
-                + RulesFindingKind.builtPackages)
+        return
+            ([.ruleMatchesNothing] + RulesFindingKind.kernelWedge + RulesFindingKind.suse + RulesFindingKind.ubuntu
+            + RulesFindingKind.builtPackages)
             .filter { seen.insert($0.id).inserted }
     }()
 
+    /// The kind whose id is `id`, if a split language reports one.
     public static func kind(id: String) -> RulesFindingKind? { all.first { $0.id == id } }
 }
 
@@ -43,7 +47,8 @@ extension RulesFindingKind {
         summary: "A rule's pattern matches no module of the tree (info), or can never match any path (warning).",
         rationale: "filtermods matches each rule as re.match('[^/]+/' + pattern, path): a leading ^ then never holds, "
             + "and the rule silently places nothing. A rule for another architecture or configuration also matches "
-            + "nothing on this tree, which is normal; the note says whether the tree has modules under the rule's directory.",
+            + "nothing on this tree, which is normal; the note says whether the tree has modules under the rule's "
+            + "directory.",
         languages: ["filtermods"])
 }
 
@@ -103,7 +108,8 @@ extension RulesFindingKind {
     static let ubuntu: [RulesFindingKind] = [
         RulesFindingKind(
             id: "dependency-pass", severity: .info,
-            summary: "A module in linux-modules because a listed module needs it (module-inclusion's dependency passes).",
+            summary:
+                "A module in linux-modules because a listed module needs it (module-inclusion's dependency passes).",
             rationale: "The list does not name it; it ships in linux-modules only while its user does.",
             languages: ["ubuntu"]),
         RulesFindingKind(
@@ -138,17 +144,22 @@ extension RulesFindingKind {
 public enum FindingKinds {
     /// One kind: its id, default severity, one-line summary and rationale.
     public struct Description: Sendable {
+        /// The finding's `kind`.
         public var id: String
+        /// Its default severity.
         public var severity: Severity
+        /// One line: what it finds.
         public var summary: String
+        /// Why it matters.
         public var rationale: String
     }
 
     /// The checks' kinds in their order, then the split languages' kinds.
     public static let all: [Description] =
         CheckRegistry.all.map {
-            Description(id: $0.description.id, severity: $0.description.severity, summary: $0.description.summary,
-                        rationale: $0.description.rationale)
+            Description(
+                id: $0.description.id, severity: $0.description.severity, summary: $0.description.summary,
+                rationale: $0.description.rationale)
         }
         + RulesFindingKinds.all.map {
             Description(id: $0.id, severity: $0.severity, summary: $0.summary, rationale: $0.rationale)

@@ -3,7 +3,9 @@ public import Graph
 
 /// What a check is, for `modsplit rules` and for the tests that run every check's examples.
 public struct CheckDescription: Sendable {
+    /// The check's id, which its findings carry as `kind` (`cross-package`, …).
     public var id: String
+    /// The severity of its findings.
     public var severity: Severity
     /// One line: what the check finds.
     public var summary: String
@@ -11,6 +13,7 @@ public struct CheckDescription: Sendable {
     public var rationale: String
     /// A split that triggers the check, and one that does not.
     public var triggering: CheckExample
+    /// An example split on which the check finds nothing.
     public var passing: CheckExample
 }
 
@@ -23,20 +26,30 @@ public protocol SplitCheck: Sendable {
 /// A tiny split built in memory: modules, packages (name, depends-on), where each module goes, the
 /// kernel's exports. Used as the examples of every check.
 public struct CheckExample: Sendable {
+    /// One line: what the example shows.
     public var summary: String
+    /// The example's modules.
     public var modules: [ModuleFacts]
+    /// Its packages: (name, the packages it depends on).
     public var packages: [(String, [String])]
     /// Module name → package name; modules left out are unplaced.
     public var placed: [String: String]
+    /// Symbols the kernel image exports in the example.
     public var kernel: [String]
+    /// Guest profiles bound to packages: (profile name, package name).
     public var profiles: [(String, String)]
+    /// Files the example's scan could not read.
     public var problems: [ELFScanError]
     /// Module name → the package its rule asks for, where that differs from where it is.
     public var wanted: [String: String]
 
-    public init(_ summary: String, modules: [ModuleFacts], packages: [(String, [String])] = [("core", [])],
-                placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String] = ["printk"],
-                profiles: [(String, String)] = [], problems: [ELFScanError] = []) {
+    /// An example of `modules` in `packages`, all in the first package unless `placed` says otherwise; the kernel
+    /// exports `printk`.
+    public init(
+        _ summary: String, modules: [ModuleFacts], packages: [(String, [String])] = [("core", [])],
+        placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String] = ["printk"],
+        profiles: [(String, String)] = [], problems: [ELFScanError] = []
+    ) {
         self.wanted = wanted
         self.summary = summary
         self.modules = modules
@@ -49,13 +62,18 @@ public struct CheckExample: Sendable {
 
     /// The example as a check context.
     public func context() -> CheckContext {
-        let graph = ModuleGraph(modules: modules, kernel: KernelExports(
-            source: .symvers, path: "example",
-            symbols: Dictionary(uniqueKeysWithValues: kernel.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) })))
+        let graph = ModuleGraph(
+            modules: modules,
+            kernel: KernelExports(
+                source: .symvers, path: "example",
+                symbols: Dictionary(
+                    uniqueKeysWithValues: kernel.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) })))
         let placement = split.placement(graph)
-        let bindings = profiles.compactMap { (profile, package) -> (profile: GuestProfile, package: Int, location: SourceLocation?)? in
+        let bindings = profiles.compactMap {
+            (profile, package) -> (profile: GuestProfile, package: Int, location: SourceLocation?)? in
             guard let p = GuestProfile.builtIn.first(where: { $0.name == profile }),
-                  let i = placement.packages.index(of: package) else { return nil }
+                let i = placement.packages.index(of: package)
+            else { return nil }
             return (p, i, nil)
         }
         return CheckContext(graph: graph, placement: placement, problems: problems, profileBindings: bindings)
@@ -68,18 +86,24 @@ public struct CheckExample: Sendable {
 /// A split written out in memory: packages with their dependencies, and the package of each module by name.
 /// Check examples and tests use it; modules it does not name are unplaced.
 public struct ExampleSplit: SplitDefinition {
+    /// The packages: (name, the packages it depends on), in order.
     public var packages: [(String, [String])]
+    /// Module name → package name; modules left out are unplaced.
     public var placed: [String: String]
+    /// Module name → the package its rule asks for, where that differs from where it is.
     public var wanted: [String: String]
 
+    /// A split of `packages` placing modules as `placed` says.
     public init(packages: [(String, [String])], placed: [String: String], wanted: [String: String] = [:]) {
         self.packages = packages
         self.placed = placed
         self.wanted = wanted
     }
 
+    /// `example.list`, the name findings give for its rule lines.
     public var name: String? { "example.list" }
 
+    /// Places the graph's modules as `placed` says; each named module's rule line is its own line of `example.list`.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         RulesPlacement(placement: placement(graph))
     }
@@ -87,25 +111,33 @@ public struct ExampleSplit: SplitDefinition {
     func placement(_ graph: ModuleGraph) -> Placement {
         let set = PackageSet(names: packages.map(\.0), dependsOn: packages.map(\.1))
         let packageOf = graph.modules.map { placed[$0.name].flatMap { set.index(of: $0) } }
-        let basis: [PlacementBasis] = graph.modules.indices.map { .listed(SourceLocation(file: "example.list", line: $0 + 1)) }
-        let wantedOf = graph.modules.enumerated().map { i, m in wanted[m.name].flatMap { set.index(of: $0) } ?? packageOf[i] }
-        return Placement(packages: set, packageOf: packageOf, wanted: wantedOf, basis: basis,
-                         failure: Array(repeating: nil, count: graph.modules.count))
+        let basis: [PlacementBasis] = graph.modules.indices.map {
+            .listed(SourceLocation(file: "example.list", line: $0 + 1))
+        }
+        let wantedOf = graph.modules.enumerated().map { i, m in
+            wanted[m.name].flatMap { set.index(of: $0) } ?? packageOf[i]
+        }
+        return Placement(
+            packages: set, packageOf: packageOf, wanted: wantedOf, basis: basis,
+            failure: Array(repeating: nil, count: graph.modules.count))
     }
 }
 
 /// A module made of plain facts, for check examples and tests.
-public func exampleModule(_ name: String, exports: [String] = [], gplExports: [String] = [], namespaced: [(String, String)] = [],
-                          imports: [String] = [], license: String = "GPL", modinfo: [(String, String)] = [],
-                          crcs: [String: UInt32] = [:], expects: [String: UInt32] = [:],
-                          vermagic: String = "6.1.0 SMP mod_unload modversions ", size: UInt64 = 1000) -> ModuleFacts {
+public func exampleModule(
+    _ name: String, exports: [String] = [], gplExports: [String] = [], namespaced: [(String, String)] = [],
+    imports: [String] = [], license: String = "GPL", modinfo: [(String, String)] = [],
+    crcs: [String: UInt32] = [:], expects: [String: UInt32] = [:],
+    vermagic: String = "6.1.0 SMP mod_unload modversions ", size: UInt64 = 1000
+) -> ModuleFacts {
     var exported = exports.map { ExportedSymbol(name: $0, gplOnly: false, crc: crcs[$0]) }
     exported += gplExports.map { ExportedSymbol(name: $0, gplOnly: true, crc: crcs[$0]) }
     exported += namespaced.map { ExportedSymbol(name: $0.0, gplOnly: false, namespace: $0.1, crc: crcs[$0.0]) }
     var info = [ModinfoEntry(key: "license", value: license), ModinfoEntry(key: "vermagic", value: vermagic)]
     info += modinfo.map { ModinfoEntry(key: $0.0, value: $0.1) }
-    return ModuleFacts(name: name, path: "kernel/\(name).ko.xz", fileSize: size, uncompressedSize: size * 4,
-                       compression: .xz, identity: ELFIdentity(bits: 64, bigEndian: false, machine: 62),
-                       exports: exported, imports: imports.map { ImportedSymbol(name: $0, crc: expects[$0]) },
-                       modinfo: info)
+    return ModuleFacts(
+        name: name, path: "kernel/\(name).ko.xz", fileSize: size, uncompressedSize: size * 4,
+        compression: .xz, identity: ELFIdentity(bits: 64, bigEndian: false, machine: 62),
+        exports: exported, imports: imports.map { ImportedSymbol(name: $0, crc: expects[$0]) },
+        modinfo: info)
 }

@@ -1,6 +1,7 @@
-internal import Glibc
 internal import ELFScan
+internal import Glibc
 public import Graph
+
 /// Places modules the way Fedora's filtermods.py `sort` does, and keeps the reasons.
 ///
 /// Each module gets a set of allowed packages: an `exact_pkg` rule pins one, the first matching
@@ -10,6 +11,7 @@ public import Graph
 /// rest take the default package (or the nearest below, else the highest allowed), dependents first.
 /// Like filtermods, the edges are those of modules.dep: each module to its whole closure.
 public enum FiltermodsPlacement {
+    /// Places every module of `graph` as filtermods would with `rules`.
     public static func place(_ graph: ModuleGraph, rules: FiltermodsRules) -> Placement {
         placeReporting(graph, rules: rules).placement
     }
@@ -93,7 +95,9 @@ public enum FiltermodsPlacement {
                 return height[m]
             }
             for m in 0..<n { _ = heightOf(m) }
-            topo = (0..<n).sorted { height[$0] != height[$1] ? height[$0] < height[$1] : graph.modules[$0].path < graph.modules[$1].path }
+            topo = (0..<n).sorted {
+                height[$0] != height[$1] ? height[$0] < height[$1] : graph.modules[$0].path < graph.modules[$1].path
+            }
             var pos = [Int](repeating: 0, count: n)
             for (i, m) in topo.enumerated() { pos[m] = i }
             topoPosition = pos
@@ -114,7 +118,9 @@ public enum FiltermodsPlacement {
             // The rest, dependents first.
             let fallback = rules.defaultPackage.flatMap { packages.index(of: $0) }
             for m in topo.reversed() where !failed[m] && allowed[m].count > 1 {
-                guard let choice = (fallback.flatMap { pickBest(allowed[m], target: $0) }) ?? pickBest(allowed[m], target: nil)
+                guard
+                    let choice = (fallback.flatMap { pickBest(allowed[m], target: $0) })
+                        ?? pickBest(allowed[m], target: nil)
                 else { continue }
                 allowed[m] = Mask.single(choice)
                 propagate(seeds: [m])
@@ -126,7 +132,8 @@ public enum FiltermodsPlacement {
             paths = graph.modules.map { ModulePath($0.path) }
             // exact_pkg rules whose package exists; for each module the first that matches wins.
             let needs = rules.rules.indices.compactMap { i in
-                rules.rules[i].kind == .needs ? packages.index(of: rules.rules[i].package).map { (index: i, package: $0) } : nil
+                rules.rules[i].kind == .needs
+                    ? packages.index(of: rules.rules[i].package).map { (index: i, package: $0) } : nil
             }
             let needsSet = PatternSet(needs.map { rules.rules[$0.index].pattern })
             for m in 0..<n {
@@ -165,8 +172,12 @@ public enum FiltermodsPlacement {
         mutating func prune(_ m: Int) -> Bool {
             guard !failed[m], !allowed[m].isEmpty else { return false }
             var keep = allowed[m]
-            for d in deps[m] where !failed[d] && !allowed[d].isEmpty { keep.formIntersection(allowed[d].union(of: compatibleWithDep)) }
-            for u in users[m] where !failed[u] && !allowed[u].isEmpty { keep.formIntersection(allowed[u].union(of: compatibleWithUser)) }
+            for d in deps[m] where !failed[d] && !allowed[d].isEmpty {
+                keep.formIntersection(allowed[d].union(of: compatibleWithDep))
+            }
+            for u in users[m] where !failed[u] && !allowed[u].isEmpty {
+                keep.formIntersection(allowed[u].union(of: compatibleWithUser))
+            }
             guard keep != allowed[m] else { return false }
             if keep.isEmpty {
                 failed[m] = true
@@ -282,33 +293,42 @@ public enum FiltermodsPlacement {
                 let pattern = rule.pattern
                 // Shadowed by an earlier rule for every module it matches: it still matches something.
                 if !pattern.matchesNothing {
-                    let candidates = pattern.needsFirstComponent ? Array(starting(with: pattern.literalPrefix)) : Array(paths.indices)
+                    let candidates =
+                        pattern.needsFirstComponent
+                        ? Array(starting(with: pattern.literalPrefix)) : Array(paths.indices)
                     if candidates.contains(where: { pattern.matches(paths[$0]) }) { continue }
                 }
                 let shown = Display.sanitized(pattern.source)
                 if pattern.matchesNothing {
-                    out.append(Finding(
-                        kind: RulesFindingKind.ruleMatchesNothing.id, severity: .warning, package: rule.package,
-                        rule: rule.location,
-                        message: "rule '\(shown)' (\(rule.package)) can never match a module path: "
-                            + "filtermods matches '\(PathPattern.wrapper)\(shown)'",
-                        notes: ["a ^ or \\A after the first path component cannot hold; drop it "
-                                + "(filtermods anchors every rule at the start)"]))
+                    out.append(
+                        Finding(
+                            kind: RulesFindingKind.ruleMatchesNothing.id, severity: .warning, package: rule.package,
+                            rule: rule.location,
+                            message: "rule '\(shown)' (\(rule.package)) can never match a module path: "
+                                + "filtermods matches '\(PathPattern.wrapper)\(shown)'",
+                            notes: [
+                                "a ^ or \\A after the first path component cannot hold; drop it "
+                                    + "(filtermods anchors every rule at the start)"
+                            ]))
                     continue
                 }
                 let directory = pattern.literalDirectory
                 var notes: [String] = []
                 if !directory.isEmpty {
                     let under = starting(with: Array(directory.utf8)).count
-                    notes.append(under == 0
-                        ? "the tree has no module under \(Display.sanitized(directory)): "
-                            + "a rule for another architecture or configuration?"
-                        : "the tree has \(under) modules under \(Display.sanitized(directory)), none of them matches: "
-                            + "a misspelt name, or a module this build does not make?")
+                    notes.append(
+                        under == 0
+                            ? "the tree has no module under \(Display.sanitized(directory)): "
+                                + "a rule for another architecture or configuration?"
+                            : "the tree has \(under) modules under \(Display.sanitized(directory)), "
+                                + "none of them matches: "
+                                + "a misspelt name, or a module this build does not make?")
                 }
-                out.append(Finding(
-                    kind: RulesFindingKind.ruleMatchesNothing.id, severity: .info, package: rule.package, rule: rule.location,
-                    message: "rule '\(shown)' (\(rule.package)) matches no module of this tree", notes: notes))
+                out.append(
+                    Finding(
+                        kind: RulesFindingKind.ruleMatchesNothing.id, severity: .info, package: rule.package,
+                        rule: rule.location,
+                        message: "rule '\(shown)' (\(rule.package)) matches no module of this tree", notes: notes))
             }
             return out
         }

@@ -1,5 +1,5 @@
-internal import Foundation
 internal import ELFScan
+internal import Foundation
 public import Graph
 
 /// Package file lists (`--list NAME=FILE`, `--requires NAME:DEPENDENCY`): each file names the modules
@@ -10,19 +10,25 @@ public struct PackageLists: SplitDefinition {
     /// (package, dependency): installing the package installs the dependency.
     public var requires: [(package: String, dependency: String)]
 
+    /// The split made of `lists` and the dependencies `requires` declares.
     public init(lists: [(package: String, file: String)], requires: [(package: String, dependency: String)]) {
         self.lists = lists
         self.requires = requires
     }
 
+    /// The lists as given: `package=file` pairs.
     public var name: String? { lists.map { "\($0.package)=\($0.file)" }.joined(separator: " ") }
 
+    /// Reads every list and places each module in the package whose list names it; throws on an unreadable list, an
+    /// unknown package, an entry that is no module of the tree, or a module listed twice.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         RulesPlacement(placement: try Self.placeFromLists(graph, lists: lists, requires: requires))
     }
 
-    static func placeFromLists(_ graph: ModuleGraph, lists: [(package: String, file: String)],
-                               requires: [(package: String, dependency: String)]) throws(RulesError) -> Placement {
+    static func placeFromLists(
+        _ graph: ModuleGraph, lists: [(package: String, file: String)],
+        requires: [(package: String, dependency: String)]
+    ) throws(RulesError) -> Placement {
         let names = lists.map(\.package)
         var seen = Set<String>()
         for (name, file) in lists {
@@ -30,8 +36,12 @@ public struct PackageLists: SplitDefinition {
             guard seen.insert(name).inserted else { throw RulesError(file: "--list", "package \(name) is given twice") }
         }
         for (p, d) in requires {
-            guard names.contains(p) else { throw RulesError(file: "--requires", "\(p):\(d) names unknown package \(p)") }
-            guard names.contains(d) else { throw RulesError(file: "--requires", "\(p):\(d) names unknown package \(d)") }
+            guard names.contains(p) else {
+                throw RulesError(file: "--requires", "\(p):\(d) names unknown package \(p)")
+            }
+            guard names.contains(d) else {
+                throw RulesError(file: "--requires", "\(p):\(d) names unknown package \(d)")
+            }
         }
         var dependsOn = [[String]](repeating: [], count: names.count)
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
@@ -39,7 +49,9 @@ public struct PackageLists: SplitDefinition {
         let packages = PackageSet(names: names, dependsOn: dependsOn)
         for p in names.indices {
             guard let cycle = packages.cycle(through: p) else { continue }
-            throw RulesError(file: "--requires", "cycle in package requirements: \((cycle + [p]).map { names[$0] }.joined(separator: " → "))")
+            throw RulesError(
+                file: "--requires",
+                "cycle in package requirements: \((cycle + [p]).map { names[$0] }.joined(separator: " → "))")
         }
         var packageOf = [Int?](repeating: nil, count: graph.modules.count)
         var basis = [PlacementBasis](repeating: .unruled, count: graph.modules.count)
@@ -60,8 +72,9 @@ public struct PackageLists: SplitDefinition {
                 basis[m] = .listed(SourceLocation(file: file, line: n))
             }
         }
-        return Placement(packages: packages, packageOf: packageOf, wanted: packageOf, basis: basis,
-                         failure: Array(repeating: nil, count: graph.modules.count))
+        return Placement(
+            packages: packages, packageOf: packageOf, wanted: packageOf, basis: basis,
+            failure: Array(repeating: nil, count: graph.modules.count))
     }
 
     /// The entries of a list file with their line numbers: lines trimmed of blanks (and of the `\r` of
@@ -84,7 +97,8 @@ public struct PackageLists: SplitDefinition {
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
         var out: [(line: Int, entry: String)] = []
         for (n, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            guard let first = raw.firstIndex(where: { !blank($0) }), let last = raw.lastIndex(where: { !blank($0) }) else { continue }
+            guard let first = raw.firstIndex(where: { !blank($0) }), let last = raw.lastIndex(where: { !blank($0) })
+            else { continue }
             let line = raw[first...last]
             if line.first == UInt8(ascii: "#") { continue }
             guard let entry = String(validating: line, as: UTF8.self) else {

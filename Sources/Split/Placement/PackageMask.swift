@@ -9,6 +9,7 @@ public struct PackageMask: Sendable, Hashable {
     /// The empty set.
     public init() { words = [] }
 
+    /// The set of `packages`.
     public init(_ packages: some Sequence<Int>) {
         words = []
         for p in packages { insert(p) }
@@ -29,6 +30,7 @@ public struct PackageMask: Sendable, Hashable {
         return m
     }
 
+    /// Whether the set holds no package.
     public var isEmpty: Bool { words.isEmpty }
 
     /// The number of packages in the set.
@@ -40,11 +42,13 @@ public struct PackageMask: Sendable, Hashable {
         return nil
     }
 
+    /// Whether package `p` is in the set.
     public func contains(_ p: Int) -> Bool {
         let w = p >> 6
         return p >= 0 && w < words.count && words[w] & (1 << UInt64(p & 63)) != 0
     }
 
+    /// Adds package `p` (not negative).
     public mutating func insert(_ p: Int) {
         precondition(p >= 0, "a package index is not negative")
         let w = p >> 6
@@ -52,6 +56,7 @@ public struct PackageMask: Sendable, Hashable {
         words[w] |= 1 << UInt64(p & 63)
     }
 
+    /// Removes package `p`, if present.
     public mutating func remove(_ p: Int) {
         let w = p >> 6
         guard p >= 0, w < words.count else { return }
@@ -78,34 +83,40 @@ public struct PackageMask: Sendable, Hashable {
         }
     }
 
+    /// Adds every package of `other`.
     public mutating func formUnion(_ other: PackageMask) {
         if other.words.count > words.count { words += Array(repeating: 0, count: other.words.count - words.count) }
         for i in other.words.indices { words[i] |= other.words[i] }
     }
 
+    /// Keeps only the packages `other` holds too.
     public mutating func formIntersection(_ other: PackageMask) {
         if words.count > other.words.count { words.removeLast(words.count - other.words.count) }
         for i in words.indices { words[i] &= other.words[i] }
         trim()
     }
 
+    /// Removes every package of `other`.
     public mutating func subtract(_ other: PackageMask) {
         for i in 0..<min(words.count, other.words.count) { words[i] &= ~other.words[i] }
         trim()
     }
 
+    /// The packages in either set.
     public func union(_ other: PackageMask) -> PackageMask {
         var m = self
         m.formUnion(other)
         return m
     }
 
+    /// The packages in both sets.
     public func intersection(_ other: PackageMask) -> PackageMask {
         var m = self
         m.formIntersection(other)
         return m
     }
 
+    /// The packages of this set that `other` lacks.
     public func subtracting(_ other: PackageMask) -> PackageMask {
         var m = self
         m.subtract(other)

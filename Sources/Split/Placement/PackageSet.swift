@@ -1,13 +1,17 @@
 internal import ELFScan
 internal import Graph
+
 /// The packages of a split and their `depends-on` relation, as package sets of any size.
 ///
 /// "Below" a package are the packages it depends on, transitively: installing a package installs
 /// everything below it, so a module may use modules of its own package and of packages below it.
 public struct PackageSet: Sendable {
+    /// Shorthand for `PackageMask` in placement code.
     public typealias Mask = PackageMask
 
+    /// The package names, in the split's order; indices into this are package numbers.
     public let names: [String]
+    /// Each package's direct dependencies (package indices), as declared.
     public let dependsOn: [[Int]]
     /// Transitive depends-on, excluding the package itself (even when it lies on a cycle).
     public let below: [PackageMask]
@@ -60,10 +64,12 @@ public struct PackageSet: Sendable {
         self.onCycle = onCycle
     }
 
+    /// The packages of a filtermods rules file, with their `depends-on`.
     public init(_ rules: FiltermodsRules) {
         self.init(names: rules.packages.map(\.name), dependsOn: rules.packages.map(\.dependsOn))
     }
 
+    /// The index of the package called `name`, if there is one.
     public func index(of name: String) -> Int? { index[name] }
 
     /// The install set of a package: itself and everything below it.
@@ -73,6 +79,7 @@ public struct PackageSet: Sendable {
         return m
     }
 
+    /// The package and every package above it: where the users of a module in it may be placed.
     public func selfAndAbove(_ p: Int) -> PackageMask {
         var m = above[p]
         m.insert(p)

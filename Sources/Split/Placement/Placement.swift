@@ -1,5 +1,6 @@
 internal import ELFScan
 public import Graph
+
 /// How a module came to be placed.
 public enum PlacementBasis: Sendable, Hashable {
     /// An `exact_pkg: true` rule pins it.
@@ -25,17 +26,20 @@ public enum PlacementBasis: Sendable, Hashable {
 
 /// Where every module of the graph ends up.
 public struct Placement: Sendable {
+    /// The split's packages and their dependencies.
     public let packages: PackageSet
     /// The final package of each module (index into `packages`), nil when it could not be placed.
     public var packageOf: [Int?]
     /// The package the rules or lists ask for (nil for unruled modules).
     public var wanted: [Int?]
+    /// How each module came to be placed: the rule, list line or tool behaviour behind it.
     public var basis: [PlacementBasis]
     /// For modules the rules could not place (filtermods leaves them out of every list): why, naming the
     /// neighbours whose constraints emptied its choices. Such a module keeps the package its rule asks for
     /// in `packageOf`, so the conflicting edge is reported where it is.
     public var failure: [String?]
 
+    /// A placement from its parallel per-module arrays.
     public init(packages: PackageSet, packageOf: [Int?], wanted: [Int?], basis: [PlacementBasis], failure: [String?]) {
         self.packages = packages
         self.packageOf = packageOf
@@ -56,9 +60,10 @@ public struct Placement: Sendable {
     /// Everything in one package: the split of a tree with neither rules nor lists.
     public static func wholeTree(_ graph: ModuleGraph, name: String = "all") -> Placement {
         let n = graph.modules.count
-        return Placement(packages: PackageSet(names: [name], dependsOn: [[]]), packageOf: Array(repeating: 0, count: n),
-                         wanted: Array(repeating: 0, count: n), basis: Array(repeating: .wholeTree, count: n),
-                         failure: Array(repeating: nil, count: n))
+        return Placement(
+            packages: PackageSet(names: [name], dependsOn: [[]]), packageOf: Array(repeating: 0, count: n),
+            wanted: Array(repeating: 0, count: n), basis: Array(repeating: .wholeTree, count: n),
+            failure: Array(repeating: nil, count: n))
     }
 
     /// Modules per package, each list sorted by path.
@@ -71,8 +76,11 @@ public struct Placement: Sendable {
 
 /// Neither rules nor lists: the whole tree is one package, and every load-rule check still runs.
 public struct WholeTree: SplitDefinition {
+    /// The split of a tree with neither rules nor lists.
     public init() {}
+    /// Always nil: there is no rules file to name.
     public var name: String? { nil }
+    /// Puts every module in one package, `all`.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         RulesPlacement(placement: .wholeTree(graph))
     }

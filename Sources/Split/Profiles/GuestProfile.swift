@@ -1,5 +1,5 @@
-internal import Glibc
 internal import ELFScan
+internal import Glibc
 public import Graph
 
 /// What a class of machine needs from a package's closure to boot: storage, network, console, a root
@@ -8,6 +8,8 @@ public import Graph
 /// or by one of the named modules — in the package's closure or built into the kernel. Names matter for
 /// built-in drivers: `modules.builtin.modinfo` carries no aliases for them on Debian's kernels.
 public struct GuestProfile: Sendable, Hashable {
+    /// One thing the machine needs (storage, network, …), met by any module that binds one of `modaliases` or is named
+    /// in `modules`.
     public struct Requirement: Sendable, Hashable {
         /// What it is for, e.g. "block storage".
         public var what: String
@@ -16,6 +18,7 @@ public struct GuestProfile: Sendable, Hashable {
         /// Module names, any of which meets the requirement.
         public var modules: [String]
 
+        /// A requirement for `what`, met by a module binding one of `modaliases` or named in `modules`.
         public init(what: String, modaliases: [String] = [], modules: [String] = []) {
             self.what = what
             self.modaliases = modaliases
@@ -23,10 +26,14 @@ public struct GuestProfile: Sendable, Hashable {
         }
     }
 
+    /// The profile's name as `--profile` takes it (`kvm-guest`, `hyperv-guest`, …).
     public var name: String
+    /// One line saying what class of machine it describes.
     public var description: String
+    /// What the machine needs to boot, each met by any one of its modules.
     public var requirements: [Requirement]
 
+    /// A profile called `name` with `requirements`.
     public init(name: String, description: String, requirements: [Requirement]) {
         self.name = name
         self.description = description
@@ -34,8 +41,10 @@ public struct GuestProfile: Sendable, Hashable {
     }
 
     /// The modules (by index) that meet `requirement` among `candidates`, and whether a built-in module does.
-    public static func providers(of requirement: Requirement, in graph: ModuleGraph, candidates: some Sequence<Int>,
-                                 builtinModinfo: [String: [(key: String, value: String)]]) -> (modules: [Int], builtin: String?) {
+    public static func providers(
+        of requirement: Requirement, in graph: ModuleGraph, candidates: some Sequence<Int>,
+        builtinModinfo: [String: [(key: String, value: String)]]
+    ) -> (modules: [Int], builtin: String?) {
         let names = Set(requirement.modules.map(normalizedName))
         var found: [Int] = []
         for m in candidates {
@@ -86,8 +95,9 @@ public struct GuestProfile: Sendable, Hashable {
     // drivers in `modules.builtin` but give them no device aliases in `modules.builtin.modinfo`). The modaliases
     // are checked against the aliases of Debian's 6.1 and 6.12 amd64 modules (see ProfileTests).
 
-    static let rootFilesystem = Requirement(what: "root file system (ext4, xfs or btrfs)",
-                                            modules: ["ext4", "xfs", "btrfs"])
+    static let rootFilesystem = Requirement(
+        what: "root file system (ext4, xfs or btrfs)",
+        modules: ["ext4", "xfs", "btrfs"])
     /// The serial port cloud images log to (`console=ttyS0`): EC2, GCE and Azure show it as the instance's console,
     /// and KVM, VMware and VirtualBox emulate a 16550. The VGA and EFI framebuffer consoles are bool options,
     /// built in or absent and never listed in `modules.builtin`, so a tree cannot show them.
@@ -103,100 +113,128 @@ public struct GuestProfile: Sendable, Hashable {
     static let scsiDisk = Requirement(what: "SCSI disk (sd_mod)", modaliases: ["scsi:t-0x00"], modules: ["sd_mod"])
     static let virtioPCI = Requirement(
         what: "virtio PCI transport",
-        modaliases: ["pci:v00001AF4d00001041sv00001AF4sd00001100bc02sc00i00",
-                     "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00"],
+        modaliases: [
+            "pci:v00001AF4d00001041sv00001AF4sd00001100bc02sc00i00",
+            "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00",
+        ],
         modules: ["virtio_pci"])
     /// QEMU's, libvirt's and OpenStack's default disk. A virtio-SCSI disk also needs `sd_mod`, which a requirement
     /// of alternatives cannot say; a site whose KVM guests use virtio-SCSI defines its own profile (see
     /// docs/checking-a-split.md).
-    static let virtioDisk = Requirement(what: "virtio block disk", modaliases: ["virtio:d00000002v00001AF4"],
-                                        modules: ["virtio_blk"])
-    static let virtioNIC = Requirement(what: "virtio network", modaliases: ["virtio:d00000001v00001AF4"],
-                                       modules: ["virtio_net"])
+    static let virtioDisk = Requirement(
+        what: "virtio block disk", modaliases: ["virtio:d00000002v00001AF4"],
+        modules: ["virtio_blk"])
+    static let virtioNIC = Requirement(
+        what: "virtio network", modaliases: ["virtio:d00000001v00001AF4"],
+        modules: ["virtio_net"])
 
     /// The guests the Cloud SIG's small core package must boot as, each as the hypervisor presents itself.
     public static let builtIn: [GuestProfile] = [
-        GuestProfile(name: "kvm-guest", description: "KVM/QEMU guest with virtio devices",
-                     requirements: [virtioPCI, virtioDisk, virtioNIC, kvmConsole, rootFilesystem]),
-        GuestProfile(name: "xen-guest", description: "Xen PV/HVM guest, including EC2 Xen instances",
-                     requirements: [
-                        Requirement(what: "Xen block device", modaliases: ["xen:vbd"], modules: ["xen_blkfront"]),
-                        Requirement(what: "Xen network device", modaliases: ["xen:vif"], modules: ["xen_netfront"]),
-                        xenConsole, rootFilesystem,
-                     ]),
+        GuestProfile(
+            name: "kvm-guest", description: "KVM/QEMU guest with virtio devices",
+            requirements: [virtioPCI, virtioDisk, virtioNIC, kvmConsole, rootFilesystem]),
+        GuestProfile(
+            name: "xen-guest", description: "Xen PV/HVM guest, including EC2 Xen instances",
+            requirements: [
+                Requirement(what: "Xen block device", modaliases: ["xen:vbd"], modules: ["xen_blkfront"]),
+                Requirement(what: "Xen network device", modaliases: ["xen:vif"], modules: ["xen_netfront"]),
+                xenConsole, rootFilesystem,
+            ]),
         // Azure's serial console is the VM's COM1 (ttyS0); Hyper-V's IDE and SCSI disks are both storvsc's.
-        GuestProfile(name: "hyperv-guest", description: "Hyper-V and Azure guest",
-                     requirements: [
-                        Requirement(what: "VMBus", modaliases: ["acpi:VMBUS:"], modules: ["hv_vmbus"]),
-                        Requirement(what: "Hyper-V SCSI storage",
-                                    modaliases: ["vmbus:d96361baa104294db60572e2ffb1dc7f"], modules: ["hv_storvsc"]),
-                        scsiDisk,
-                        Requirement(what: "Hyper-V network", modaliases: ["vmbus:635161f83edfc546913ff2d2f965ed0e"],
-                                    modules: ["hv_netvsc"]),
-                        serialConsole, rootFilesystem,
-                     ]),
+        GuestProfile(
+            name: "hyperv-guest", description: "Hyper-V and Azure guest",
+            requirements: [
+                Requirement(what: "VMBus", modaliases: ["acpi:VMBUS:"], modules: ["hv_vmbus"]),
+                Requirement(
+                    what: "Hyper-V SCSI storage",
+                    modaliases: ["vmbus:d96361baa104294db60572e2ffb1dc7f"], modules: ["hv_storvsc"]),
+                scsiDisk,
+                Requirement(
+                    what: "Hyper-V network", modaliases: ["vmbus:635161f83edfc546913ff2d2f965ed0e"],
+                    modules: ["hv_netvsc"]),
+                serialConsole, rootFilesystem,
+            ]),
         // The controllers VMware picks for a Linux guest's disk (PVSCSI on ESXi, LSI Logic on Workstation, LSI
         // Logic SAS on request) and NICs (VMXNET3, E1000, E1000E), with VMware's subsystem IDs.
-        GuestProfile(name: "vmware-guest",
-                     description: "VMware guest (PVSCSI or LSI Logic storage, VMXNET3, E1000 or E1000E network)",
-                     requirements: [
-                        Requirement(what: "VMware storage (PVSCSI or LSI Logic)",
-                                    modaliases: ["pci:v000015ADd000007C0sv000015ADsd000007C0bc01sc07i00",
-                                                 "pci:v00001000d00000030sv000015ADsd00001976bc01sc00i00",
-                                                 "pci:v00001000d00000054sv000015ADsd00001976bc01sc00i00"],
-                                    modules: ["vmw_pvscsi", "mptspi", "mptsas"]),
-                        scsiDisk,
-                        Requirement(what: "VMware network (VMXNET3, E1000 or E1000E)",
-                                    modaliases: ["pci:v000015ADd000007B0sv000015ADsd000007B0bc02sc00i00",
-                                                 "pci:v00008086d0000100Fsv000015ADsd00000750bc02sc00i00",
-                                                 "pci:v00008086d000010D3sv000015ADsd000007D0bc02sc00i00"],
-                                    modules: ["vmxnet3", "e1000", "e1000e"]),
-                        serialConsole, rootFilesystem,
-                     ]),
+        GuestProfile(
+            name: "vmware-guest",
+            description: "VMware guest (PVSCSI or LSI Logic storage, VMXNET3, E1000 or E1000E network)",
+            requirements: [
+                Requirement(
+                    what: "VMware storage (PVSCSI or LSI Logic)",
+                    modaliases: [
+                        "pci:v000015ADd000007C0sv000015ADsd000007C0bc01sc07i00",
+                        "pci:v00001000d00000030sv000015ADsd00001976bc01sc00i00",
+                        "pci:v00001000d00000054sv000015ADsd00001976bc01sc00i00",
+                    ],
+                    modules: ["vmw_pvscsi", "mptspi", "mptsas"]),
+                scsiDisk,
+                Requirement(
+                    what: "VMware network (VMXNET3, E1000 or E1000E)",
+                    modaliases: [
+                        "pci:v000015ADd000007B0sv000015ADsd000007B0bc02sc00i00",
+                        "pci:v00008086d0000100Fsv000015ADsd00000750bc02sc00i00",
+                        "pci:v00008086d000010D3sv000015ADsd000007D0bc02sc00i00",
+                    ],
+                    modules: ["vmxnet3", "e1000", "e1000e"]),
+                serialConsole, rootFilesystem,
+            ]),
         // VirtualBox's default Linux VM: the disk on an ICH8 AHCI controller, an Intel PRO/1000 MT Desktop
         // (82540EM) NIC or, when chosen, virtio-net. Its PIIX4 IDE controller carries only the optical drive, so
         // ata_piix does not stand in for AHCI.
-        GuestProfile(name: "virtualbox-guest",
-                     description: "VirtualBox guest (AHCI storage, E1000 or virtio network)",
-                     requirements: [
-                        Requirement(what: "AHCI SATA storage",
-                                    modaliases: ["pci:v00008086d00002829sv00000000sd00000000bc01sc06i01"],
-                                    modules: ["ahci"]),
-                        scsiDisk,
-                        Requirement(what: "E1000 or virtio network",
-                                    modaliases: ["pci:v00008086d0000100Esv00008086sd0000001Ebc02sc00i00",
-                                                 "virtio:d00000001v00001AF4"],
-                                    modules: ["e1000", "virtio_net"]),
-                        serialConsole, rootFilesystem,
-                     ]),
-        GuestProfile(name: "ec2-nitro", description: "Amazon EC2 Nitro instance (NVMe storage, ENA network)",
-                     requirements: [
-                        Requirement(what: "EBS NVMe storage",
-                                    modaliases: ["pci:v00001D0Fd00008061sv00001D0Fsd00008061bc01sc08i02"],
-                                    modules: ["nvme"]),
-                        Requirement(what: "ENA network",
-                                    modaliases: ["pci:v00001D0Fd0000EC20sv00001D0Fsd0000EC20bc02sc00i00"],
-                                    modules: ["ena"]),
-                        serialConsole, rootFilesystem,
-                     ]),
+        GuestProfile(
+            name: "virtualbox-guest",
+            description: "VirtualBox guest (AHCI storage, E1000 or virtio network)",
+            requirements: [
+                Requirement(
+                    what: "AHCI SATA storage",
+                    modaliases: ["pci:v00008086d00002829sv00000000sd00000000bc01sc06i01"],
+                    modules: ["ahci"]),
+                scsiDisk,
+                Requirement(
+                    what: "E1000 or virtio network",
+                    modaliases: [
+                        "pci:v00008086d0000100Esv00008086sd0000001Ebc02sc00i00",
+                        "virtio:d00000001v00001AF4",
+                    ],
+                    modules: ["e1000", "virtio_net"]),
+                serialConsole, rootFilesystem,
+            ]),
+        GuestProfile(
+            name: "ec2-nitro", description: "Amazon EC2 Nitro instance (NVMe storage, ENA network)",
+            requirements: [
+                Requirement(
+                    what: "EBS NVMe storage",
+                    modaliases: ["pci:v00001D0Fd00008061sv00001D0Fsd00008061bc01sc08i02"],
+                    modules: ["nvme"]),
+                Requirement(
+                    what: "ENA network",
+                    modaliases: ["pci:v00001D0Fd0000EC20sv00001D0Fsd0000EC20bc02sc00i00"],
+                    modules: ["ena"]),
+                serialConsole, rootFilesystem,
+            ]),
         // One image boots every machine series: the first and second generations (N1, N2, E2…) attach disks with
         // virtio-SCSI and use virtio-net; the third (C3, N4…) supports only NVMe and gVNIC.
-        GuestProfile(name: "gce-guest",
-                     description: "Google Compute Engine guest on every machine series (virtio-SCSI and NVMe, "
-                         + "virtio-net and gVNIC)",
-                     requirements: [
-                        virtioPCI,
-                        Requirement(what: "virtio-SCSI storage (N1, N2, E2…)", modaliases: ["virtio:d00000008v00001AF4"],
-                                    modules: ["virtio_scsi"]),
-                        scsiDisk,
-                        Requirement(what: "NVMe storage (C3, N4…)",
-                                    modaliases: ["pci:v00001AE0d0000001Fsv00001AE0sd0000001Fbc01sc08i02"],
-                                    modules: ["nvme"]),
-                        virtioNIC,
-                        Requirement(what: "gVNIC network (C3, N4…)",
-                                    modaliases: ["pci:v00001AE0d00000042sv00001AE0sd00000058bc02sc00i00"],
-                                    modules: ["gve"]),
-                        serialConsole, rootFilesystem,
-                     ]),
+        GuestProfile(
+            name: "gce-guest",
+            description: "Google Compute Engine guest on every machine series (virtio-SCSI and NVMe, "
+                + "virtio-net and gVNIC)",
+            requirements: [
+                virtioPCI,
+                Requirement(
+                    what: "virtio-SCSI storage (N1, N2, E2…)", modaliases: ["virtio:d00000008v00001AF4"],
+                    modules: ["virtio_scsi"]),
+                scsiDisk,
+                Requirement(
+                    what: "NVMe storage (C3, N4…)",
+                    modaliases: ["pci:v00001AE0d0000001Fsv00001AE0sd0000001Fbc01sc08i02"],
+                    modules: ["nvme"]),
+                virtioNIC,
+                Requirement(
+                    what: "gVNIC network (C3, N4…)",
+                    modaliases: ["pci:v00001AE0d00000042sv00001AE0sd00000058bc02sc00i00"],
+                    modules: ["gve"]),
+                serialConsole, rootFilesystem,
+            ]),
     ]
 }

@@ -12,8 +12,10 @@ public struct BuiltPackages: SplitDefinition {
     /// What `modsplit rules` names as the language of its finding kinds (`--package`, not a `--rules` format).
     public static let language = "packages"
 
+    /// The packages read, and the tree their modules make together.
     public let packages: PackageScan
 
+    /// The split the built packages in `packages` make.
     public init(_ packages: PackageScan) {
         self.packages = packages
     }
@@ -22,6 +24,7 @@ public struct BuiltPackages: SplitDefinition {
     /// package that was not given.
     public var coversWholeTree: Bool { false }
 
+    /// The one file given, or how many packages were given and, when they share one, the directory.
     public var name: String? {
         let files = packages.packages.map(\.file)
         guard files.count > 1 else { return files.first }
@@ -37,6 +40,8 @@ public struct BuiltPackages: SplitDefinition {
         packages.packages.map { $0.name.isEmpty ? fileName($0.file) : $0.name }
     }
 
+    /// Puts each module in the package that ships it and reports unmet or ambiguous Depends, conflicting files and
+    /// unreadable packages as findings; throws when two packages have one name.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         let given = packages.packages
         let names = packageNames
@@ -59,29 +64,38 @@ public struct BuiltPackages: SplitDefinition {
             let entry = packages.links[module.path]?.entry ?? entryOf(module.path, in: given[p])
             basis[m] = .listed(SourceLocation(file: given[p].file, line: entry))
         }
-        let placement = Placement(packages: set, packageOf: packageOf, wanted: packageOf, basis: basis,
-                                  failure: Array(repeating: nil, count: graph.modules.count))
+        let placement = Placement(
+            packages: set, packageOf: packageOf, wanted: packageOf, basis: basis,
+            failure: Array(repeating: nil, count: graph.modules.count))
 
         for (p, package) in given.enumerated() {
             if let failure = package.failure {
                 let read = package.modules.count + package.problems.count
-                findings.append(Finding(
-                    kind: "unreadable-package", severity: .error, package: names[p],
-                    message: "\(failure.file) cannot be read: \(failure.reason)",
-                    notes: read > 0 ? ["the \(read) module files read before that are analysed as its contents"]
-                        : ["none of its modules are analysed"]))
+                findings.append(
+                    Finding(
+                        kind: "unreadable-package", severity: .error, package: names[p],
+                        message: "\(failure.file) cannot be read: \(failure.reason)",
+                        notes: read > 0
+                            ? ["the \(read) module files read before that are analysed as its contents"]
+                            : ["none of its modules are analysed"]))
             }
             for remark in package.remarks {
                 let severity: Severity = remark.level == .error ? .error : remark.level == .warning ? .warning : .info
-                findings.append(Finding(kind: "package-contents", severity: severity, package: names[p],
-                                        message: "\(fileName(package.file)): \(remark.message)"))
+                findings.append(
+                    Finding(
+                        kind: "package-contents", severity: severity, package: names[p],
+                        message: "\(fileName(package.file)): \(remark.message)"))
             }
         }
         for c in packages.conflicts {
-            findings.append(Finding(
-                kind: "package-conflict", severity: .error, module: moduleName(fromFileName: c.path), path: c.path,
-                package: names[c.other], providerPackage: names[c.kept],
-                message: "\(names[c.kept]) and \(names[c.other]) both ship \(c.path): the package manager will not install both (the copy in \(names[c.kept]) is analysed)"))
+            findings.append(
+                Finding(
+                    kind: "package-conflict", severity: .error, module: moduleName(fromFileName: c.path), path: c.path,
+                    package: names[c.other], providerPackage: names[c.kept],
+                    message:
+                        "\(names[c.kept]) and \(names[c.other]) both ship \(c.path): "
+                        + "the package manager will not install both (the copy in \(names[c.kept]) is analysed)"
+                ))
         }
         findings += dependencyFindings(resolution, graph: graph, placement: placement, names: names)
         return RulesPlacement(placement: placement, findings: findings)
@@ -132,7 +146,8 @@ public struct BuiltPackages: SplitDefinition {
                     if others > 0 { alternatives.append((written, chosen)) }
                     continue
                 }
-                if let named = given.indices.first(where: { q in q != p && group.contains { given[q].name == $0.name } }) {
+                if let named = given.indices.first(where: { q in q != p && group.contains { given[q].name == $0.name } }
+                ) {
                     wrong.append((written, named))
                 } else {
                     missing.append(written)
@@ -155,14 +170,22 @@ public struct BuiltPackages: SplitDefinition {
         var findings: [Finding] = []
         for p in given.indices {
             for (relation, other) in r.wrongVersion[p] {
-                findings.append(Finding(
-                    kind: "missing-dependency", severity: .warning, package: names[p],
-                    message: "\(names[p]) depends on \(relation), which \(names[other]) \(given[other].version) does not meet: the package manager will not install them together"))
+                findings.append(
+                    Finding(
+                        kind: "missing-dependency", severity: .warning, package: names[p],
+                        message:
+                            "\(names[p]) depends on \(relation), which \(names[other]) \(given[other].version) "
+                            + "does not meet: the package manager will not install them together"
+                    ))
             }
             for (relation, chosen) in r.alternatives[p] {
-                findings.append(Finding(
-                    kind: "dependency-alternative", severity: .info, package: names[p],
-                    message: "\(names[p]) depends on \(relation); \(names[chosen]) is taken for it, as the first alternative given"))
+                findings.append(
+                    Finding(
+                        kind: "dependency-alternative", severity: .info, package: names[p],
+                        message:
+                            "\(names[p]) depends on \(relation); \(names[chosen]) is taken for it, "
+                            + "as the first alternative given"
+                    ))
             }
             // What the package and everything below it leave unmet; a module whose symbols are
             // missing in such a package most likely needs them from what was not given.
@@ -172,24 +195,37 @@ public struct BuiltPackages: SplitDefinition {
             guard !unmet.isEmpty else { continue }
             let needy = members[p].filter { !graph.unresolved[$0].isEmpty }
             let direct = r.missing[p]
-            let unmetText = unmet.map { $0.package == p ? $0.relation : "\($0.relation) (through \(names[$0.package]))" }
+            let unmetText = unmet.map {
+                $0.package == p ? $0.relation : "\($0.relation) (through \(names[$0.package]))"
+            }
             if !needy.isEmpty {
                 let symbols = needy.flatMap { graph.unresolved[$0].map(\.name) }
                 var notes = needy.prefix(10).map { m in
                     "\(graph.modules[m].name) needs \(Display.symbolList(graph.unresolved[m].map(\.name), limit: 5))"
                 }
                 if needy.count > 10 { notes.append("and \(needy.count - 10) more modules") }
-                notes.append("give the missing package with --package, or check that the symbols are in the kernel's --symvers")
-                findings.append(Finding(
-                    kind: "missing-dependency", severity: .error, package: names[p], symbols: Array(Set(symbols)).sorted(),
-                    message: "\(names[p]) depends on \(unmetText.joined(separator: ", ")), which was not given, and \(needy.count) of its modules need symbols no given package exports: they will not load without it",
-                    notes: notes))
+                notes.append(
+                    "give the missing package with --package, or check that the symbols are in the kernel's --symvers")
+                findings.append(
+                    Finding(
+                        kind: "missing-dependency", severity: .error, package: names[p],
+                        symbols: Array(Set(symbols)).sorted(),
+                        message:
+                            "\(names[p]) depends on \(unmetText.joined(separator: ", ")), which was not given, "
+                            + "and \(needy.count) of its modules need symbols no given package exports: "
+                            + "they will not load without it",
+                        notes: notes))
             } else if !direct.isEmpty {
                 let exportsKnown = graph.kernelExportsKnown
-                findings.append(Finding(
-                    kind: "missing-dependency", severity: .info, package: names[p],
-                    message: "\(names[p]) depends on \(direct.joined(separator: ", ")), which \(direct.count == 1 ? "was" : "were") not given"
-                        + (exportsKnown ? "; no module of it needs a symbol from there" : "; without --symvers, whether its modules need symbols from there is unknown")))
+                findings.append(
+                    Finding(
+                        kind: "missing-dependency", severity: .info, package: names[p],
+                        message:
+                            "\(names[p]) depends on \(direct.joined(separator: ", ")), "
+                            + "which \(direct.count == 1 ? "was" : "were") not given"
+                            + (exportsKnown
+                                ? "; no module of it needs a symbol from there"
+                                : "; without --symvers, whether its modules need symbols from there is unknown")))
             }
         }
         return findings
@@ -216,8 +252,11 @@ extension RulesFindingKind {
     static let builtPackages: [RulesFindingKind] = [
         RulesFindingKind(
             id: "unreadable-package", severity: .error,
-            summary: "A package file that cannot be read, or not to its end (truncated, corrupt, not a package, past --max-package-mib).",
-            rationale: "The package manager would refuse it too. The modules read before the failure are analysed as its "
+            summary:
+                "A package file that cannot be read, or not to its end (truncated, corrupt, not a package, "
+                + "past --max-package-mib).",
+            rationale:
+                "The package manager would refuse it too. The modules read before the failure are analysed as its "
                 + "contents; whatever came after is missing, and modules that need it show as unresolved.",
             languages: [BuiltPackages.language]),
         RulesFindingKind(
@@ -225,13 +264,15 @@ extension RulesFindingKind {
             summary: "Something wrong inside a package: a path with '..' or an empty component, an RPM file list the "
                 + "payload does not match (errors); a payload size the signature disowns (warning); dependencies not "
                 + "followed, such as RPM rich dependencies (info).",
-            rationale: "A hostile or broken package; its modules would not be installed where their paths say, or at all.",
+            rationale:
+                "A hostile or broken package; its modules would not be installed where their paths say, or at all.",
             languages: [BuiltPackages.language]),
         RulesFindingKind(
             id: "package-conflict", severity: .error,
             summary: "Two packages ship the same module file.",
             rationale: "dpkg and rpm refuse to install the second over the first (without Replaces or a conflict "
-                + "resolution); which copy loads depends on the install order. The copy in the package given first is analysed.",
+                + "resolution); which copy loads depends on the install order. The copy in the package given first is "
+                + "analysed.",
             languages: [BuiltPackages.language]),
         RulesFindingKind(
             id: "missing-dependency", severity: .error,

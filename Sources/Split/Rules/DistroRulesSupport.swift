@@ -8,8 +8,10 @@ struct KernelArchitecture {
     var directory: String
     var suse: String
 
-    static let suseNames: Set<String> = ["x86_64", "i386", "arm64", "armv7hl", "armv6hl", "ppc64le", "ppc64", "s390x",
-                                         "riscv64", "loongarch64"]
+    static let suseNames: Set<String> = [
+        "x86_64", "i386", "arm64", "armv7hl", "armv6hl", "ppc64le", "ppc64", "s390x",
+        "riscv64", "loongarch64",
+    ]
 
     /// From Debian's architecture name (`--arch`).
     init?(debian: String) {
@@ -50,10 +52,13 @@ enum DistroText {
     /// A NUL byte or bytes that are not UTF-8 make a file unusable as rules.
     static func checkText(_ bytes: [UInt8], file: String) throws(RulesError) {
         if let nul = bytes.firstIndex(of: 0) {
-            throw RulesError(file: file, line: bytes[..<nul].count { $0 == UInt8(ascii: "\n") } + 1,
-                             "a NUL byte: not a text file")
+            throw RulesError(
+                file: file, line: bytes[..<nul].count { $0 == UInt8(ascii: "\n") } + 1,
+                "a NUL byte: not a text file")
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw RulesError(file: file, "the file is not UTF-8") }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw RulesError(file: file, "the file is not UTF-8")
+        }
     }
 
     /// The lines of a file, without their newlines; a final newline ends the last line, it does not start one.

@@ -1,17 +1,20 @@
-internal import Foundation
-internal import Yams
 internal import ELFScan
+internal import Foundation
 public import Graph
+internal import Yams
 
 /// A package of the split, as the rules file defines it.
 public struct PackageDefinition: Sendable, Hashable {
+    /// The package's name, as rules and `depends-on` refer to it.
     public var name: String
     /// Packages this one requires (filtermods' `depends-on`): installing it installs them.
     public var dependsOn: [String]
     /// Profiles (see `GuestProfile`) this package must satisfy with its closure (modsplit's key `profiles`).
     public var profiles: [String]
+    /// Where the package is defined in the rules file.
     public var location: SourceLocation
 
+    /// A package called `name`, defined at `location`.
     public init(name: String, dependsOn: [String] = [], profiles: [String] = [], location: SourceLocation) {
         self.name = name
         self.dependsOn = dependsOn
@@ -22,6 +25,7 @@ public struct PackageDefinition: Sendable, Hashable {
 
 /// One placement rule: a path pattern and the package it names.
 public struct PlacementRule: Sendable {
+    /// How firmly a rule places a module: `exact_pkg` pins it, a plain rule caps it.
     public enum Kind: String, Sendable, Codable {
         /// `exact_pkg: true`: the module must be in this package.
         case needs
@@ -29,13 +33,18 @@ public struct PlacementRule: Sendable {
         case wants
     }
 
+    /// Whether the rule pins the module (`needs`) or names the package it should be in or below (`wants`).
     public var kind: Kind
+    /// The rule's regular expression, matched against module paths as filtermods matches it.
     public var pattern: PathPattern
+    /// The package the rule names.
     public var package: String
     /// `ignore_deps: true` (with `exact_pkg`): the module's dependency edges are not propagated.
     public var ignoreDeps: Bool
+    /// Where the rule is written in the rules file.
     public var location: SourceLocation
 
+    /// A rule of `kind` placing modules that match `pattern` into `package`.
     public init(kind: Kind, pattern: PathPattern, package: String, ignoreDeps: Bool = false, location: SourceLocation) {
         self.kind = kind
         self.pattern = pattern
@@ -49,18 +58,24 @@ public struct PlacementRule: Sendable {
 /// variants applied. modsplit's own additions (`profiles:` at the top and in a package) are keys
 /// filtermods ignores, so a file stays valid for both.
 public struct FiltermodsRules: Sendable {
+    /// The rules file as the user named it.
     public var file: String
+    /// The packages in file order (variants applied).
     public var packages: [PackageDefinition]
     /// Rules in file order (variants applied). Within a list item, keys keep their YAML order.
     public var rules: [PlacementRule]
     /// The package of the `default:` rule.
     public var defaultPackage: String?
+    /// Where the `default:` rule is written.
     public var defaultLocation: SourceLocation?
     /// Profiles the file defines (modsplit's top-level `profiles:` key).
     public var profiles: [GuestProfile]
 
-    public init(file: String, packages: [PackageDefinition], rules: [PlacementRule] = [], defaultPackage: String? = nil,
-                defaultLocation: SourceLocation? = nil, profiles: [GuestProfile] = []) {
+    /// Rules read from `file`; rules, default and profiles default to none.
+    public init(
+        file: String, packages: [PackageDefinition], rules: [PlacementRule] = [], defaultPackage: String? = nil,
+        defaultLocation: SourceLocation? = nil, profiles: [GuestProfile] = []
+    ) {
         self.file = file
         self.packages = packages
         self.rules = rules
@@ -83,7 +98,11 @@ public struct FiltermodsRules: Sendable {
         return try parse(text, file: path, variants: variants)
     }
 
-    public static func parse(_ text: String, file: String, variants: [String] = []) throws(RulesError) -> FiltermodsRules {
+    /// Parses rules-file text, keeping the items whose `if_variant_in` names one of `variants`; every problem is a
+    /// `RulesError` at file:line:column.
+    public static func parse(_ text: String, file: String, variants: [String] = []) throws(RulesError)
+        -> FiltermodsRules
+    {
         try RulesParser(file: file, variants: Set(variants)).parse(text)
     }
 }
@@ -103,7 +122,9 @@ private struct RulesParser {
 
     func parse(_ text: String) throws(RulesError) -> FiltermodsRules {
         if text.utf8.count > RulesLimits.maxFileBytes {
-            throw RulesError(file: file, "larger than \(RulesLimits.maxFileBytes >> 20) MiB (modsplit's limit: RulesLimits.maxFileBytes)")
+            throw RulesError(
+                file: file,
+                "larger than \(RulesLimits.maxFileBytes >> 20) MiB (modsplit's limit: RulesLimits.maxFileBytes)")
         }
         // Before Yams builds anything: what aliases stand for, and how deep collections nest.
         try YAMLBudget.check(text, file: file)
@@ -133,7 +154,8 @@ private struct RulesParser {
         }
         guard let packagesNode else { throw error(root, "no packages: list") }
         let profiles = try profilesNode.map(parseProfiles) ?? []
-        let packages = try parsePackages(packagesNode, knownProfiles: Set(profiles.map(\.name) + GuestProfile.builtIn.map(\.name)))
+        let packages = try parsePackages(
+            packagesNode, knownProfiles: Set(profiles.map(\.name) + GuestProfile.builtIn.map(\.name)))
         var result = FiltermodsRules(file: file, packages: packages, profiles: profiles)
         if let rulesNode { try parseRules(rulesNode, into: &result) }
         return result
@@ -142,13 +164,14 @@ private struct RulesParser {
     func yamlError(_ e: YamlError) -> RulesError {
         switch e {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
+            .composer(_, let problem, let mark, _):
             return RulesError(file: file, line: mark.line, column: mark.column, "invalid YAML: \(problem)")
         case .reader(let problem, _, _, _):
             return RulesError(file: file, "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return RulesError(file: file, line: context.mark.line, column: context.mark.column,
-                              "duplicate keys in a mapping: \(duplicates.joined(separator: ", "))")
+            return RulesError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                "duplicate keys in a mapping: \(duplicates.joined(separator: ", "))")
         default:
             return RulesError(file: file, "invalid YAML: \(e)")
         }
@@ -205,11 +228,13 @@ private struct RulesParser {
                     profiles = try strings(v, "profiles")
                     if case .sequence(let s) = v {
                         for (p, pn) in zip(profiles, s) where !knownProfiles.contains(p) {
-                            throw error(pn, "unknown profile '\(p)' (known: \(knownProfiles.sorted().joined(separator: ", ")))")
+                            throw error(
+                                pn, "unknown profile '\(p)' (known: \(knownProfiles.sorted().joined(separator: ", ")))")
                         }
                     }
                 case let other:
-                    throw error(k, "unknown package key '\(other)' (expected name, depends-on, if_variant_in or profiles)")
+                    throw error(
+                        k, "unknown package key '\(other)' (expected name, depends-on, if_variant_in or profiles)")
                 }
             }
             guard let name, !name.isEmpty else { throw error(item, "package without a name") }
@@ -217,12 +242,22 @@ private struct RulesParser {
             // control character) would write elsewhere. filtermods would follow it; no RPM package can
             // have such a name, so it is refused here, where it is written.
             guard PackageSet.isSafeFileName(name) else {
-                throw error(nameNode, "package name '\(Display.sanitized(name))' cannot name a file "
-                                + "(no '/', no leading '.', no control characters, at most 200 bytes)")
+                throw error(
+                    nameNode,
+                    "package name '\(Display.sanitized(name))' cannot name a file "
+                        + "(no '/', no leading '.', no control characters, at most 200 bytes)")
             }
-            if let first = seen[name] { throw error(item, "package \(name) is defined twice (first at line \(first.line))") }
+            if let first = seen[name] {
+                throw error(item, "package \(name) is defined twice (first at line \(first.line))")
+            }
             seen[name] = location(item)
-            if keep { all.append((PackageDefinition(name: name, dependsOn: deps, profiles: profiles, location: location(item)), item, depNodes)) }
+            if keep {
+                all.append(
+                    (
+                        PackageDefinition(name: name, dependsOn: deps, profiles: profiles, location: location(item)),
+                        item, depNodes
+                    ))
+            }
         }
         // depends-on must name packages defined before (as filtermods requires), which also rules out
         // cycles; a cycle is named as such because that is the mistake to fix.
@@ -262,7 +297,9 @@ private struct RulesParser {
         var patternCost = 0
         // As in filtermods, a rule naming a package that variants dropped is an error unless the rule is dropped too.
         for item in seq {
-            guard let map = item.mapping else { throw error(item, "each rule must be a mapping of a pattern to a package") }
+            guard let map = item.mapping else {
+                throw error(item, "each rule must be a mapping of a pattern to a package")
+            }
             var exact = false
             var ignoreDeps = false
             var keep = true
@@ -293,7 +330,8 @@ private struct RulesParser {
                     continue
                 }
                 if result.rules.count >= RulesLimits.maxRules {
-                    throw self.error(k, "more than \(RulesLimits.maxRules) rules (modsplit's limit: RulesLimits.maxRules)")
+                    throw self.error(
+                        k, "more than \(RulesLimits.maxRules) rules (modsplit's limit: RulesLimits.maxRules)")
                 }
                 let pattern: PathPattern
                 do {
@@ -304,11 +342,17 @@ private struct RulesParser {
                 }
                 patternCost += pattern.expandedSize * pattern.expandedSize
                 if patternCost > RulesLimits.maxPatternCost {
-                    throw self.error(k, "the rules' patterns together are too costly to compile (the sum of their nodes "
-                                     + "squared exceeds \(RulesLimits.maxPatternCost), modsplit's limit RulesLimits.maxPatternCost)")
+                    throw self.error(
+                        k,
+                        "the rules' patterns together are too costly to compile (the sum of their nodes "
+                            + "squared exceeds \(RulesLimits.maxPatternCost), "
+                            + "modsplit's limit RulesLimits.maxPatternCost)"
+                    )
                 }
-                result.rules.append(PlacementRule(kind: exact ? .needs : .wants, pattern: pattern, package: package,
-                                                  ignoreDeps: ignoreDeps, location: location(k)))
+                result.rules.append(
+                    PlacementRule(
+                        kind: exact ? .needs : .wants, pattern: pattern, package: package,
+                        ignoreDeps: ignoreDeps, location: location(k)))
             }
         }
     }
@@ -351,18 +395,22 @@ private struct RulesParser {
             }
         }
         if modaliases.isEmpty && modules.isEmpty { throw error(node, "a requirement needs modalias: or modules:") }
-        return GuestProfile.Requirement(what: what.isEmpty ? (modules + modaliases).joined(separator: " | ") : what,
-                                        modaliases: modaliases, modules: modules)
+        return GuestProfile.Requirement(
+            what: what.isEmpty ? (modules + modaliases).joined(separator: " | ") : what,
+            modaliases: modaliases, modules: modules)
     }
 }
 
 extension FiltermodsRules: SplitDefinition {
+    /// The rules file as the user named it.
     public var name: String? { file }
 
+    /// Each package's `profiles:`, bound at the package's definition.
     public var profileBindings: [(profile: String, package: String, location: SourceLocation)] {
         packages.flatMap { p in p.profiles.map { (profile: $0, package: p.name, location: p.location) } }
     }
 
+    /// Places every module as filtermods' `sort` would, with findings for rules that match nothing.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         FiltermodsPlacement.placeReporting(graph, rules: self)
     }

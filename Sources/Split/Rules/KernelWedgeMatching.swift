@@ -71,7 +71,9 @@ struct KernelWedgeInventory {
         for tier in [true, false] {
             let files = candidates.filter { Self.nameMatches(stems[$0], n, underKernel: tier) }
             if let first = files.first { return (.file(first), Array(files.dropFirst())) }
-            if builtins.contains(where: { Self.nameMatches(builtinStems[$0], n, underKernel: tier) }) { return (.builtin, []) }
+            if builtins.contains(where: { Self.nameMatches(builtinStems[$0], n, underKernel: tier) }) {
+                return (.builtin, [])
+            }
         }
         return (.none, [])
     }
@@ -268,13 +270,16 @@ extension KernelWedgeRun {
     /// What one list gives (kernel-wedge's `preprocess LIST MODDIR`): each module with the entry that
     /// added it. Built-ins satisfy an entry and add nothing; a removal takes out what is in the set at
     /// that point and cancels a pending missing error for the very same spelling.
-    mutating func preprocess(_ path: String, inventory: KernelWedgeInventory,
-                             reported: inout Set<SourceLocation>) throws(RulesError) -> [Int: SourceLocation] {
+    mutating func preprocess(
+        _ path: String, inventory: KernelWedgeInventory,
+        reported: inout Set<SourceLocation>
+    ) throws(RulesError) -> [Int: SourceLocation] {
         var set: [Int: SourceLocation] = [:]
         var missing: [String: SourceLocation] = [:]
         var missingOrder: [String] = []
         for (kind, pattern, at) in try entries(of: path) {
-            let (found, matched) = try find(pattern, optional: kind != .required, at: at, inventory: inventory, reported: &reported)
+            let (found, matched) = try find(
+                pattern, optional: kind != .required, at: at, inventory: inventory, reported: &reported)
             if kind == .removal {
                 missing.removeValue(forKey: pattern)
                 for m in found { set.removeValue(forKey: m) }
@@ -288,28 +293,41 @@ extension KernelWedgeRun {
         }
         for pattern in missingOrder {
             guard let at = missing[pattern] else { continue }
-            findings.append(Finding(
-                kind: "missing-module", severity: .error, rule: at,
-                message: "missing module \(Display.sanitized(pattern)): no module of the tree and no built-in has that name (kernel-wedge fails the build)"))
+            findings.append(
+                Finding(
+                    kind: "missing-module", severity: .error, rule: at,
+                    message:
+                        "missing module \(Display.sanitized(pattern)): "
+                        + "no module of the tree and no built-in has that name (kernel-wedge fails the build)"
+                ))
         }
         return set
     }
 
-    static func isWild(_ pattern: String) -> Bool { pattern.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") } }
+    static func isWild(_ pattern: String) -> Bool {
+        pattern.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }
+    }
 
     /// The modules an entry names, and whether it named anything (a built-in counts).
-    mutating func find(_ pattern: String, optional: Bool, at: SourceLocation, inventory: KernelWedgeInventory,
-                       reported: inout Set<SourceLocation>) throws(RulesError) -> (modules: [Int], matched: Bool) {
+    mutating func find(
+        _ pattern: String, optional: Bool, at: SourceLocation, inventory: KernelWedgeInventory,
+        reported: inout Set<SourceLocation>
+    ) throws(RulesError) -> (modules: [Int], matched: Bool) {
         guard Self.isWild(pattern) else {
             let (match, others) = inventory.match(name: pattern)
             switch match {
             case .file(let i):
                 if !others.isEmpty, reported.insert(at).inserted {
                     let paths = ([i] + others).map { String(decoding: inventory.paths[$0], as: UTF8.self) }
-                    findings.append(Finding(
-                        kind: "ambiguous-entry", severity: .warning, module: graph.modules[inventory.modules[i]].name, rule: at,
-                        message: "\(Display.sanitized(pattern)) names \(paths.count) files; kernel-wedge takes whichever the directory lists first, modsplit \(Display.sanitized(paths[0]))",
-                        notes: paths.dropFirst().prefix(5).map { "also \(Display.sanitized($0))" }))
+                    findings.append(
+                        Finding(
+                            kind: "ambiguous-entry", severity: .warning,
+                            module: graph.modules[inventory.modules[i]].name, rule: at,
+                            message:
+                                "\(Display.sanitized(pattern)) names \(paths.count) files; "
+                                + "kernel-wedge takes whichever the directory lists first, "
+                                + "modsplit \(Display.sanitized(paths[0]))",
+                            notes: paths.dropFirst().prefix(5).map { "also \(Display.sanitized($0))" }))
                 }
                 return (usable([i], pattern: pattern, at: at, inventory: inventory, reported: &reported), true)
             case .builtin: return ([], true)
@@ -330,9 +348,14 @@ extension KernelWedgeRun {
                 } else if optional {
                     return ([], false)
                 } else if reported.insert(at).inserted {
-                    findings.append(Finding(
-                        kind: "missing-directory", severity: .error, rule: at,
-                        message: "pattern \(Display.sanitized(pattern)) refers to nonexistent subdirectory \(Display.sanitized(directory)) (kernel-wedge fails the build)"))
+                    findings.append(
+                        Finding(
+                            kind: "missing-directory", severity: .error, rule: at,
+                            message:
+                                "pattern \(Display.sanitized(pattern)) "
+                                + "refers to nonexistent subdirectory \(Display.sanitized(directory)) "
+                                + "(kernel-wedge fails the build)"
+                        ))
                 }
             }
             prefix = directory + "/"
@@ -340,7 +363,8 @@ extension KernelWedgeRun {
         let glob = KernelWedgeGlob(Substring(String(decoding: rest, as: UTF8.self)))
         let found = inventory.modules(withPrefix: prefix, matching: glob, budget: &matchingLeft)
         guard matchingLeft >= 0 else {
-            throw RulesError(file: at.file, line: at.line, "the lists' wildcards ask for more matching than modsplit allows")
+            throw RulesError(
+                file: at.file, line: at.line, "the lists' wildcards ask for more matching than modsplit allows")
         }
         return (usable(found, pattern: pattern, at: at, inventory: inventory, reported: &reported), !found.isEmpty)
     }
@@ -348,8 +372,10 @@ extension KernelWedgeRun {
     /// The graph modules the matched files stand for. A file depmod drops (another has the same module
     /// name) is shipped by kernel-wedge but never loaded: said once per entry, and the module depmod
     /// keeps is placed instead.
-    mutating func usable(_ files: [Int], pattern: String, at: SourceLocation, inventory: KernelWedgeInventory,
-                         reported: inout Set<SourceLocation>) -> [Int] {
+    mutating func usable(
+        _ files: [Int], pattern: String, at: SourceLocation, inventory: KernelWedgeInventory,
+        reported: inout Set<SourceLocation>
+    ) -> [Int] {
         var out: [Int] = []
         var seen = Set<Int>()
         for i in files {
@@ -357,9 +383,14 @@ extension KernelWedgeRun {
             if inventory.shadowed[i], reported.insert(at).inserted {
                 let file = Display.sanitized(String(decoding: inventory.paths[i], as: UTF8.self))
                 let kept = Display.sanitized(graph.modules[m].path)
-                findings.append(Finding(
-                    kind: "ambiguous-entry", severity: .warning, module: graph.modules[m].name, rule: at,
-                    message: "\(Display.sanitized(pattern)) names \(file), which depmod ignores for \(kept) (same module name); kernel-wedge ships the file it matched, modsplit places the one that loads"))
+                findings.append(
+                    Finding(
+                        kind: "ambiguous-entry", severity: .warning, module: graph.modules[m].name, rule: at,
+                        message:
+                            "\(Display.sanitized(pattern)) names \(file), which depmod ignores for \(kept) "
+                            + "(same module name); kernel-wedge ships the file it matched, "
+                            + "modsplit places the one that loads"
+                    ))
             }
             if seen.insert(m).inserted { out.append(m) }
         }
@@ -378,13 +409,19 @@ extension RulesFindingKind {
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "missing-directory", severity: .error,
-            summary: "A required wildcard entry's leading directory exists neither under the module directory nor under kernel/.",
-            rationale: "preprocess fails with 'refers to nonexistent subdirectory'; the entry is probably stale (the drivers moved).",
+            summary:
+                "A required wildcard entry's leading directory exists neither under the module directory nor under "
+                + "kernel/.",
+            rationale:
+                "preprocess fails with 'refers to nonexistent subdirectory'; "
+                + "the entry is probably stale (the drivers moved).",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "module-in-two-packages", severity: .error,
             summary: "A module ends in two packages of the installer.",
-            rationale: "find-dups fails the build (unless ignore-dups exists, then a warning): dpkg cannot install two udebs that ship one file.",
+            rationale:
+                "find-dups fails the build (unless ignore-dups exists, then a warning): "
+                + "dpkg cannot install two udebs that ship one file.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "empty-package", severity: .error,
@@ -393,23 +430,35 @@ extension RulesFindingKind {
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "ambiguous-entry", severity: .warning,
-            summary: "A list entry names several files of one tier, or a file depmod ignores for another of the same module name.",
-            rationale: "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) and ships files depmod never loads; modsplit takes the first by path and places the module that loads.",
+            summary:
+                "A list entry names several files of one tier, or a file depmod ignores for another of the same module "
+                + "name.",
+            rationale:
+                "kernel-wedge takes whichever file the directory lists first (readdir order on the build machine) "
+                + "and ships files depmod never loads; modsplit takes the first by path and places the module that "
+                + "loads.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "module-suffix", severity: .warning,
             summary: "Listed modules are compressed as .ko.zst or .ko.gz, which kernel-wedge 2.106 does not recognise.",
-            rationale: "2.106 looks for .ko, .ko.xz and .ko.zstd (sic): on such a tree every entry naming them is a missing module for the real tool.",
+            rationale:
+                "2.106 looks for .ko, .ko.xz and .ko.zstd (sic): on such a tree every entry naming them is a missing "
+                + "module for the real tool.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "unknown-flavour", severity: .warning,
             summary: "kernel-versions has no line for the architecture and flavour of the tree.",
-            rationale: "Debian builds no installer for that flavour; the lists of the architecture are used, and may not fit the tree.",
+            rationale:
+                "Debian builds no installer for that flavour; the lists of the architecture are used, "
+                + "and may not fit the tree.",
             languages: ["kernel-wedge"]),
         RulesFindingKind(
             id: "dropped-dependency", severity: .info,
-            summary: "A package-list Depends entry names a package with no list for this architecture; kernel-wedge drops it.",
-            rationale: "The udeb is built without that dependency, and copy-modules repairs against the packages that remain.",
+            summary:
+                "A package-list Depends entry names a package with no list for this architecture; "
+                + "kernel-wedge drops it.",
+            rationale:
+                "The udeb is built without that dependency, and copy-modules repairs against the packages that remain.",
             languages: ["kernel-wedge"]),
     ]
 }

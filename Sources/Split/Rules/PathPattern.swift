@@ -1,5 +1,5 @@
-internal import Glibc
 internal import ELFScan
+internal import Glibc
 internal import Graph
 
 /// One rule's regular expression, matched exactly as filtermods matches it: Python's
@@ -12,6 +12,7 @@ internal import Graph
 /// POSIX cannot express is refused with the reason; so is what Python refuses. Nesting and counted
 /// repetition are bounded before `regcomp` sees the pattern (`RulesLimits`).
 public final class PathPattern: @unchecked Sendable {
+    /// The pattern as the rules file writes it (Python syntax, without filtermods' wrapper).
     public let source: String
     /// The POSIX extended regular expression that decides, nil when the pattern can match no path.
     let posix: String?
@@ -42,12 +43,15 @@ public final class PathPattern: @unchecked Sendable {
     /// Filtermods' wrapper, pasted before every pattern as text.
     static let wrapper = "[^/]+/"
 
+    /// Compiles `source` as filtermods would use it; throws what Python or POSIX cannot take, or what exceeds
+    /// `RulesLimits`.
     public init(_ source: String) throws(PatternError) {
         self.source = source
         let offset = Self.wrapper.unicodeScalars.count
         var alternatives: [[PythonRegex.Node]]
         do {
-            alternatives = try PythonRegex.parse(Self.wrapper + source, limits: .init(depth: RulesLimits.maxPatternNesting))
+            alternatives = try PythonRegex.parse(
+                Self.wrapper + source, limits: .init(depth: RulesLimits.maxPatternNesting))
         } catch {
             throw PatternError(message: error.message, position: max(0, error.position - offset))
         }
@@ -56,7 +60,8 @@ public final class PathPattern: @unchecked Sendable {
         expandedSize = PythonRegex.expandedSize(simplified)
         if expandedSize > RulesLimits.maxPatternNodes {
             throw PatternError(
-                message: "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: "
+                message:
+                    "expands to more than \(RulesLimits.maxPatternNodes) regular expression nodes (modsplit's limit: "
                     + "RulesLimits.maxPatternNodes); counted repetitions multiply when nested")
         }
         // Only the first alternative starts with the wrapper: with any other, nothing is anchored after it.
@@ -112,7 +117,7 @@ public final class PathPattern: @unchecked Sendable {
             let rest = UnsafeBufferPointer(rebasing: all[restStart..<(all.count - 1)])
             if !literalPrefix.isEmpty {
                 guard rest.count >= literalPrefix.count,
-                      literalPrefix.withUnsafeBytes({ memcmp(rest.baseAddress!, $0.baseAddress!, $0.count) }) == 0
+                    literalPrefix.withUnsafeBytes({ memcmp(rest.baseAddress!, $0.baseAddress!, $0.count) }) == 0
                 else { return false }
             }
             if prefixOnly { return true }
@@ -136,18 +141,23 @@ public final class PathPattern: @unchecked Sendable {
         return needle.withUnsafeBytes { n in
             var i = 0
             while i <= haystack.count - n.count {
-                if haystack[i] == first && memcmp(haystack.baseAddress! + i, n.baseAddress!, n.count) == 0 { return true }
+                if haystack[i] == first && memcmp(haystack.baseAddress! + i, n.baseAddress!, n.count) == 0 {
+                    return true
+                }
                 i += 1
             }
             return false
         }
     }
 
+    /// A pattern modsplit refuses: what is wrong and where.
     public struct PatternError: Error, Sendable {
+        /// What is wrong, as a sentence for the user.
         public var message: String
         /// Where in the pattern (0-based, in characters as Python counts), when one place is to blame.
         public var position: Int?
 
+        /// An error saying `message`, at `position` in the pattern when given.
         public init(message: String, position: Int? = nil) {
             self.message = message
             self.position = position
@@ -166,6 +176,7 @@ public struct ModulePath: Sendable {
     /// The bytes after the first component and its `/` (empty when there is no first component).
     var rest: ArraySlice<UInt8> { restStart.map { bytes[$0..<(bytes.count - 1)] } ?? [] }
 
+    /// The path `path`, relative to the module directory.
     public init(_ path: String) {
         bytes = Array(path.utf8) + [0]
         if let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash != 0 {
@@ -185,6 +196,7 @@ public struct PatternSet: Sendable {
     private var children: [[(byte: UInt8, node: Int32)]] = [[]]
     private var ending: [[Int32]] = [[]]
 
+    /// The set of `patterns`, tried in the order given.
     public init(_ patterns: [PathPattern]) {
         self.patterns = patterns
         for (k, p) in patterns.enumerated() {

@@ -26,7 +26,9 @@ struct PythonRegex {
         var high: UInt64 = 0
         var nonASCII = false
 
-        func contains(_ c: UInt8) -> Bool { c < 64 ? low & (1 << UInt64(c)) != 0 : c < 128 && high & (1 << UInt64(c - 64)) != 0 }
+        func contains(_ c: UInt8) -> Bool {
+            c < 64 ? low & (1 << UInt64(c)) != 0 : c < 128 && high & (1 << UInt64(c - 64)) != 0
+        }
 
         mutating func insert(_ c: UInt8) {
             guard c != 0 && c < 128 else { return }
@@ -184,7 +186,9 @@ struct PythonRegex {
                     // Lazy: it changes which match is found, never whether one exists.
                     i += 1
                 } else if next == "+" {
-                    throw error("possessive quantifiers are not supported (POSIX regular expressions cannot express them)", at: start)
+                    throw error(
+                        "possessive quantifiers are not supported (POSIX regular expressions cannot express them)",
+                        at: start)
                 }
                 items[items.count - 1] = .repeated(last, min: low, max: high)
                 lastRepeated = true
@@ -431,7 +435,9 @@ struct PythonRegex {
     /// After `(`: the group, or nil for a comment.
     private mutating func group(_ outer: Flags, depth: Int, start: Int) throws(SyntaxError) -> Node? {
         if depth + 1 > limits.depth {
-            throw error("groups nested more than \(limits.depth) deep (modsplit's limit: RulesLimits.maxPatternNesting)", at: start)
+            throw error(
+                "groups nested more than \(limits.depth) deep (modsplit's limit: RulesLimits.maxPatternNesting)",
+                at: start)
         }
         var flags = outer
         if next == "?" {
@@ -443,9 +449,12 @@ struct PythonRegex {
                 if next == "<" {
                     i += 1
                     let name = try groupName(until: ">")
-                    guard groupNames.insert(name).inserted else { throw error("redefinition of group name '\(name)'", at: start) }
+                    guard groupNames.insert(name).inserted else {
+                        throw error("redefinition of group name '\(name)'", at: start)
+                    }
                 } else if next == "=" {
-                    throw error("back-references are not supported (POSIX extended regular expressions have none)", at: start)
+                    throw error(
+                        "back-references are not supported (POSIX extended regular expressions have none)", at: start)
                 } else {
                     throw error("unknown extension ?P\(next.map { String($0) } ?? "")", at: start)
                 }
@@ -456,16 +465,22 @@ struct PythonRegex {
                 i += 1
                 return nil
             case "=", "!":
-                throw error("look-ahead assertions are not supported (POSIX regular expressions cannot express them)", at: start)
+                throw error(
+                    "look-ahead assertions are not supported (POSIX regular expressions cannot express them)", at: start
+                )
             case "<":
                 if next == "=" || next == "!" {
-                    throw error("look-behind assertions are not supported (POSIX regular expressions cannot express them)", at: start)
+                    throw error(
+                        "look-behind assertions are not supported (POSIX regular expressions cannot express them)",
+                        at: start)
                 }
                 throw error("unknown extension ?<\(next.map { String($0) } ?? "")", at: start)
             case "(":
-                throw error("conditional groups are not supported (POSIX regular expressions cannot express them)", at: start)
+                throw error(
+                    "conditional groups are not supported (POSIX regular expressions cannot express them)", at: start)
             case ">":
-                throw error("atomic groups are not supported (POSIX regular expressions cannot express them)", at: start)
+                throw error(
+                    "atomic groups are not supported (POSIX regular expressions cannot express them)", at: start)
             case "a", "i", "L", "m", "s", "x", "u", "-":
                 i -= 1
                 flags = try scopedFlags(outer, start: start)
@@ -488,8 +503,8 @@ struct PythonRegex {
         guard next == terminator else { throw error("missing \(terminator), unterminated name") }
         i += 1
         guard let first = name.unicodeScalars.first,
-              first == "_" || first.properties.isXIDStart,
-              name.unicodeScalars.dropFirst().allSatisfy({ $0.properties.isXIDContinue })
+            first == "_" || first.properties.isXIDStart,
+            name.unicodeScalars.dropFirst().allSatisfy({ $0.properties.isXIDContinue })
         else { throw error("bad character in group name '\(name)'") }
         return name
     }
@@ -522,10 +537,13 @@ struct PythonRegex {
         guard let end = next else { throw error("missing -, : or )") }
         i += 1
         if end == ")" {
-            throw error("global flags not at the start of the expression (filtermods puts [^/]+/ before every rule)", at: start)
+            throw error(
+                "global flags not at the start of the expression (filtermods puts [^/]+/ before every rule)", at: start)
         }
         if turningOff && removed.isEmpty { throw error("missing flag") }
-        if added.contains("a") && added.contains("u") { throw error("bad inline flags: flags 'a', 'u' and 'L' are incompatible") }
+        if added.contains("a") && added.contains("u") {
+            throw error("bad inline flags: flags 'a', 'u' and 'L' are incompatible")
+        }
         if !added.isDisjoint(with: removed) { throw error("bad inline flags: flag turned on and off") }
         if added.contains("i") { flags.ignoreCase = true }
         if removed.contains("i") { flags.ignoreCase = false }
@@ -534,150 +552,5 @@ struct PythonRegex {
         // `s` (dot matches newline) and `m` (anchors at newlines) change nothing on paths without a
         // newline; `a` and `u` change nothing on ASCII.
         return flags
-    }
-}
-
-// MARK: - Analysis and translation
-
-extension PythonRegex {
-    /// `alternatives` with everything that cannot match removed: a sequence with a required `never`
-    /// goes, `x{0,…}` of a `never` matches the empty string. Empty when nothing can match.
-    static func simplify(_ alternatives: [[Node]]) -> [[Node]] {
-        alternatives.compactMap(simplify)
-    }
-
-    private static func simplify(_ sequence: [Node]) -> [Node]? {
-        var out: [Node] = []
-        for n in sequence {
-            guard let s = simplify(n) else { return nil }
-            if let s { out.append(s) }
-        }
-        return out
-    }
-
-    /// nil: cannot match; .some(nil): matches only the empty string and can be dropped.
-    private static func simplify(_ node: Node) -> Node?? {
-        switch node {
-        case .never: return nil
-        case .set(let c) where c.isEmpty: return nil
-        case .group(let alternatives):
-            let kept = simplify(alternatives)
-            return kept.isEmpty ? nil : .some(.group(kept))
-        case .repeated(let inner, let low, let high):
-            guard let s = simplify(inner) else { return low == 0 ? .some(nil) : nil }
-            guard let s else { return .some(nil) }
-            if high == 0 { return .some(nil) }
-            return .some(.repeated(s, min: low, max: high))
-        default: return .some(node)
-        }
-    }
-
-    /// Replaces `^` and `\A` with `never` throughout: for the first alternative, where filtermods'
-    /// `[^/]+/` has always consumed at least two characters, a start anchor can never hold.
-    static func startAnchorsFail(_ sequence: [Node]) -> [Node] {
-        sequence.map { n in
-            switch n {
-            case .assertion(.start): .never
-            case .group(let alternatives): .group(alternatives.map(startAnchorsFail))
-            case .repeated(let inner, let low, let high): .repeated(startAnchorsFail([inner])[0], min: low, max: high)
-            default: n
-            }
-        }
-    }
-
-    /// How many nodes glibc's compiled form has, roughly: counted repetitions are copied out
-    /// (`x{2,5}` is five copies of x), so nesting multiplies. Saturates at `Int.max`.
-    static func expandedSize(_ alternatives: [[Node]]) -> Int {
-        var total = alternatives.count
-        for seq in alternatives {
-            for n in seq { total = add(total, expandedSize(n)) }
-        }
-        return total
-    }
-
-    private static func add(_ a: Int, _ b: Int) -> Int {
-        let (s, o) = a.addingReportingOverflow(b)
-        return o ? .max : s
-    }
-
-    private static func expandedSize(_ node: Node) -> Int {
-        switch node {
-        case .char(let bytes): return bytes.count
-        case .set, .any, .assertion, .never: return 1
-        case .group(let alternatives): return add(expandedSize(alternatives), 1)
-        case .repeated(let inner, let low, let high):
-            let copies = max(1, high ?? add(low, 1))
-            let (product, overflow) = expandedSize(inner).multipliedReportingOverflow(by: copies)
-            return overflow ? .max : add(product, 1)
-        }
-    }
-
-    /// Whether `node` matches the empty string wherever it stands (no anchor involved).
-    static func alwaysMatchesEmpty(_ node: Node) -> Bool {
-        switch node {
-        case .repeated(_, let low, _): low == 0
-        case .group(let alternatives): alternatives.contains { $0.allSatisfy(alwaysMatchesEmpty) }
-        default: false
-        }
-    }
-
-    /// The POSIX extended regular expression for `alternatives` (already simplified, not empty),
-    /// anchored at the start of the path as `re.match` is.
-    static func posix(_ alternatives: [[Node]]) -> String {
-        if alternatives.count == 1 { return "^" + posix(sequence: alternatives[0]) }
-        return "^(" + alternatives.map(posix(sequence:)).joined(separator: "|") + ")"
-    }
-
-    private static func posix(sequence: [Node]) -> String { sequence.map(posix).joined() }
-
-    private static func posix(_ node: Node) -> String {
-        switch node {
-        case .char(let bytes):
-            if bytes.count == 1 { return literal(bytes[0]) }
-            return String(decoding: bytes, as: UTF8.self)
-        case .set(let c): return bracket(c)
-        case .any: return "."
-        case .group(let alternatives): return "(" + alternatives.map(posix(sequence:)).joined(separator: "|") + ")"
-        case .repeated(let inner, let low, let high):
-            var atom = posix(inner)
-            if case .char(let bytes) = inner, bytes.count > 1 { atom = "(" + atom + ")" }
-            switch (low, high) {
-            case (0, nil): return atom + "*"
-            case (1, nil): return atom + "+"
-            case (0, 1): return atom + "?"
-            case (_, nil): return atom + "{\(low),}"
-            case (_, let high?) where high == low: return atom + "{\(low)}"
-            case (_, let high?): return atom + "{\(low),\(high)}"
-            }
-        case .assertion(.start): return "^"
-        case .assertion(.end): return "$"
-        case .assertion(.wordBoundary): return "\\b"
-        case .assertion(.notWordBoundary): return "\\B"
-        case .never: return "$."  // the end, then a character: never (simplify removes these first)
-        }
-    }
-
-    /// One byte as a POSIX ERE literal.
-    private static func literal(_ b: UInt8) -> String {
-        let s = String(UnicodeScalar(b))
-        return ".[()*+?{|^$\\".utf8.contains(b) ? "\\" + s : s
-    }
-
-    /// A class as a POSIX bracket expression. Members are listed one by one, never as ranges, so that
-    /// no locale's collation order can change them; `]` first, `[` never before `.`, `:` or `=`, `^`
-    /// never first, `-` last.
-    private static func bracket(_ c: ByteClass) -> String {
-        let negate = c.nonASCII
-        let members = negate ? c.inverted.members : c.members
-        if negate && members.isEmpty { return "." }
-        if !negate && members.count == 1 { return literal(members[0]) }
-        let special: Set<UInt8> = [UInt8(ascii: "]"), UInt8(ascii: "["), UInt8(ascii: "^"), UInt8(ascii: "-")]
-        var ordered: [UInt8] = members.contains(UInt8(ascii: "]")) ? [UInt8(ascii: "]")] : []
-        ordered += members.filter { !special.contains($0) }
-        for s in ["[", "^", "-"] where members.contains(UInt8(ascii: Unicode.Scalar(s)!)) {
-            ordered.append(UInt8(ascii: Unicode.Scalar(s)!))
-        }
-        if !negate && ordered.first == UInt8(ascii: "^") { ordered.swapAt(0, 1) }
-        return (negate ? "[^" : "[") + String(decoding: ordered, as: UTF8.self) + "]"
     }
 }

@@ -1,12 +1,18 @@
 internal import ELFScan
 internal import Graph
+
 /// A rules file that cannot be used: the reason and where (file:line:column). Exit status 2.
 public struct RulesError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The rules file (or list, or option) at fault.
     public var file: String
+    /// The 1-based line, when one is to blame.
     public var line: Int?
+    /// The 1-based column, when known.
     public var column: Int?
+    /// What is wrong, as a sentence for the user.
     public var reason: String
 
+    /// An error in `file` at `line` and `column` when given, explained by `reason`.
     public init(file: String, line: Int? = nil, column: Int? = nil, _ reason: String) {
         self.file = file
         self.line = line
@@ -14,28 +20,35 @@ public struct RulesError: Error, Sendable, Hashable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// `file:line:column: reason`, the parts that are known.
     public var description: String {
-        var where_ = file
-        if let line { where_ += ":\(line)" }
-        if let column { where_ += ":\(column)" }
-        return "\(where_): \(reason)"
+        var location = file
+        if let line { location += ":\(line)" }
+        if let column { location += ":\(column)" }
+        return "\(location): \(reason)"
     }
 }
 
 /// Where a rule, a package or a list entry was written.
 public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    /// The file, as the user named it.
     public var file: String
+    /// The 1-based line.
     public var line: Int
+    /// The 1-based column, when known.
     public var column: Int?
 
+    /// The place at `line` (and `column`) of `file`.
     public init(file: String, line: Int, column: Int? = nil) {
         self.file = file
         self.line = line
         self.column = column
     }
 
+    /// `file:line` or `file:line:column`.
     public var description: String { column.map { "\(file):\(line):\($0)" } ?? "\(file):\(line)" }
 
+    /// Orders locations by file, then line, then column (none first).
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         (a.file, a.line, a.column ?? 0) < (b.file, b.line, b.column ?? 0)
     }

@@ -65,7 +65,9 @@ struct ShellGlob: Sendable {
 
     /// Whether any byte of `pattern` makes it a wildcard pattern in modpost's sense (`[`, `]`, `*`, `?`).
     static func looksWild(_ pattern: some Sequence<UInt8>) -> Bool {
-        pattern.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+        pattern.contains {
+            $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
+        }
     }
 
     /// Whether the whole of `text` matches. With `protectLeadingDot`, a wildcard does not match a `.` that

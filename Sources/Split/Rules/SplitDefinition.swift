@@ -23,16 +23,22 @@ public protocol SplitDefinition: Sendable {
 }
 
 extension SplitDefinition {
+    /// True unless the split says otherwise: a tree is a whole kernel's modules.
     public var coversWholeTree: Bool { true }
+    /// None unless the split defines its own.
     public var profiles: [GuestProfile] { [] }
+    /// None unless the split binds profiles itself.
     public var profileBindings: [(profile: String, package: String, location: SourceLocation)] { [] }
 }
 
 /// A placement, and the findings its split language reports about the rules themselves.
 public struct RulesPlacement: Sendable {
+    /// Where every module landed.
     public var placement: Placement
+    /// What the split language reports about the rules themselves (rules matching nothing, modules its tool moves).
     public var findings: [Finding]
 
+    /// A placement and the language's findings about it.
     public init(placement: Placement, findings: [Finding] = []) {
         self.placement = placement
         self.findings = findings
@@ -49,8 +55,10 @@ public struct RulesOptions: Sendable {
     /// The architecture (`--arch`, Debian's names: amd64, arm64, …) and flavour (`--flavour`) the
     /// rules are for, when the language distinguishes them; nil lets the reader derive them.
     public var arch: String?
+    /// The flavour (`--flavour`: `amd64`, `cloud-amd64`, `default`, …), nil to derive it.
     public var flavour: String?
 
+    /// Options for reading a rules file; all default to none, to be derived from the tree where needed.
     public init(variants: [String] = [], tree: KernelTree? = nil, arch: String? = nil, flavour: String? = nil) {
         self.variants = variants
         self.tree = tree
@@ -73,6 +81,7 @@ public protocol SplitFormat: Sendable {
 }
 
 extension SplitFormat {
+    /// False unless the format says otherwise: the split is read once for all trees.
     public static var readsTree: Bool { false }
 }
 
@@ -112,12 +121,15 @@ public enum SplitFormats {
 
 /// Filtermods' YAML (Fedora, RHEL): the format of `FiltermodsRules`.
 public enum FiltermodsFormat: SplitFormat {
+    /// `filtermods`, as `--rules-format` takes it.
     public static let name = "filtermods"
 
+    /// A file ending in `.yaml` or `.yml`, or named like filtermods' `def_variants`.
     public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
         !isDirectory && (path.hasSuffix(".yaml") || path.hasSuffix(".yml") || path.contains("def_variants"))
     }
 
+    /// Reads the rules file with the requested variants.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition {
         try FiltermodsRules.load(path: path, variants: options.variants)
     }

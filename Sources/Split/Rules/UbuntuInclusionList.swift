@@ -20,15 +20,19 @@ public import Graph
 public struct UbuntuInclusionList: SplitDefinition {
     /// A line as `read -r` gives it: blanks trimmed.
     public struct Line: Sendable, Hashable {
+        /// The line's text.
         public var text: String
+        /// Where the line is.
         public var location: SourceLocation
 
+        /// The line `text` at `location`.
         public init(text: String, location: SourceLocation) {
             self.text = text
             self.location = location
         }
     }
 
+    /// The list as the user named it.
     public var file: String
     /// Every non-empty line, in file order.
     public var lines: [Line]
@@ -44,6 +48,7 @@ public struct UbuntuInclusionList: SplitDefinition {
     /// Dependency passes that scan: the counter breaks the loop when it reaches 20.
     public static let passes = 19
 
+    /// A list read from `file` with its non-empty `lines`.
     public init(file: String, lines: [Line], unterminated: Line? = nil, arch: String? = nil) {
         self.file = file
         self.lines = lines
@@ -51,9 +56,13 @@ public struct UbuntuInclusionList: SplitDefinition {
         self.arch = arch
     }
 
+    /// The list as the user named it.
     public var name: String? { file }
 
-    public static func load(path: String, options: RulesOptions = RulesOptions()) throws(RulesError) -> UbuntuInclusionList {
+    /// Reads an inclusion list; a NUL byte, bytes that are not UTF-8 or too many lines are `RulesError`s.
+    public static func load(path: String, options: RulesOptions = RulesOptions()) throws(RulesError)
+        -> UbuntuInclusionList
+    {
         let bytes: [UInt8]
         do {
             bytes = try FileAccess.read(path, limit: RulesLimits.maxFileBytes)
@@ -63,6 +72,7 @@ public struct UbuntuInclusionList: SplitDefinition {
         return try parse(bytes, file: path, options: options)
     }
 
+    /// Splits inclusion-list bytes into trimmed lines, keeping a last line without a newline apart.
     public static func parse(_ bytes: [UInt8], file: String, options: RulesOptions = RulesOptions()) throws(RulesError)
         -> UbuntuInclusionList
     {
@@ -72,16 +82,20 @@ public struct UbuntuInclusionList: SplitDefinition {
         func line(_ raw: ArraySlice<UInt8>, _ number: Int) -> Line {
             let blank: (UInt8) -> Bool = { $0 == 32 || $0 == 9 }
             let trimmed = raw.drop(while: blank).reversed().drop(while: blank).reversed()
-            return Line(text: String(decoding: trimmed, as: UTF8.self), location: SourceLocation(file: file, line: number))
+            return Line(
+                text: String(decoding: trimmed, as: UTF8.self), location: SourceLocation(file: file, line: number))
         }
         guard pieces.count <= maxLines else {
-            throw RulesError(file: file, line: maxLines + 1, "more than \(maxLines) lines (Ubuntu's own lists have about 300)")
+            throw RulesError(
+                file: file, line: maxLines + 1, "more than \(maxLines) lines (Ubuntu's own lists have about 300)")
         }
         let lines = pieces.enumerated().map { line($1, $0 + 1) }.filter { !$0.text.isEmpty }
         let dropped = last.isEmpty ? nil : line(last, pieces.count + 1)
         return UbuntuInclusionList(file: file, lines: lines, unterminated: dropped, arch: options.arch)
     }
 
+    /// Moves the listed modules and what they need (within the passes) into linux-modules, the rest into
+    /// linux-modules-extra, with findings for what the build would do silently.
     public func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement {
         var run = UbuntuRun(list: self, graph: graph)
         try run.run()
@@ -91,12 +105,15 @@ public struct UbuntuInclusionList: SplitDefinition {
 
 /// `*.inclusion-list` in `--rules`, and `--rules-format ubuntu`.
 public enum UbuntuInclusionListFormat: SplitFormat {
+    /// `ubuntu`, as `--rules-format` takes it.
     public static let name = "ubuntu"
 
+    /// A file whose name ends in `.inclusion-list`.
     public static func recognizes(path: String, isDirectory: Bool, head: [UInt8]) -> Bool {
         !isDirectory && path.hasSuffix(".inclusion-list")
     }
 
+    /// Reads the inclusion list for the requested architecture.
     public static func load(path: String, options: RulesOptions) throws(RulesError) -> any SplitDefinition {
         try UbuntuInclusionList.load(path: path, options: options)
     }
@@ -135,7 +152,8 @@ private struct UbuntuRun {
         components = bytes.map { $0.split(separator: UInt8(ascii: "/")).map(Array.init) }
         inModules = relative.map { $0 == nil }
         basis = Array(repeating: .unlisted, count: graph.modules.count)
-        archDirectory = (list.arch.flatMap(KernelArchitecture.init(debian:))
+        archDirectory =
+            (list.arch.flatMap(KernelArchitecture.init(debian:))
             ?? graph.modules.first.flatMap { KernelArchitecture(identity: $0.identity) })?.directory
     }
 
@@ -148,7 +166,9 @@ private struct UbuntuRun {
             if byPath[onDisk] == nil { byPath[onDisk] = m }
         }
         // Modules in byte order of their paths: a glob word's literal leading components pick a range.
-        let order = relative.indices.filter { relative[$0] != nil }.sorted { bytes[$0].lexicographicallyPrecedes(bytes[$1]) }
+        let order = relative.indices.filter { relative[$0] != nil }.sorted {
+            bytes[$0].lexicographicallyPrecedes(bytes[$1])
+        }
         var byFile: [String: [Int]] = [:]
         for m in order { byFile[String(relative[m]!.split(separator: "/").last ?? ""), default: []].append(m) }
         var budget = MatchBudget()
@@ -173,8 +193,11 @@ private struct UbuntuRun {
                 for word in words {
                     let found = match(word, in: order, budget: &budget)
                     if budget.exhausted {
-                        throw RulesError(file: line.location.file, line: line.location.line,
-                                         "matching the globs against this tree takes more than \(MatchBudget.standard) steps; the file is refused")
+                        throw RulesError(
+                            file: line.location.file, line: line.location.line,
+                            "matching the globs against this tree takes more than \(MatchBudget.standard) steps; "
+                                + "the file is refused"
+                        )
                     }
                     if found.isEmpty && !otherArchitecture(String(decoding: word, as: UTF8.self)) {
                         dead.append(String(decoding: word, as: UTF8.self))
@@ -191,8 +214,12 @@ private struct UbuntuRun {
         }
         passes(from: listing)
         if let lost = list.unterminated {
-            findings.append(entry("unterminated-last-line", .warning, lost,
-                                  "\(quoted(lost)) has no newline: module-inclusion's `while read` never reads it, so modsplit ignores it too"))
+            findings.append(
+                entry(
+                    "unterminated-last-line", .warning, lost,
+                    "\(quoted(lost)) has no newline: module-inclusion's `while read` never reads it, "
+                        + "so modsplit ignores it too"
+                ))
         }
     }
 
@@ -209,12 +236,15 @@ private struct UbuntuRun {
                     inModules[e.target] = true
                     basis[e.target] = .pulled(by: [graph.modules[i].name], location: location(i))
                     next.append(e.target)
-                    findings.append(Finding(
-                        kind: "dependency-pass", severity: .info, module: graph.modules[e.target].name,
-                        path: graph.modules[e.target].path, package: "linux-modules", symbols: e.symbols,
-                        rule: location(i),
-                        message: "\(graph.modules[e.target].name) is in linux-modules because \(graph.modules[i].name) needs it (dependency pass \(pass))",
-                        notes: ["\(graph.modules[i].name) needs \(Display.symbolList(e.symbols, limit: 6))"]))
+                    findings.append(
+                        Finding(
+                            kind: "dependency-pass", severity: .info, module: graph.modules[e.target].name,
+                            path: graph.modules[e.target].path, package: "linux-modules", symbols: e.symbols,
+                            rule: location(i),
+                            message:
+                                "\(graph.modules[e.target].name) is in linux-modules because \(graph.modules[i].name) "
+                                + "needs it (dependency pass \(pass))",
+                            notes: ["\(graph.modules[i].name) needs \(Display.symbolList(e.symbols, limit: 6))"]))
                 }
             }
             scan = next
@@ -228,12 +258,19 @@ private struct UbuntuRun {
             for i in scan {
                 for e in graph.deps[i] where !inModules[e.target] && seen.insert(e.target).inserted {
                     next.append(e.target)
-                    findings.append(Finding(
-                        kind: "beyond-pass-limit", severity: .warning, module: graph.modules[e.target].name,
-                        path: graph.modules[e.target].path, package: "linux-modules-extra",
-                        provider: nil, symbols: e.symbols, rule: location(i),
-                        message: "\(graph.modules[e.target].name) is \(distance) dependency steps from the listed modules; module-inclusion stops after \(UbuntuInclusionList.passes) passes, so it stays in linux-modules-extra, and the build's depmod check of linux-modules fails",
-                        notes: ["needed by \(graph.modules[i].name) for \(Display.symbolList(e.symbols, limit: 6))"]))
+                    findings.append(
+                        Finding(
+                            kind: "beyond-pass-limit", severity: .warning, module: graph.modules[e.target].name,
+                            path: graph.modules[e.target].path, package: "linux-modules-extra",
+                            provider: nil, symbols: e.symbols, rule: location(i),
+                            message:
+                                "\(graph.modules[e.target].name) is \(distance) "
+                                + "dependency steps from the listed modules; "
+                                + "module-inclusion stops after \(UbuntuInclusionList.passes) passes, "
+                                + "so it stays in linux-modules-extra, "
+                                + "and the build's depmod check of linux-modules fails",
+                            notes: ["needed by \(graph.modules[i].name) for \(Display.symbolList(e.symbols, limit: 6))"]
+                        ))
                 }
             }
             scan = next
@@ -258,7 +295,8 @@ private struct UbuntuRun {
             parts.append(Array(c))
         }
         let globs = parts.map { ShellGlob($0) }
-        let literal = Array(globs.prefix { !$0.hasWildcard }.map(\.literalPrefix).joined(separator: [UInt8(ascii: "/")]))
+        let literal = Array(
+            globs.prefix { !$0.hasWildcard }.map(\.literalPrefix).joined(separator: [UInt8(ascii: "/")]))
         var lo = 0, hi = order.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -269,7 +307,9 @@ private struct UbuntuRun {
             guard bytes[m].starts(with: literal) else { break }
             let comps = components[m]
             guard comps.count >= globs.count, budget.spend() else { continue }
-            if zip(globs, comps).allSatisfy({ $0.matches($1, protectLeadingDot: true, budget: &budget) }) { found.append(m) }
+            if zip(globs, comps).allSatisfy({ $0.matches($1, protectLeadingDot: true, budget: &budget) }) {
+                found.append(m)
+            }
         }
         return found
     }
@@ -278,28 +318,46 @@ private struct UbuntuRun {
     static func meaning(_ text: String) -> LineMeaning {
         if text.hasPrefix("!") {
             return .unsupported(
-                "module-inclusion runs this line as a shell command in kernel/ and moves every path it prints into linux-modules; modsplit never runs it",
-                ["modsplit cannot know what a shell command selects: whatever it would add stays in linux-modules-extra here (Ubuntu's generic lists have one such line, `! find sound/core -name oss -prune -o -name *.ko -print`, which adds 11 sound modules, snd-seq*, snd-compress, snd-hwdep, … on a 6.1 amd64 tree)"])
+                "module-inclusion runs this line as a shell command in kernel/ and moves every path it prints into "
+                    + "linux-modules; modsplit never runs it",
+                [
+                    "modsplit cannot know what a shell command selects: "
+                        + "whatever it would add stays in linux-modules-extra here "
+                        + "(Ubuntu's generic lists have one such line, "
+                        + "`! find sound/core -name oss -prune -o -name *.ko -print`, which adds 11 sound modules, "
+                        + "snd-seq*, snd-compress, snd-hwdep, … on a 6.1 amd64 tree)"
+                ])
         }
         guard text.contains("*") else { return .exact }
         let bytes = Array(text.utf8)
         if bytes.count > 4096 {
-            return .unsupported("a glob line of \(bytes.count) bytes, longer than any path; modsplit does not expand it", [])
+            return .unsupported(
+                "a glob line of \(bytes.count) bytes, longer than any path; modsplit does not expand it", [])
         }
         let shell = Set("$`;&|<>()'\"\\".utf8)
         if let c = bytes.first(where: { shell.contains($0) }) {
-            return .unsupported("the line is eval'd by the shell and `\(Character(Unicode.Scalar(c)))` is shell syntax beyond globs and braces; modsplit does not interpret it", [])
+            return .unsupported(
+                "the line is eval'd by the shell and `\(Character(Unicode.Scalar(c)))` is shell syntax beyond globs "
+                    + "and braces; modsplit does not interpret it",
+                [])
         }
         var words: [[UInt8]] = []
         for word in bytes.split(whereSeparator: { $0 == 32 || $0 == 9 }) {
             if word.first == UInt8(ascii: "-") || word.first == UInt8(ascii: "!") || word.first == UInt8(ascii: "#")
-                || word.first == UInt8(ascii: "~") {
-                return .unsupported("the word `\(DistroText.short(String(decoding: word, as: UTF8.self)))` means something else to the shell or to find than a path; modsplit does not interpret it", [])
+                || word.first == UInt8(ascii: "~")
+            {
+                return .unsupported(
+                    "the word `\(DistroText.short(String(decoding: word, as: UTF8.self)))` means something else to the "
+                        + "shell or to find than a path; modsplit does not interpret it",
+                    [])
             }
             switch BraceExpansion.expand(Array(word), limit: UbuntuInclusionList.maxExpansion - words.count) {
             case .words(let w): words += w
             case .tooMany:
-                return .unsupported("its brace expansion gives more than \(UbuntuInclusionList.maxExpansion) words; modsplit does not expand it", [])
+                return .unsupported(
+                    "its brace expansion gives more than \(UbuntuInclusionList.maxExpansion) words; "
+                        + "modsplit does not expand it",
+                    [])
             case .unsupported(let why): return .unsupported(why, [])
             }
         }
@@ -314,8 +372,10 @@ private struct UbuntuRun {
 
     func quoted(_ line: UbuntuInclusionList.Line) -> String { "`\(DistroText.short(line.text))`" }
 
-    func entry(_ kind: String, _ severity: Severity, _ line: UbuntuInclusionList.Line, _ message: String,
-               notes: [String] = []) -> Finding {
+    func entry(
+        _ kind: String, _ severity: Severity, _ line: UbuntuInclusionList.Line, _ message: String,
+        notes: [String] = []
+    ) -> Finding {
         Finding(kind: kind, severity: severity, rule: line.location, message: message, notes: notes)
     }
 
@@ -324,41 +384,59 @@ private struct UbuntuRun {
         let file = String(line.text.split(separator: "/").last ?? "")
         let name = moduleName(fromFileName: file)
         if graph.builtin.contains(name) {
-            findings.append(entry("entry-matches-nothing", .info, line, "\(quoted(line)) names no module: \(name) is built into this kernel"))
+            findings.append(
+                entry(
+                    "entry-matches-nothing", .info, line,
+                    "\(quoted(line)) names no module: \(name) is built into this kernel"))
             return
         }
         var notes: [String] = []
         var elsewhere = byFile[file] ?? []
         if let m = graph.module(named: name), relative[m] != nil, !elsewhere.contains(m) { elsewhere.append(m) }
         if !elsewhere.isEmpty {
-            notes.append("a module of that name exists at \(elsewhere.prefix(3).map { relative[$0]! }.joined(separator: ", "))")
+            notes.append(
+                "a module of that name exists at \(elsewhere.prefix(3).map { relative[$0]! }.joined(separator: ", "))")
         }
         if line.text.contains(where: { "?[{".contains($0) }) {
             notes.append("module-inclusion takes ?, [ and { literally in a line without *")
         }
-        if line.text.hasSuffix("\r") { notes.append("the line ends in a carriage return (CRLF), which module-inclusion keeps as part of the path") }
-        findings.append(entry("entry-matches-nothing", .warning, line,
-                              "\(quoted(line)) names no module of this tree (module-inclusion: \"Could not find\")", notes: notes))
+        if line.text.hasSuffix("\r") {
+            notes.append("the line ends in a carriage return (CRLF), which module-inclusion keeps as part of the path")
+        }
+        findings.append(
+            entry(
+                "entry-matches-nothing", .warning, line,
+                "\(quoted(line)) names no module of this tree (module-inclusion: \"Could not find\")", notes: notes))
     }
 
     mutating func reportGlob(_ line: UbuntuInclusionList.Line, yielded: Int, dead: [String], words: Int) {
         guard !dead.isEmpty else { return }
         var notes: [String] = []
-        if line.text.hasSuffix("\r") { notes.append("the line ends in a carriage return (CRLF), which becomes part of the last word") }
+        if line.text.hasSuffix("\r") {
+            notes.append("the line ends in a carriage return (CRLF), which becomes part of the last word")
+        }
         if yielded == 0 {
-            findings.append(entry("entry-matches-nothing", .warning, line, "\(quoted(line)) matches no module of this tree", notes: notes))
+            findings.append(
+                entry(
+                    "entry-matches-nothing", .warning, line, "\(quoted(line)) matches no module of this tree",
+                    notes: notes))
         } else {
             let shown = dead.prefix(4).map { "`\(DistroText.short($0))`" }.joined(separator: ", ")
-            findings.append(entry("entry-matches-nothing", .info, line,
-                                  "\(quoted(line)): \(dead.count) of its \(words) words match nothing: \(shown)\(dead.count > 4 ? ", …" : "")"))
+            findings.append(
+                entry(
+                    "entry-matches-nothing", .info, line,
+                    "\(quoted(line)): \(dead.count) of its \(words) words match nothing: "
+                        + "\(shown)\(dead.count > 4 ? ", …" : "")"
+                ))
         }
     }
 
     func placement() -> Placement {
         let packages = PackageSet(names: ["linux-modules", "linux-modules-extra"], dependsOn: [[], ["linux-modules"]])
         let packageOf: [Int?] = inModules.map { $0 ? 0 : 1 }
-        return Placement(packages: packages, packageOf: packageOf, wanted: packageOf, basis: basis,
-                         failure: Array(repeating: nil, count: graph.modules.count))
+        return Placement(
+            packages: packages, packageOf: packageOf, wanted: packageOf, basis: basis,
+            failure: Array(repeating: nil, count: graph.modules.count))
     }
 }
 
@@ -382,7 +460,9 @@ enum BraceExpansion {
         for (i, b) in word.enumerated() {
             if b == UInt8(ascii: "{") {
                 stack.append(i)
-                if stack.count > maxDepth { return .unsupported("braces nested more than \(maxDepth) deep; modsplit does not expand them") }
+                if stack.count > maxDepth {
+                    return .unsupported("braces nested more than \(maxDepth) deep; modsplit does not expand them")
+                }
             } else if b == UInt8(ascii: "}"), let open = stack.popLast() {
                 close[open] = i
             } else if b == UInt8(ascii: ","), let open = stack.last {

@@ -18,7 +18,9 @@ enum YAMLBudget {
         if bytes.isEmpty { return }
         let problem: RulesError? = bytes.withUnsafeMutableBufferPointer { buffer in
             var parser = yaml_parser_t()
-            guard yaml_parser_initialize(&parser) == 1 else { return RulesError(file: file, "cannot start the YAML reader") }
+            guard yaml_parser_initialize(&parser) == 1 else {
+                return RulesError(file: file, "cannot start the YAML reader")
+            }
             defer { yaml_parser_delete(&parser) }
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             return scan(&parser, file: file)
@@ -37,13 +39,16 @@ enum YAMLBudget {
         var anchored: [String: Int] = [:]
         var aliasNodes = 0
         func error(_ event: yaml_event_t, _ reason: String) -> RulesError {
-            RulesError(file: file, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1, reason)
+            RulesError(
+                file: file, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1, reason)
         }
         func name(_ anchor: UnsafeMutablePointer<yaml_char_t>?) -> String? {
             anchor.map { String(cString: $0) }
         }
         func add(_ nodes: Int) {
-            if !open.isEmpty { open[open.count - 1].nodes = open[open.count - 1].nodes.addingReportingOverflow(nodes).partialValue }
+            if !open.isEmpty {
+                open[open.count - 1].nodes = open[open.count - 1].nodes.addingReportingOverflow(nodes).partialValue
+            }
         }
         while true {
             var event = yaml_event_t()
@@ -60,15 +65,22 @@ enum YAMLBudget {
                 let nodes = name(event.data.alias.anchor).flatMap { anchored[$0] } ?? 1
                 aliasNodes = min(aliasNodes + nodes, Int.max / 2)
                 if aliasNodes > RulesLimits.maxAliasNodes {
-                    return error(event, "YAML aliases here stand for more than \(RulesLimits.maxAliasNodes) nodes "
-                                 + "(modsplit's limit: RulesLimits.maxAliasNodes)")
+                    return error(
+                        event,
+                        "YAML aliases here stand for more than \(RulesLimits.maxAliasNodes) nodes "
+                            + "(modsplit's limit: RulesLimits.maxAliasNodes)")
                 }
                 add(nodes)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 if open.count >= RulesLimits.maxYAMLDepth {
-                    return error(event, "YAML nested more than \(RulesLimits.maxYAMLDepth) deep (modsplit's limit: RulesLimits.maxYAMLDepth)")
+                    return error(
+                        event,
+                        "YAML nested more than \(RulesLimits.maxYAMLDepth) deep (modsplit's limit: "
+                            + "RulesLimits.maxYAMLDepth)"
+                    )
                 }
-                let anchor = event.type == YAML_SEQUENCE_START_EVENT
+                let anchor =
+                    event.type == YAML_SEQUENCE_START_EVENT
                     ? name(event.data.sequence_start.anchor) : name(event.data.mapping_start.anchor)
                 open.append(Open(anchor: anchor, nodes: 1))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:

@@ -20,7 +20,8 @@ extension Modsplit {
                     out += "  \(f.moduleDirectory): \(f.modules) modules, \((f.bytes + 1023) / 1024) KiB (\(f.file))\n"
                 }
                 for t in temporaries {
-                    let state = t.isStale
+                    let state =
+                        t.isStale
                         ? "left by a run that is gone; removed by the next scan or by cache clear"
                         : "being written by process \(t.pid)"
                     out += "  unfinished: \((t.bytes + 1023) / 1024) KiB (\(t.file)), \(state)\n"
@@ -31,7 +32,8 @@ extension Modsplit {
 
         struct Clear: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Remove every cache file, and what killed runs left (not files a running modsplit is writing).")
+                abstract:
+                    "Remove every cache file, and what killed runs left (not files a running modsplit is writing).")
             func run() throws {
                 let cache = ScanCache(toolVersion: Modsplit.cacheVersion)
                 try emit("removed \(cache.clear()) cache files from \(cache.directory)\n", to: nil)

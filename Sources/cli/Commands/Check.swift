@@ -82,7 +82,8 @@ extension Modsplit {
             }
             // What split languages report about the rules themselves.
             for k in RulesFindingKinds.all {
-                out += "\(k.id)  [\(k.severity.rawValue)]  (\(k.languages.joined(separator: ", ")))\n  \(k.summary)\n"
+                out +=
+                    "\(k.id)  [\(k.severity.rawValue)]  (\(k.languages.joined(separator: ", ")))\n  \(k.summary)\n"
                     + "  \(k.rationale)\n"
             }
             try emit(out, to: nil)

@@ -16,23 +16,28 @@ extension Modsplit {
                 modsplit diff --old-rules R1 --rules R2 --tree T1 --tree T2 …   what moves on each tree
                 """)
 
-        @Option(help: ArgumentHelp("The tree before (a module directory or a root).", valueName: "path")) var oldTree: String?
+        @Option(help: ArgumentHelp("The tree before (a module directory or a root).", valueName: "path")) var oldTree:
+            String?
         @Option(help: ArgumentHelp("The tree after.", valueName: "path")) var newTree: String?
-        @Option(help: ArgumentHelp("The rules file before (with --rules as the one after).", valueName: "file")) var oldRules: String?
-        @Option(help: ArgumentHelp("A built package before (repeatable; with --package as the packages after).",
-                                   valueName: "file")) var oldPackage: [String] = []
+        @Option(help: ArgumentHelp("The rules file before (with --rules as the one after).", valueName: "file"))
+        var oldRules: String?
+        @Option(
+            help: ArgumentHelp(
+                "A built package before (repeatable; with --package as the packages after).",
+                valueName: "file")) var oldPackage: [String] = []
         @Option(help: "Module.symvers of the tree before (default: found in the tree).") var oldSymvers: String?
         @Option(help: "Module.symvers of the tree after (default: found in the tree).") var newSymvers: String?
         @OptionGroup var source: TreeOptions
         @OptionGroup var split: SplitOptions
         @Option(help: "Output format: text, json or markdown.") var format: DiffFormat = .text
         @Option(help: "File to write (default: standard output).") var output: String?
-        @Option(help: ArgumentHelp(
-            """
-            Also write the whole diff to this file (JSON if it ends in .json, Markdown if .md, else text); \
-            the Markdown summary, cut to fit a pull-request comment, points to it.
-            """,
-            valueName: "file")) var fullOutput: String?
+        @Option(
+            help: ArgumentHelp(
+                """
+                Also write the whole diff to this file (JSON if it ends in .json, Markdown if .md, else text); \
+                the Markdown summary, cut to fit a pull-request comment, points to it.
+                """,
+                valueName: "file")) var fullOutput: String?
 
         enum DiffFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
@@ -47,9 +52,15 @@ extension Modsplit {
                 return
             }
             let trees = oldTree != nil || newTree != nil
-            if trees && (oldTree == nil || newTree == nil) { throw ValidationError("--old-tree and --new-tree go together") }
-            if oldRules != nil && split.rules == nil { throw ValidationError("--old-rules needs --rules (the rules after)") }
-            if !trees && oldRules == nil { throw ValidationError("give --old-tree and --new-tree, or --old-rules and --rules") }
+            if trees && (oldTree == nil || newTree == nil) {
+                throw ValidationError("--old-tree and --new-tree go together")
+            }
+            if oldRules != nil && split.rules == nil {
+                throw ValidationError("--old-rules needs --rules (the rules after)")
+            }
+            if !trees && oldRules == nil {
+                throw ValidationError("give --old-tree and --new-tree, or --old-rules and --rules")
+            }
             if trees && oldRules != nil { throw ValidationError("diff either two trees or two rules files, not both") }
             if trees && source.isMatrix { throw ValidationError("several --tree go with --old-rules and --rules") }
         }
@@ -80,7 +91,9 @@ extension Modsplit {
             }
             let diff = SplitDiff(before: before, after: after)
             if let fullOutput {
-                let whole = fullOutput.hasSuffix(".json") ? try diff.json()
+                let whole =
+                    fullOutput.hasSuffix(".json")
+                    ? try diff.json()
                     : fullOutput.hasSuffix(".md") ? diff.markdown(limit: nil) : diff.text()
                 try emit(whole, to: fullOutput)
             }

@@ -13,7 +13,10 @@ extension Modsplit {
             static let configuration = CommandConfiguration(
                 commandName: "depmod",
                 abstract: "Write modules.dep, .alias, .softdep, .weakdep, .symbols and .devname in depmod's formats.",
-                discussion: "A tree whose modules need each other in a cycle is refused as depmod refuses it: each cycle is named on standard error, nothing is written, and the exit status is 1.")
+                discussion:
+                    "A tree whose modules need each other in a cycle is refused as depmod refuses it: "
+                    + "each cycle is named on standard error, nothing is written, and the exit status is 1."
+            )
             @OptionGroup var source: TreeOptions
             @Option(help: "Directory to write the files into (created if missing).") var out: String
 
@@ -32,7 +35,8 @@ extension Modsplit {
                     reportProblems(scan.problems)
                     var message = ""
                     for line in error.lines { message += "modsplit: \(line)\n" }
-                    message += "modsplit: no depmod files written to \(out): depmod refuses a tree with dependency cycles\n"
+                    message +=
+                        "modsplit: no depmod files written to \(out): depmod refuses a tree with dependency cycles\n"
                     FileHandle.standardError.write(Data(message.utf8))
                     throw ExitCode(1)
                 }
@@ -45,14 +49,16 @@ extension Modsplit {
 
         struct JSON: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "json", abstract: "The whole graph as JSON: modules with their facts, edges with their symbols.")
+                commandName: "json",
+                abstract: "The whole graph as JSON: modules with their facts, edges with their symbols.")
             @OptionGroup var source: TreeOptions
             @Option(help: "File to write (default: standard output).") var out: String?
 
             func run() throws {
                 let scan = try source.scan()
-                let doc = GraphDocument(graph: ModuleGraph(scan: scan), kernelVersion: scan.tree.kernelVersion,
-                                        kernelExports: scan.kernelExports, problems: scan.problems)
+                let doc = GraphDocument(
+                    graph: ModuleGraph(scan: scan), kernelVersion: scan.tree.kernelVersion,
+                    kernelExports: scan.kernelExports, problems: scan.problems)
                 try emit(doc.encoded(), to: out)
             }
         }

@@ -57,7 +57,9 @@ extension Modsplit.Diff {
         let (before, after) = try source.analyseMatrixPair(before: old, after: split)
         let diff = MatrixDiff(before: before, after: after)
         if let fullOutput {
-            let whole = fullOutput.hasSuffix(".json") ? try diff.json()
+            let whole =
+                fullOutput.hasSuffix(".json")
+                ? try diff.json()
                 : fullOutput.hasSuffix(".md") ? diff.markdown(limit: nil) : diff.text()
             try emit(whole, to: fullOutput)
         }
@@ -75,15 +77,17 @@ extension Modsplit.Report {
     func runMatrix() throws {
         let matrix = try source.analyseMatrix(split)
         try makeDirectory(out)
-        let data = MatrixReportData(tool: "modsplit \(Modsplit.version)", matrix: matrix,
-                                    split: matrix.splitName.map(ReportData.displayName))
+        let data = MatrixReportData(
+            tool: "modsplit \(Modsplit.version)", matrix: matrix,
+            split: matrix.splitName.map(ReportData.displayName))
         try emit(try HTMLReport.render(data), to: out + "/index.html")
         try emit(SummaryReport.markdown(data), to: out + "/summary.md")
         try emit(SummaryReport.packageDot(data), to: out + "/graph.dot")
         let c = data.counts
         let counts = "\(c.error) errors, \(c.warning) warnings, \(c.info) notes"
-        FileHandle.standardError.write(Data(
-            "wrote \(out)/index.html, summary.md, graph.dot for \(data.trees.count) kernels: \(counts)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "wrote \(out)/index.html, summary.md, graph.dot for \(data.trees.count) kernels: \(counts)\n".utf8))
         Timings.mark("report")
         buryAtExit(matrix, data)
         if failOnErrors && c.error > 0 { throw ExitCode(1) }

@@ -124,8 +124,10 @@ extension Modsplit {
             var defined: [GuestProfile] = []
             if let rules {
                 do {
-                    defined = try SplitFormats.load(path: rules, format: rulesFormat,
-                                                    options: RulesOptions(variants: variant)).profiles
+                    defined = try SplitFormats.load(
+                        path: rules, format: rulesFormat,
+                        options: RulesOptions(variants: variant)
+                    ).profiles
                 } catch {
                     throw UsageFailure(error.description)
                 }
@@ -139,9 +141,10 @@ extension Modsplit {
             Timings.mark("graph")
             let kept = try usable { () throws(MinimalCoreError) in try MinimalCore.modules(named: keep, in: graph) }
             var result = try usable { () throws(MinimalCoreError) in
-                try MinimalCore.derive(graph: graph, builtinModinfo: scan.builtinModinfo, profiles: profiles,
-                                       keep: kept, objective: objective.objective, limits: limits,
-                                       further: GuestProfile.builtIn, skipLacking: skipLacking)
+                try MinimalCore.derive(
+                    graph: graph, builtinModinfo: scan.builtinModinfo, profiles: profiles,
+                    keep: kept, objective: objective.objective, limits: limits,
+                    further: GuestProfile.builtIn, skipLacking: skipLacking)
             }
             result.kernelVersion = scan.tree.kernelVersion
             Timings.mark("minimize")
@@ -175,8 +178,9 @@ extension Modsplit {
         /// A split's core package beside the minimal core for its profiles.
         func compare(_ rulesPath: String) throws {
             let (tree, options, progress) = try source.located()
-            let request = SplitAnalysis.Request(tree: tree, scan: options,
-                                                split: .rules(path: rulesPath, format: rulesFormat), variants: variant)
+            let request = SplitAnalysis.Request(
+                tree: tree, scan: options,
+                split: .rules(path: rulesPath, format: rulesFormat), variants: variant)
             let analysis: SplitAnalysis
             do {
                 analysis = try SplitAnalysis(request) { phase in
@@ -198,17 +202,22 @@ extension Modsplit {
             } else if bound.count == 1 {
                 package = bound[0]
             } else {
-                throw UsageFailure(bound.isEmpty
-                    ? "\(rulesPath) binds no profile to a package: "
-                        + "name the core with --core and the profiles with --profile"
-                    : "\(rulesPath) binds profiles to \(bound.joined(separator: ", ")): choose one with --core")
+                throw UsageFailure(
+                    bound.isEmpty
+                        ? "\(rulesPath) binds no profile to a package: "
+                            + "name the core with --core and the profiles with --profile"
+                        : "\(rulesPath) binds profiles to \(bound.joined(separator: ", ")): choose one with --core")
             }
-            let chosen: [GuestProfile]? = profile.isEmpty ? nil : try usable { () throws(MinimalCoreError) in
-                try MinimalCore.profiles(named: profile, defined: analysis.split.profiles)
-            }
+            let chosen: [GuestProfile]? =
+                profile.isEmpty
+                ? nil
+                : try usable { () throws(MinimalCoreError) in
+                    try MinimalCore.profiles(named: profile, defined: analysis.split.profiles)
+                }
             let comparison = try usable { () throws(MinimalCoreError) in
-                try CoreComparison(analysis: analysis, package: package, profiles: chosen,
-                                   objective: objective.objective, limits: limits)
+                try CoreComparison(
+                    analysis: analysis, package: package, profiles: chosen,
+                    objective: objective.objective, limits: limits)
             }
             Timings.mark("minimize")
             try emit(format == .markdown ? comparison.markdown() : comparison.text(), to: output)

@@ -17,16 +17,17 @@ extension Modsplit {
             if source.isMatrix { return try runMatrix() }
             let analysis = try source.analyse(split)
             try makeDirectory(out)
-            let data = ReportData(tool: "modsplit \(Modsplit.version)", analysis: analysis,
-                                  split: analysis.splitName.map(ReportData.displayName))
+            let data = ReportData(
+                tool: "modsplit \(Modsplit.version)", analysis: analysis,
+                split: analysis.splitName.map(ReportData.displayName))
             try emit(try HTMLReport.render(data), to: out + "/index.html")
             try emit(SummaryReport.markdown(data), to: out + "/summary.md")
             try emit(SummaryReport.packageDot(data), to: out + "/graph.dot")
             let s = data.summary
             FileHandle.standardError.write(
                 Data(
-                    "wrote \(out)/index.html, summary.md, graph.dot: \(s.errors) errors, \(s.warnings) warnings, \(s.infos) notes\n"
-                        .utf8))
+                    ("wrote \(out)/index.html, summary.md, graph.dot: \(s.errors) errors, \(s.warnings) warnings, "
+                        + "\(s.infos) notes\n").utf8))
             buryAtExit(analysis, data)
             if failOnErrors && s.errors > 0 { throw ExitCode(1) }
         }

@@ -15,7 +15,8 @@ struct SplitOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The language of --rules, when its name does not tell: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")).",
+            "The language of --rules, when its name does not tell: "
+                + "\(SplitFormats.all.map { $0.name }.joined(separator: ", ")).",
             valueName: "format"))
     var rulesFormat: String?
 
@@ -42,14 +43,16 @@ struct SplitOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A built package (repeatable): a .deb, .udeb or .rpm whose modules and dependencies are read from the file. The packages given are the tree and the split (no --tree, --rules or --list).",
+            "A built package (repeatable): a .deb, .udeb or .rpm whose modules and dependencies are read from the "
+                + "file. The packages given are the tree and the split (no --tree, --rules or --list).",
             valueName: "file"))
     var package: [String] = []
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Refuse a package whose payload inflates past this many MiB, entries skipped included (default \(PackageLimits.defaultPayloadMiB)).",
+            "Refuse a package whose payload inflates past this many MiB, "
+                + "entries skipped included (default \(PackageLimits.defaultPayloadMiB)).",
             valueName: "mib"))
     var maxPackageMib: UInt64 = PackageLimits.defaultPayloadMiB
 
@@ -61,7 +64,8 @@ struct SplitOptions: ParsableArguments {
     func validate() throws {
         if rules != nil && !list.isEmpty { throw ValidationError("--rules and --list exclude each other") }
         if !package.isEmpty && (rules != nil || !list.isEmpty) {
-            throw ValidationError("--package and \(rules != nil ? "--rules" : "--list") exclude each other: the packages are the split")
+            throw ValidationError(
+                "--package and \(rules != nil ? "--rules" : "--list") exclude each other: the packages are the split")
         }
         if !ScanLimits.mebibyteRange.contains(maxPackageMib) {
             let range = ScanLimits.mebibyteRange
@@ -70,7 +74,9 @@ struct SplitOptions: ParsableArguments {
         if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
         if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
             throw ValidationError(
-                "--rules-format: unknown format '\(rulesFormat)' (known: \(SplitFormats.all.map { $0.name }.joined(separator: ", ")))")
+                "--rules-format: unknown format '\(rulesFormat)' (known: "
+                    + "\(SplitFormats.all.map { $0.name }.joined(separator: ", ")))"
+            )
         }
         var names = Set<String>()
         for l in list {
@@ -83,13 +89,15 @@ struct SplitOptions: ParsableArguments {
     }
 
     /// `value` split at its first `separator`, both sides non-empty, or a usage error naming the option.
-    static func pair(_ value: String, _ separator: Character, option: String, shape: String) throws -> (String, String) {
+    static func pair(_ value: String, _ separator: Character, option: String, shape: String) throws -> (String, String)
+    {
         guard let at = value.firstIndex(of: separator) else {
             throw ValidationError("\(option) takes \(shape), not '\(Display.sanitized(value))'")
         }
         let left = String(value[..<at]), right = String(value[value.index(after: at)...])
         guard !left.isEmpty, !right.isEmpty else {
-            throw ValidationError("\(option) takes \(shape), not '\(Display.sanitized(value))': both sides must be given")
+            throw ValidationError(
+                "\(option) takes \(shape), not '\(Display.sanitized(value))': both sides must be given")
         }
         return (left, right)
     }

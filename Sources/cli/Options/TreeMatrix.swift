@@ -29,8 +29,9 @@ extension TreeOptions {
     /// Commands that read one tree refuse several.
     func requireOneTree() throws {
         guard trees.count > 1 else { return }
-        throw UsageFailure("this command reads one tree, but --tree is given \(trees.count) times "
-                           + "(check, place, report and diff take several)")
+        throw UsageFailure(
+            "this command reads one tree, but --tree is given \(trees.count) times "
+                + "(check, place, report and diff take several)")
     }
 
     /// Whether the command was given several trees.
@@ -154,8 +155,9 @@ extension TreeOptions {
                     }
                     for i in hits {
                         if let other = labelled[i] {
-                            throw UsageFailure("\(option): two files for \(trees[i].tree.kernelVersion): "
-                                               + "\(Display.sanitized(other)) and \(Display.sanitized(file))")
+                            throw UsageFailure(
+                                "\(option): two files for \(trees[i].tree.kernelVersion): "
+                                    + "\(Display.sanitized(other)) and \(Display.sanitized(file))")
                         }
                         labelled[i] = file
                     }
@@ -163,9 +165,10 @@ extension TreeOptions {
                 }
                 if !FileManager.default.fileExists(atPath: spec) {
                     let known = trees.map(\.tree.kernelVersion).joined(separator: ", ")
-                    let what = label.isEmpty ? "nothing names a tree before =" : "no tree is \(Display.sanitized(label))"
-                    throw UsageFailure("\(option) \(Display.sanitized(spec)): no such file, and \(what) "
-                                       + "(kernels: \(known))")
+                    let what =
+                        label.isEmpty ? "nothing names a tree before =" : "no tree is \(Display.sanitized(label))"
+                    throw UsageFailure(
+                        "\(option) \(Display.sanitized(spec)): no such file, and \(what) (kernels: \(known))")
                 }
             }
             unlabelled.append(spec)

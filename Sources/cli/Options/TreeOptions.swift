@@ -131,9 +131,13 @@ extension TreeOptions {
     /// `--package`: the packages are read (in parallel) into the tree they install, and they are the split.
     func analysePackages(_ split: SplitOptions) throws -> SplitAnalysis {
         if tree != nil || kernelVersion != nil {
-            throw UsageFailure("--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: the packages' modules are the tree")
+            throw UsageFailure(
+                "--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: "
+                    + "the packages' modules are the tree"
+            )
         }
-        for file in split.package + [symvers, systemMap].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+        for file in split.package + [symvers, systemMap].compactMap({ $0 })
+        where !FileManager.default.isReadableFile(atPath: file) {
             throw UsageFailure("\(file): cannot read")
         }
         let progress = Progress.forTerminal(label: "reading packages")
@@ -155,8 +159,10 @@ extension TreeOptions {
         Timings.mark("scan")
         let profiles = try split.profileBindings()
         do throws(AnalysisError) {
-            return try SplitAnalysis(scan: read.scan, split: read.split, variants: split.variant,
-                                     profiles: profiles) { Timings.mark($0.rawValue) }
+            return try SplitAnalysis(
+                scan: read.scan, split: read.split, variants: split.variant,
+                profiles: profiles
+            ) { Timings.mark($0.rawValue) }
         } catch {
             throw UsageFailure(error.message)
         }
