@@ -15,6 +15,8 @@ public struct CheckContext: Sendable {
     public let profileBindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)]
     /// The split as read, when the checks are run on one.
     public let rules: (any SplitDefinition)?
+    /// Every module's `softdep` and `weakdep` names, resolved as modprobe resolves them, by key.
+    let softdeps: [String: [SoftdepTarget]]
 
     /// The context of `graph` placed as `placement`; unreadable files, built-ins, profile bindings and rules default to
     /// none.
@@ -30,6 +32,7 @@ public struct CheckContext: Sendable {
         self.builtinModinfo = builtinModinfo
         self.profileBindings = profileBindings
         self.rules = rules
+        softdeps = softdepTargets(graph: graph, builtinModinfo: builtinModinfo)
     }
 
     /// The package name of a module, or nil when it has none.

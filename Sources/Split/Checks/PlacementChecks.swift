@@ -127,11 +127,11 @@ struct SoftdepResolver {
     private var builtinPatterns: [(pattern: String, module: String)] = []
     private let builtinAliasesKnown: Bool
 
-    init(_ ctx: CheckContext) {
-        graph = ctx.graph
-        builtinNames = ctx.graph.builtin
-        builtinAliasesKnown = !ctx.builtinModinfo.isEmpty || ctx.graph.builtin.isEmpty
-        for (m, module) in ctx.graph.modules.enumerated() {
+    init(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]]) {
+        self.graph = graph
+        builtinNames = graph.builtin
+        builtinAliasesKnown = !builtinModinfo.isEmpty || graph.builtin.isEmpty
+        for (m, module) in graph.modules.enumerated() {
             for alias in module.aliases {
                 let a = Self.normalized(alias)
                 if Self.isPattern(a) {
@@ -141,7 +141,7 @@ struct SoftdepResolver {
                 }
             }
         }
-        for (module, entries) in ctx.builtinModinfo.sorted(by: { $0.key < $1.key }) {
+        for (module, entries) in builtinModinfo.sorted(by: { $0.key < $1.key }) {
             for e in entries where e.key == "alias" {
                 let a = Self.normalized(e.value)
                 if Self.isPattern(a) {
@@ -199,18 +199,23 @@ struct SoftdepResolver {
     static func matches(_ pattern: String, _ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
 }
 
-/// The soft (or weak) dependencies of every module, each with what it resolves to.
-func softdepTargets(_ ctx: CheckContext, key: String) -> [(module: Int, name: String, target: SoftdepResolver.Target)] {
+/// One soft (or weak) dependency of a module and what its name resolves to.
+typealias SoftdepTarget = (module: Int, name: String, target: SoftdepResolver.Target)
+
+/// The soft and weak dependencies of every module (`softdep`, `weakdep`), each with what it resolves to: resolved
+/// once per tree for the four checks that read them, with one resolver (its alias index costs as much as the
+/// lookups) and each distinct name looked up once.
+func softdepTargets(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]]) -> [String: [SoftdepTarget]] {
     var resolver: SoftdepResolver?
     var resolved: [String: SoftdepResolver.Target] = [:]
-    var out: [(module: Int, name: String, target: SoftdepResolver.Target)] = []
-    for m in ctx.graph.modules.indices {
-        for value in ctx.graph.modules[m].modinfo(key) {
-            for name in softdepNames(value) {
-                if resolver == nil { resolver = SoftdepResolver(ctx) }
+    var out: [String: [SoftdepTarget]] = ["softdep": [], "weakdep": []]
+    for m in graph.modules.indices {
+        for entry in graph.modules[m].modinfo where entry.key == "softdep" || entry.key == "weakdep" {
+            for name in softdepNames(entry.value) {
+                if resolver == nil { resolver = SoftdepResolver(graph: graph, builtinModinfo: builtinModinfo) }
                 let target = resolved[name] ?? resolver!.resolve(name)
                 resolved[name] = target
-                out.append((m, name, target))
+                out[entry.key, default: []].append((m, name, target))
             }
         }
     }
@@ -243,7 +248,7 @@ struct SoftdepCrossPackageCheck: SplitCheck {
 
     func run(_ ctx: CheckContext) -> [Finding] {
         var out: [Finding] = []
-        for (m, name, target) in softdepTargets(ctx, key: key) {
+        for (m, name, target) in ctx.softdeps[key] ?? [] {
             guard case .modules(let targets) = target, !targets.contains(m),
                 !targets.contains(where: { ctx.reaches(m, $0) })
             else { continue }
@@ -290,7 +295,7 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
     }
 
     func run(_ ctx: CheckContext) -> [Finding] {
-        softdepTargets(ctx, key: key).compactMap { m, name, target in
+        (ctx.softdeps[key] ?? []).compactMap { m, name, target in
             guard case .nothing(let builtinAliasesKnown) = target else { return nil }
             let module = ctx.graph.modules[m].name
             // On a whole kernel tree nothing else could provide it: the kernel's own gap, not the split's
