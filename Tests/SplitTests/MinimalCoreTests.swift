@@ -360,7 +360,7 @@ struct RealMinimalCoreTests {
         let errors = checked.findings.filter { $0.severity == .error }
         #expect(errors.isEmpty, "\(errors.prefix(5).map(\.message))")
         // Without any one of its modules the split breaks: a core module needs it, or a profile goes unmet. The same
-        // split, one module moved to rest, checked on the graph already built.
+        // split, one module moved to rest, analysed as the command line analyses it (the tree scanned once).
         let names = Set(core.modules.map { graph.modules[$0].name })
         for m in core.modules {
             let split = ExampleSplit(
@@ -369,11 +369,8 @@ struct RealMinimalCoreTests {
                     uniqueKeysWithValues: graph.modules.enumerated().map { i, module in
                         (module.name, i != m && names.contains(module.name) ? "core" : "rest")
                     }))
-            let placement = try split.place(graph).placement
-            let context = CheckContext(
-                graph: graph, placement: placement, builtinModinfo: whole.scan.builtinModinfo,
-                profileBindings: GuestProfile.builtIn.map { ($0, placement.packages.index(of: "core")!, nil) })
-            let broken = CheckRegistry.run(context).filter { $0.severity == .error }
+            let dropped = try SplitAnalysis(scan: whole.scan, split: split, profiles: Self.bindings)
+            let broken = dropped.findings.filter { $0.severity == .error }
             #expect(!broken.isEmpty, "\(graph.modules[m].path) can be dropped")
         }
         let example = RealKernels.repositoryRoot.appendingPathComponent("examples/cloud-split.yaml").path
