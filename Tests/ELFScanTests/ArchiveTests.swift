@@ -153,6 +153,17 @@ import Testing
         #expect(throws: PackageError.self) { try DebianControl(Array(" lead\nPackage: a\n".utf8), file: "x") }
     }
 
+    @Test("control with CRLF line ends: the CRs are dropped, as dpkg-deb -f reads such a file")
+    func controlCRLF() throws {
+        let c = try DebianControl(
+            Array("Package: a\r\nVersion: 1\r\nDepends: b,\r\n c (>= 2)\r\n\r\n".utf8), file: "x")
+        #expect(c["Package"] == "a")
+        #expect(c["Version"] == "1")
+        #expect(
+            try DebianControl.relations(c["depends"]!, fieldName: "Depends", file: "x").map { $0.map(\.description) }
+                == [["b"], ["c (>= 2)"]])
+    }
+
     // MARK: Hostile packages
 
     /// Reads a package built by `make` and returns it, checking that reading took under `seconds`.

@@ -126,6 +126,6 @@ import Testing
     func uniqueIDs() {
         let ids = CheckRegistry.all.map(\.description.id)
         #expect(Set(ids).count == ids.count)
-        #expect(ids.count == 17)
+        #expect(ids.count == 18)
     }
 }

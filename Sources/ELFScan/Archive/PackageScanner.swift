@@ -93,8 +93,16 @@ public enum PackageScanner {
                     "\(failed)" + (more > 0 ? " (and \(more) more packages cannot be read)" : "")
                         + "; no package holds lib/modules/<version>/")
             }
+            // What was refused may be why: say it, naming the file.
+            let refused = packages.flatMap { p in
+                p.remarks.filter { $0.level == .error }.map { "\(p.file): \($0.message)" }
+            }
             throw TreeError(
-                "no package holds lib/modules/<version>/ or usr/lib/modules/<version>/: there are no modules to check")
+                "no package holds lib/modules/<version>/ or usr/lib/modules/<version>/: there are no modules to check"
+                    + (refused.isEmpty
+                        ? ""
+                        : " (\(refused[0])" + (refused.count > 1 ? "; and \(refused.count - 1) more refused" : "")
+                            + ")"))
         }
         guard byVersion.count == 1 else {
             let list = byVersion.keys.sorted().map { v in

@@ -10,6 +10,7 @@ public enum CheckRegistry {
         DuplicateModuleCheck(),
         DependencyCycleCheck(),
         UnresolvedSymbolCheck(),
+        KernelExportsUnknownCheck(),
         CrossPackageCheck(),
         GPLOnlyCheck(),
         MissingNamespaceCheck(),

@@ -301,7 +301,8 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
             // On a whole kernel tree nothing else could provide it: the kernel's own gap, not the split's
             // (info). Only when the tree is what some packages hold (--package) can a package be missing.
             let complete = ctx.rules?.coversWholeTree ?? true
-            if builtinAliasesKnown {
+            // A tree without modules.builtin has no built-in modules; packages without it only did not ship it.
+            if builtinAliasesKnown && (complete || !ctx.builtinModinfo.isEmpty) {
                 let whose = complete ? "; the kernel has none, whatever the split" : ""
                 return ctx.finding(
                     id, complete ? .info : severity, module: m,
@@ -314,7 +315,9 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
                 : "built-in drivers' device-table aliases are recorded nowhere"
             return ctx.finding(
                 id, .info, module: m,
-                message: "\(module) has \(key) \(name), which no module provides; \(why), so a built-in driver may")
+                message:
+                    "\(module) has \(key) \(name), which no module provides; \(why), so a built-in driver may "
+                    + "provide it")
         }
     }
 }

@@ -34,8 +34,8 @@ public struct CheckExample: Sendable {
     public var packages: [(String, [String])]
     /// Module name → package name; modules left out are unplaced.
     public var placed: [String: String]
-    /// Symbols the kernel image exports in the example.
-    public var kernel: [String]
+    /// Symbols the kernel image exports in the example; nil when they are unknown (no Module.symvers).
+    public var kernel: [String]?
     /// Guest profiles bound to packages: (profile name, package name).
     public var profiles: [(String, String)]
     /// Files the example's scan could not read.
@@ -44,10 +44,10 @@ public struct CheckExample: Sendable {
     public var wanted: [String: String]
 
     /// An example of `modules` in `packages`, all in the first package unless `placed` says otherwise; the kernel
-    /// exports `printk`.
+    /// exports `printk` (`kernel: nil`: its exports are unknown).
     public init(
         _ summary: String, modules: [ModuleFacts], packages: [(String, [String])] = [("core", [])],
-        placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String] = ["printk"],
+        placed: [String: String]? = nil, wanted: [String: String] = [:], kernel: [String]? = ["printk"],
         profiles: [(String, String)] = [], problems: [ELFScanError] = []
     ) {
         self.wanted = wanted
@@ -64,10 +64,13 @@ public struct CheckExample: Sendable {
     public func context() -> CheckContext {
         let graph = ModuleGraph(
             modules: modules,
-            kernel: KernelExports(
-                source: .symvers, path: "example",
-                symbols: Dictionary(
-                    uniqueKeysWithValues: kernel.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) })))
+            kernel: kernel.map { symbols in
+                KernelExports(
+                    source: .symvers, path: "example",
+                    symbols: Dictionary(
+                        uniqueKeysWithValues: symbols.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) }
+                    ))
+            })
         let placement = split.placement(graph)
         let bindings = profiles.compactMap {
             (profile, package) -> (profile: GuestProfile, package: Int, location: SourceLocation?)? in

@@ -195,8 +195,18 @@ public struct BuiltPackages: SplitDefinition {
             guard !unmet.isEmpty else { continue }
             let needy = members[p].filter { !graph.unresolved[$0].isEmpty }
             let direct = r.missing[p]
-            let unmetText = unmet.map {
-                $0.package == p ? $0.relation : "\($0.relation) (through \(names[$0.package]))"
+            // Each missing relation once, with the packages it is missing through.
+            var relations: [String] = []
+            var through: [String: [String]] = [:]
+            for u in unmet {
+                if through[u.relation] == nil { relations.append(u.relation) }
+                through[u.relation, default: []].append(u.package == p ? "" : names[u.package])
+            }
+            let unmetText = relations.map { relation in
+                let via = through[relation]!.filter { !$0.isEmpty }
+                guard !via.isEmpty else { return relation }
+                let direct = through[relation]!.contains("")
+                return "\(relation) (\(direct ? "directly and " : "")through \(via.joined(separator: ", ")))"
             }
             if !needy.isEmpty {
                 let symbols = needy.flatMap { graph.unresolved[$0].map(\.name) }
@@ -211,9 +221,13 @@ public struct BuiltPackages: SplitDefinition {
                         kind: "missing-dependency", severity: .error, package: names[p],
                         symbols: Array(Set(symbols)).sorted(),
                         message:
-                            "\(names[p]) depends on \(unmetText.joined(separator: ", ")), which was not given, "
-                            + "and \(needy.count) of its modules need symbols no given package exports: "
-                            + "they will not load without it",
+                            "\(names[p]) depends on \(unmetText.joined(separator: ", ")), which "
+                            + (relations.count == 1 ? "was" : "were") + " not given, and "
+                            + (needy.count == 1
+                                ? "1 of its modules needs symbols no given package exports: it will not load"
+                                : "\(needy.count) of its modules need symbols no given package exports: "
+                                    + "they will not load")
+                            + " without \(relations.count == 1 ? "it" : "them")",
                         notes: notes))
             } else if !direct.isEmpty {
                 let exportsKnown = graph.kernelExportsKnown
