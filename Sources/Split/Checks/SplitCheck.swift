@@ -68,7 +68,9 @@ public struct CheckExample: Sendable {
                 KernelExports(
                     source: .symvers, path: "example",
                     symbols: Dictionary(
-                        uniqueKeysWithValues: symbols.map { ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl"))) }
+                        uniqueKeysWithValues: symbols.map {
+                            ($0, KernelExport(name: $0, gplOnly: $0.hasSuffix("_gpl")))
+                        }
                     ))
             })
         let placement = split.placement(graph)
