@@ -17,8 +17,14 @@ import Testing
         let m = try makeTree(dir.url, "lib/modules/6.1.0-test")
         let tree = try KernelTree.locate(path: m.path)
         #expect(tree.kernelVersion == "6.1.0-test")
-        #expect(tree.root == nil)
+        // Named by its module directory, the tree still knows its root: build links and boot/ resolve under it.
+        #expect(tree.root == dir.url.path)
         #expect(throws: TreeError.self) { try KernelTree.locate(path: m.path, kernelVersion: "other") }
+        let usr = try makeTree(dir.url, "usr/lib/modules/6.2.0-test")
+        #expect(try KernelTree.locate(path: usr.path).root == dir.url.path)
+        // A module directory elsewhere has no root.
+        let bare = try makeTree(dir.url, "elsewhere/6.3.0-test")
+        #expect(try KernelTree.locate(path: bare.path).root == nil)
     }
 
     @Test func rootWithOneKernel() throws {

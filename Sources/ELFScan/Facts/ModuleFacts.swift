@@ -37,8 +37,8 @@ public struct ELFIdentity: Sendable, Hashable, Codable {
         self.machine = machine
     }
 
-    /// A short human name for `machine` (`x86_64`, `aarch64`, `s390`, …).
-    public var machineName: String { ELFMachine.name(of: machine) }
+    /// The machine as `uname -m` names it (`x86_64`, `aarch64`, `s390x`, `ppc64le`, `i386`, `arm`, …).
+    public var machineName: String { ELFMachine.name(of: machine, bits: bits, bigEndian: bigEndian) }
 }
 
 /// One symbol a module exports through `__ksymtab` or `__ksymtab_gpl`.

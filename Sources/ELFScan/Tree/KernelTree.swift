@@ -10,15 +10,16 @@ public struct TreeError: Error, Sendable, CustomStringConvertible {
 
 /// A kernel's module directory (`lib/modules/<version>`) and, when given, the root it sits under.
 public struct KernelTree: Sendable, Hashable {
-    /// The base directory that holds `lib/modules/<version>` (like `depmod -b`), nil when the tree
-    /// was named by its module directory.
+    /// The base directory that holds `lib/modules/<version>` (like `depmod -b`): the path given, or the part of a
+    /// module directory's path before `lib/modules/<version>`; nil for the system's own `/lib/modules/<version>`.
     public var root: String?
     /// Absolute path of the module directory.
     public var moduleDirectory: String
     /// The `<version>` of `lib/modules/<version>`, which the modules' vermagic should start with.
     public var kernelVersion: String
 
-    /// The tree whose module directory is `moduleDirectory`, under `root` when it was named by its root.
+    /// The tree whose module directory is `moduleDirectory`, under `root` when it was named by its root or by a
+    /// module directory under `<root>/lib/modules/` (nil for the system's own `/lib/modules/<version>`).
     public init(root: String?, moduleDirectory: String, kernelVersion: String) {
         self.root = root
         self.moduleDirectory = moduleDirectory
@@ -43,7 +44,15 @@ public struct KernelTree: Sendable, Hashable {
             if let kernelVersion, baseName(absolute) != kernelVersion {
                 throw TreeError("\(path) is the module directory of \(baseName(absolute)), not \(kernelVersion)")
             }
-            return KernelTree(root: nil, moduleDirectory: absolute, kernelVersion: baseName(absolute))
+            // `<root>/lib/modules/<v>` (or `usr/lib/modules`): the root is known too, so an absolute `build` link
+            // (Debian's points at /usr/src/linux-headers-<v>) and `boot/` are found under it, as for the root.
+            let version = baseName(absolute)
+            var trimmed = Substring(absolute)
+            while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+            let root = ["/usr/lib/modules/", "/lib/modules/"].lazy.map { $0 + version }
+                .first { trimmed.hasSuffix($0) && trimmed.count > $0.count }
+                .map { String(trimmed.dropLast($0.count)) }
+            return KernelTree(root: root, moduleDirectory: absolute, kernelVersion: version)
         }
         var candidates: [(dir: String, version: String)] = []
         for sub in ["lib/modules", "usr/lib/modules"] {
