@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Values a careless script or an attacker passes: flags with an empty side, a package given twice, and module
+/// names carrying terminal escape sequences and line breaks, through the built binary.
+@Suite struct HostileFlagsAndNamesTests {
+    /// A tree whose module names (from their file names) and soft dependency carry escape sequences.
+    static func evilTree(_ dir: URL) throws -> URL {
+        let kernel = dir.appendingPathComponent("lib/modules/6.1.0-evil/kernel")
+        var evil = FixtureModule(name: "evil")
+        evil.exports = [.init("evil_fn")]
+        try evil.build(in: kernel, fileName: "evil\u{1B}]0;owned\u{7}\u{1B}[31m.ko")
+        var user = FixtureModule(name: "user")
+        user.imports = ["evil_fn"]
+        user.modinfo = ["softdep=pre: \u{1B}[2Jgone\u{9B}31m", "license=GPL"]
+        try user.build(in: kernel, fileName: "us\ner.ko")
+        return dir
+    }
+
+    /// True when `text` holds a control character other than a line feed or a tab.
+    static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { s in
+            s != "\n" && s != "\t" && (s.value < 0x20 || s.value == 0x7F || (0x80...0x9F).contains(s.value))
+        }
+    }
+
+    @Test(
+        "--list, --requires and --profile with an empty side, and a package given twice: exit 2, one line",
+        arguments: [
+            ["--list", "core="], ["--list", "=LIST"], ["--requires", "a:"], ["--requires", ":a"],
+            ["--profile", "kvm-guest="], ["--profile", "=core"], ["--list", "x=LIST", "--list", "x=LIST"],
+        ])
+    func emptySides(_ flags: [String]) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let tree = try Self.evilTree(dir.url)
+        let list = dir.url.appendingPathComponent("core.list")
+        try "kernel/user.ko\n".write(to: list, atomically: true, encoding: .utf8)
+        let args = flags.map { $0.replacingOccurrences(of: "LIST", with: list.path) }
+        let r = try Binary.run(["check", "--tree", tree.path] + args)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("modsplit: "))
+    }
+
+    @Test("deps, why, explain and symbol print module names without escape sequences or line breaks")
+    func cleanQueries() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let tree = try Self.evilTree(dir.url).path
+        let evil = "evil\u{1B}]0;owned\u{7}\u{1B}[31m"
+        let runs = [
+            ["deps", "us\ner", "--tree", tree], ["deps", evil, "--reverse", "--tree", tree],
+            ["why", "us\ner", evil, "--tree", tree], ["explain", "us\ner", "--tree", tree],
+            ["symbol", "evil_fn", "--tree", tree], ["check", "--tree", tree],
+        ]
+        for args in runs {
+            let r = try Binary.run(args)
+            #expect(r.status != 2, "\(args.prefix(1)): \(r.stderr)")
+            #expect(!r.stdout.isEmpty, "\(args.prefix(1))")
+            #expect(!Self.hasControl(r.stdout), "\(args.prefix(1)): \(r.stdout.debugDescription)")
+            #expect(!Self.hasControl(r.stderr), "\(args.prefix(1)): \(r.stderr.debugDescription)")
+            #expect(!r.stdout.contains("us\ner"), "\(args.prefix(1)): a raw line break in a name")
+        }
+    }
+}
