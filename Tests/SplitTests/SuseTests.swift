@@ -284,6 +284,17 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         #expect(Date().timeIntervalSince(start) < 20)
         #expect(a.findings.contains { $0.kind == "entry-matches-nothing" && $0.rule?.line == 1 })
     }
+
+    @Test("unclosed brackets and class openers compile in linear time: '[[:' and '[a' lines of 12 and 120 KB")
+    func unclosedBrackets() throws {
+        let classes = "- " + String(repeating: "[[:", count: 4000)
+        let opens = "- " + String(repeating: "[a", count: 60000)
+        let escaped = "- " + String(repeating: "[a", count: 60000) + "\\]"
+        let start = Date()
+        let a = try place("\(classes)\n\(opens)\n\(escaped)\n", [distroModule("drivers/x/a.ko")])
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(a.findings.filter { $0.kind == "entry-matches-nothing" }.count == 3)
+    }
 }
 
 @Suite struct ShellGlobTests {
@@ -301,6 +312,11 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         #expect(matches("[]]", "]") && matches("[[:digit:]]*", "7up"))
         #expect(matches("a\\*", "a*") && !matches("a\\*", "ab"))
         #expect(matches("[a", "[a"))
+        // A bracket expression longer than 256 bytes is not one: its '[' is an ordinary byte.
+        let wide = "[" + String(repeating: "a", count: 300) + "]"
+        #expect(matches("[" + String(repeating: "a", count: 200) + "]", "a"))
+        #expect(!matches(wide, "a") && matches(wide, wide))
+        #expect(matches("[[:digit:]]", "7") && matches("[[:" + String(repeating: "x", count: 40) + ":]]", "[]"))
         #expect(!matches("*", ".hidden", dot: true) && matches(".*", ".hidden", dot: true) && matches("*", ".hidden"))
         #expect(matches("**********x", "x") && !matches("*x*y", "yx"))
     }

@@ -112,9 +112,18 @@ struct ShellGlob: Sendable {
         }
     }
 
+    /// The longest bracket expression read, `[` to `]`: a longer one is not one, and its `[` is an ordinary
+    /// byte. Real ones are a few bytes (`[a-z0-9]`); without a bound, every `[` of a line without `]` would
+    /// scan to its end, and a few kilobytes of `[[:` would take minutes.
+    static let maxBracketBytes = 256
+    /// The longest `[:class:]` name looked for (`xdigit` is 6); past it, `[:` is two ordinary bytes.
+    static let maxClassNameBytes = 16
+
     /// The bracket expression starting at `p[start]` (`[`) and the index after its `]`; nil when it is not
-    /// closed, and then the `[` is an ordinary byte (as in fnmatch and bash).
+    /// closed within `maxBracketBytes`, and then the `[` is an ordinary byte (as in fnmatch and bash when it
+    /// is not closed at all).
     static func bracket(_ p: [UInt8], at start: Int) -> (ByteSet, Int)? {
+        let p = p[..<min(p.count, start + maxBracketBytes)]
         var i = start + 1
         var negate = false
         if i < p.count, p[i] == UInt8(ascii: "!") || p[i] == UInt8(ascii: "^") {
@@ -132,8 +141,9 @@ struct ShellGlob: Sendable {
             if c == UInt8(ascii: "["), i + 1 < p.count, p[i + 1] == UInt8(ascii: ":") {
                 // [:class:]: find the closing ":]".
                 var j = i + 2
-                while j + 1 < p.count, !(p[j] == UInt8(ascii: ":") && p[j + 1] == UInt8(ascii: "]")) { j += 1 }
-                if j + 1 < p.count {
+                let limit = min(p.count, i + 2 + maxClassNameBytes + 1)
+                while j + 1 < limit, !(p[j] == UInt8(ascii: ":") && p[j + 1] == UInt8(ascii: "]")) { j += 1 }
+                if j + 1 < limit {
                     set.formUnion(ByteSet(className: p[(i + 2)..<j]))
                     i = j + 2
                     continue
