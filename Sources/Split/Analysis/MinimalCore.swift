@@ -3,8 +3,10 @@ public import Graph
 
 /// The smallest core a kernel allows: the set of modules of least cost whose dependency closure meets every
 /// requirement of the given machine profiles, plus the modules the caller keeps. Built-in drivers meet
-/// requirements at no cost. Every module is there for a reason: chosen for a requirement, kept, or needed (the
-/// chain says through what) by one of those.
+/// requirements at no cost. The closure holds what each module needs by symbols and a provider of each of its
+/// soft dependencies (ext4's `crypto-crc32c`: without it a metadata_csum file system does not mount), the
+/// cheapest where several provide it. Every module is there for a reason: chosen for a requirement, kept, or
+/// needed (the chain says through what) by one of those.
 public struct MinimalCore: Sendable {
     /// What "least" measures.
     public enum Objective: String, Sendable, CaseIterable, Codable {
@@ -213,9 +215,11 @@ public struct MinimalCore: Sendable {
         var candidates = Set(keep)
         for n in needs { candidates.formUnion(n.providers) }
         for p in others { for r in p.requirements { candidates.formUnion(providers(r).modules) } }
+        let weight = { (m: Int) in objective.weight(of: graph.modules[m]) }
         let search = CoreSearch(
             graph: graph, candidates: candidates,
-            weight: { objective.weight(of: graph.modules[$0]) })
+            companions: CoreSearch.softdepCompanions(graph: graph, builtinModinfo: builtinModinfo, weight: weight),
+            weight: weight)
 
         let modular = needs.indices.filter { needs[$0].met == .lacking && !needs[$0].providers.isEmpty }
         let result = search.solve(needs: modular.map { needs[$0].providers }, keep: keep, limits: limits)
@@ -299,7 +303,7 @@ public struct MinimalCore: Sendable {
             }
             var chain: [Int] = []
             if !roots.contains(m) && !keep.contains(m) {
-                chain = (roots + keep).filter { closures[$0]!.contains(m) }.compactMap { graph.path(from: $0, to: m) }
+                chain = (roots + keep).filter { closures[$0]!.contains(m) }.compactMap { search.path(from: $0, to: m) }
                     .min { $0.count < $1.count }!
             }
             members.append(Member(module: m, kept: keep.contains(m), chosenFor: chosenFor, chain: chain))

@@ -1,4 +1,5 @@
 internal import Dispatch
+public import ELFScan
 public import Graph
 
 /// The exact search behind `MinimalCore`: the cheapest set of modules, closed under dependencies, that holds at
@@ -50,6 +51,9 @@ public struct CoreSearch: Sendable {
     }
 
     let graph: ModuleGraph
+    /// Modules that come with a module besides what it needs by symbols: the provider chosen for each of its soft
+    /// dependencies (graph indices).
+    let companions: [Int: [Int]]
     /// The universe: every module the candidates' closures hold (graph indices), and each one's local index.
     let universe: [Int]
     let local: [Int: Int]
@@ -59,12 +63,17 @@ public struct CoreSearch: Sendable {
     let closures: [ModuleBits]
 
     /// A search over the closures of `candidates` (graph indices): every need and kept module later asked about
-    /// must be among them. `weight` is the cost of one module (by graph index).
-    public init(graph: ModuleGraph, candidates: some Sequence<Int>, weight: (Int) -> UInt64) {
+    /// must be among them. `weight` is the cost of one module (by graph index). A module's closure holds what it
+    /// needs by symbols and, through `companions`, the modules chosen for its soft dependencies, transitively.
+    public init(
+        graph: ModuleGraph, candidates: some Sequence<Int>, companions: [Int: [Int]] = [:],
+        weight: (Int) -> UInt64
+    ) {
         self.graph = graph
+        self.companions = companions
         var members = Set<Int>()
         for c in candidates where members.insert(c).inserted {
-            for d in graph.closure(of: c) { members.insert(d) }
+            for d in Self.reach(from: c, graph: graph, companions: companions) { members.insert(d) }
         }
         let universe = members.sorted()
         self.universe = universe
@@ -75,9 +84,76 @@ public struct CoreSearch: Sendable {
         closures = universe.map { m in
             var bits = ModuleBits(count: universe.count)
             bits.insert(local[m]!)
-            for d in graph.closure(of: m) { bits.insert(local[d]!) }
+            for d in Self.reach(from: m, graph: graph, companions: companions) { bits.insert(local[d]!) }
             return bits
         }
+    }
+
+    /// The modules `module` brings along (itself excluded): what it needs, and its soft dependencies' companions.
+    static func reach(from module: Int, graph: ModuleGraph, companions: [Int: [Int]]) -> [Int] {
+        guard !companions.isEmpty else { return graph.closure(of: module) }
+        var seen: Set<Int> = [module]
+        var stack = [module]
+        var out: [Int] = []
+        while let m = stack.popLast() {
+            for d in graph.deps[m].map(\.target) + (companions[m] ?? []) where seen.insert(d).inserted {
+                out.append(d)
+                stack.append(d)
+            }
+        }
+        return out
+    }
+
+    /// A shortest chain from `from` to `to` (both included) through dependencies and soft dependencies' companions;
+    /// nil when `from` does not bring `to`.
+    public func path(from: Int, to: Int) -> [Int]? {
+        if from == to { return [from] }
+        var previous: [Int: Int] = [from: from]
+        var queue = [from]
+        var head = 0
+        while head < queue.count {
+            let m = queue[head]
+            head += 1
+            for d in graph.deps[m].map(\.target) + (companions[m] ?? []) where previous[d] == nil {
+                previous[d] = m
+                if d == to {
+                    var chain = [to]
+                    while chain.last! != from { chain.append(previous[chain.last!]!) }
+                    return chain.reversed()
+                }
+                queue.append(d)
+            }
+        }
+        return nil
+    }
+
+    /// For each module of `graph` with soft dependencies, the provider that meets each one (`softdep`'s `pre:` and
+    /// `post:` names, resolved as modprobe resolves them): none when a built-in module meets it or nothing does,
+    /// else the provider whose closure weighs least (modprobe would load every module of an alias; any one of
+    /// them meets the soft dependency as the checks read it).
+    public static func softdepCompanions(
+        graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], weight: (Int) -> UInt64
+    ) -> [Int: [Int]] {
+        var out: [Int: [Int]] = [:]
+        var cheapest: [[Int]: Int] = [:]
+        for (m, _, target) in softdepTargets(graph: graph, builtinModinfo: builtinModinfo)["softdep"] ?? [] {
+            guard case .modules(let providers) = target, !providers.contains(m) else { continue }
+            let pick: Int
+            if let known = cheapest[providers] {
+                pick = known
+            } else {
+                pick = providers.min { a, b in
+                    let (ca, cb) = (
+                        ([a] + graph.closure(of: a)).reduce(0) { $0 + weight($1) },
+                        ([b] + graph.closure(of: b)).reduce(0) { $0 + weight($1) }
+                    )
+                    return ca != cb ? ca < cb : a < b
+                }!
+                cheapest[providers] = pick
+            }
+            if !(out[m] ?? []).contains(pick) { out[m, default: []].append(pick) }
+        }
+        return out
     }
 
     /// The cost of a set of graph modules (all in the universe).
