@@ -163,6 +163,19 @@ private func derive(
             core.text().contains("Not proven optimal: the search stopped at its limit 10 s, 0 nodes after 1 nodes."))
         #expect(core.rules(tool: "t").contains("(not proven optimal)"))
     }
+
+    @Test("with no time left to price, text and JSON say what was not priced")
+    func notPriced() throws {
+        let a = try Analyse.facts(modules, builtin: ["8250"])
+        let core = try MinimalCore.derive(
+            graph: a.graph, builtinModinfo: [:], profiles: [guest], limits: .init(seconds: 0),
+            further: [GuestProfile(name: "again", description: "", requirements: guest.requirements)])
+        let text = core.text()
+        #expect(text.contains("      1 other provider not priced\n"), "\(text)")
+        #expect(text.contains("not priced: the time for pricing (--time-limit) ran out"))
+        let json = try core.json(tool: "t")
+        #expect(json.contains("\"unpricedAlternatives\" : 1") && json.contains("\"priced\" : false"))
+    }
 }
 
 @Suite struct CoreComparisonRenderingTests {

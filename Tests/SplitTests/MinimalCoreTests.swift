@@ -252,6 +252,21 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
             ])
     }
 
+    @Test("with no time left, nothing more is priced and the core says so (the run stays bounded)")
+    func noTimeToPrice() throws {
+        let instance = RandomInstance(seed: 42, count: 13, needs: 6)
+        let further = [GuestProfile(name: "more", description: "", requirements: instance.profiles[0].requirements)]
+        let core = try MinimalCore.derive(
+            graph: instance.graph, builtinModinfo: [:], profiles: instance.profiles,
+            limits: CoreSearch.Limits(seconds: 0), further: further)
+        #expect(valid(core.modules, instance))
+        for need in core.needs {
+            guard case .module = need.met else { continue }
+            #expect(need.alternatives.isEmpty && need.unpriced == need.providers.count - 1)
+        }
+        #expect(core.additions.count == 1 && core.additions.allSatisfy { !$0.priced && !$0.optimal })
+    }
+
     @Test("a soft dependency's cheapest provider comes with its module; a built-in provider costs nothing")
     func softDependencies() throws {
         let facts = [

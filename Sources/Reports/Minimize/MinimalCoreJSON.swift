@@ -16,11 +16,13 @@ public import Split
 /// - `requirements[]`: `what`, `profiles`, `modaliases`, `moduleNames` (as the profile names them), `met`
 ///   (`builtin`, `module` or `lacking`), `builtin`, `module`, `via` (the chosen or kept module that brings
 ///   `module`, when another), `marginalCost`, `marginalBytes`, `providers` (every module that meets it),
-///   `alternatives[]` (`module`, `cost`, `delta`, `modules`, `bytes`, `optimal`: the best core that uses it);
+///   `alternatives[]` (`module`, `cost`, `delta`, `modules`, `bytes`, `optimal`: the best core that uses it),
+///   `unpricedAlternatives` (other providers past the 8 priced, or left when the time for pricing ran out);
 /// - `modules[]` by path: `name`, `path`, `bytes`, `uncompressedBytes`, `kept`, `chosenFor` (requirements, by
 ///   `what`), `chain` (module names from a chosen or kept module to this one; empty for those);
 /// - `additions[]`: per further built-in profile, `profile`, `lacking` (requirements the kernel cannot meet;
-///   then nothing else is priced), `cost`, `delta`, `modules`, `bytes`, `added`, `dropped`, `optimal`.
+///   then nothing else is priced), `cost`, `delta`, `modules`, `bytes`, `added`, `dropped`, `optimal`, `priced`
+///   (false when the time for pricing ran out before it: then the other numbers are 0).
 struct MinimalCoreDocument: Codable, Sendable {
     static let currentSchemaVersion = 1
 
@@ -64,6 +66,7 @@ struct MinimalCoreDocument: Codable, Sendable {
         var marginalBytes: UInt64
         var providers: [String]
         var alternatives: [Alternative]
+        var unpricedAlternatives: Int
     }
 
     struct Module: Codable, Sendable {
@@ -86,6 +89,7 @@ struct MinimalCoreDocument: Codable, Sendable {
         var added: [String]
         var dropped: [String]
         var optimal: Bool
+        var priced: Bool
     }
 
     var schemaVersion: Int
@@ -129,7 +133,7 @@ struct MinimalCoreDocument: Codable, Sendable {
                     Alternative(
                         module: name(a.module), cost: a.cost, delta: core.delta(a.cost),
                         modules: a.modules, bytes: a.bytes, optimal: a.optimal)
-                })
+                }, unpricedAlternatives: need.unpriced)
             switch need.met {
             case .builtin(let b):
                 r.met = "builtin"
@@ -154,7 +158,8 @@ struct MinimalCoreDocument: Codable, Sendable {
             Addition(
                 profile: a.profile.name, lacking: a.lacking, cost: a.cost,
                 delta: a.lacking.isEmpty ? core.delta(a.cost) : 0, modules: a.modules, bytes: a.bytes,
-                added: a.added.map(name).sorted(), dropped: a.dropped.map(name).sorted(), optimal: a.optimal)
+                added: a.added.map(name).sorted(), dropped: a.dropped.map(name).sorted(), optimal: a.optimal,
+                priced: a.priced)
         }
     }
 }

@@ -107,6 +107,9 @@ extension MinimalCore {
                 if need.alternatives.count > 3 { out += " and \(need.alternatives.count - 3) more" }
                 out += "\n"
             }
+            if need.unpriced > 0 {
+                out += "      \(need.unpriced) other provider\(need.unpriced == 1 ? "" : "s") not priced\n"
+            }
         }
 
         out += "\nModules (\(members.count), by path):\n"
@@ -130,6 +133,10 @@ extension MinimalCore {
                     out +=
                         "cannot: the kernel has no driver for "
                         + a.lacking.map(Display.sanitized).joined(separator: ", ") + "\n"
+                    continue
+                }
+                guard a.priced else {
+                    out += "not priced: the time for pricing (--time-limit) ran out\n"
                     continue
                 }
                 out += "\(a.optimal ? "" : "at most ")\(MinimizeFormat.signedCost(delta(a.cost), objective))"

@@ -71,6 +71,9 @@ public struct MinimalCore: Sendable {
         public var marginalBytes: UInt64
         /// The other modules that meet it, cheapest core first (at most `alternativeLimit` are priced).
         public var alternatives: [Alternative]
+        /// Other modules that meet it and were not priced: past `alternativeLimit`, or after the time for
+        /// pricing ran out.
+        public var unpriced: Int = 0
     }
 
     /// A module of the core and why it is there.
@@ -105,6 +108,8 @@ public struct MinimalCore: Sendable {
         public var dropped: [Int]
         /// Whether that core is proven the cheapest (false when the time ran out).
         public var optimal: Bool
+        /// False when the time for pricing ran out before this profile's turn: then nothing above is known.
+        public var priced: Bool = true
     }
 
     /// How the search went.
@@ -223,12 +228,14 @@ public struct MinimalCore: Sendable {
 
         let modular = needs.indices.filter { needs[$0].met == .lacking && !needs[$0].providers.isEmpty }
         let result = search.solve(needs: modular.map { needs[$0].providers }, keep: keep, limits: limits)
-        // Later searches (alternatives, additions) share one more budget of the same length.
+        // Later searches (alternatives, additions) share one more budget of the same length; once it is spent,
+        // nothing more is priced (each search costs at least its set-up, which grows with the requirements).
         var budget = limits.seconds
-        func solve(_ alternatives: [[Int]]) -> CoreSearch.Result {
+        func solve(_ alternatives: [[Int]]) -> CoreSearch.Result? {
+            guard budget > 0 else { return nil }
             let r = search.solve(
                 needs: alternatives, keep: keep,
-                limits: CoreSearch.Limits(seconds: max(0, budget), nodes: limits.nodes))
+                limits: CoreSearch.Limits(seconds: budget, nodes: limits.nodes))
             budget -= r.seconds
             return r
         }
@@ -285,7 +292,7 @@ public struct MinimalCore: Sendable {
             for b in others {
                 var forced = baseline
                 forced[k] = [b]
-                let r = solve(forced)
+                guard let r = solve(forced) else { break }
                 priced.append(
                     Alternative(
                         module: b, cost: r.cost, modules: r.modules.count,
@@ -293,8 +300,11 @@ public struct MinimalCore: Sendable {
                         optimal: r.optimal))
             }
             needs[i].alternatives = priced.sorted { $0.cost != $1.cost ? $0.cost < $1.cost : $0.module < $1.module }
+            needs[i].unpriced = needs[i].providers.count - 1 - priced.count
         }
-        // Why each module is there.
+        // Why each module is there: one search from every root and kept module gives each other module its
+        // shortest chain (from the earliest of them among equally short ones).
+        let chains = search.chains(from: roots + keep)
         var members: [Member] = []
         for m in final {
             let chosenFor = needs.indices.filter { i in
@@ -303,8 +313,7 @@ public struct MinimalCore: Sendable {
             }
             var chain: [Int] = []
             if !roots.contains(m) && !keep.contains(m) {
-                chain = (roots + keep).filter { closures[$0]!.contains(m) }.compactMap { search.path(from: $0, to: m) }
-                    .min { $0.count < $1.count }!
+                chain = chains[m] ?? []
             }
             members.append(Member(module: m, kept: keep.contains(m), chosenFor: chosenFor, chain: chain))
         }
@@ -327,7 +336,13 @@ public struct MinimalCore: Sendable {
                         added: [], dropped: [], optimal: true))
                 continue
             }
-            let r = solve(baseline + theirs)
+            guard let r = solve(baseline + theirs) else {
+                additions.append(
+                    Addition(
+                        profile: p, lacking: [], cost: 0, modules: 0, bytes: 0, added: [], dropped: [], optimal: false,
+                        priced: false))
+                continue
+            }
             let set = Set(r.modules)
             additions.append(
                 Addition(

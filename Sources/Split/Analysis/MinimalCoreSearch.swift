@@ -104,27 +104,31 @@ public struct CoreSearch: Sendable {
         return out
     }
 
-    /// A shortest chain from `from` to `to` (both included) through dependencies and soft dependencies' companions;
-    /// nil when `from` does not bring `to`.
-    public func path(from: Int, to: Int) -> [Int]? {
-        if from == to { return [from] }
-        var previous: [Int: Int] = [from: from]
-        var queue = [from]
+    /// For every module `sources` bring, a shortest chain to it (both ends included) from one of them, through
+    /// dependencies and soft dependencies' companions: one breadth-first search from all sources at once, so that
+    /// among equally short chains the earliest source's wins. A source's own chain is itself.
+    public func chains(from sources: [Int]) -> [Int: [Int]] {
+        var previous: [Int: Int] = [:]
+        var queue: [Int] = []
+        for s in sources where previous[s] == nil {
+            previous[s] = s
+            queue.append(s)
+        }
         var head = 0
         while head < queue.count {
             let m = queue[head]
             head += 1
             for d in graph.deps[m].map(\.target) + (companions[m] ?? []) where previous[d] == nil {
                 previous[d] = m
-                if d == to {
-                    var chain = [to]
-                    while chain.last! != from { chain.append(previous[chain.last!]!) }
-                    return chain.reversed()
-                }
                 queue.append(d)
             }
         }
-        return nil
+        var out: [Int: [Int]] = [:]
+        for m in queue {
+            let before = previous[m]!
+            out[m] = before == m ? [m] : out[before]! + [m]
+        }
+        return out
     }
 
     /// For each module of `graph` with soft dependencies, the provider that meets each one (`softdep`'s `pre:` and
