@@ -64,7 +64,21 @@ func packagesByModule(_ a: SplitAnalysis) -> [String: String] {
         } catch {
             #expect(error.line == 2)
         }
-        #expect(throws: RulesError.self) { try SuseSupported.parse([0x61, 0xFF, 0x0A], file: "s") }
+        do {
+            _ = try SuseSupported.parse(Array("a\nb\n".utf8) + [0x63, 0xFF, 0x0A], file: "s")
+            Issue.record("Latin-1 was read")
+        } catch {
+            #expect(error.line == 3 && error.reason.contains("not UTF-8"))
+        }
+        // An empty file (or one of blanks) is refused, as the other formats refuse it, not read as an empty split.
+        for empty in ["", " \n\t\n"] {
+            do {
+                _ = try SuseSupported.parse(Array(empty.utf8), file: "s")
+                Issue.record("an empty file was read")
+            } catch {
+                #expect(error.reason.contains("empty"))
+            }
+        }
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let fifo = dir.url.appendingPathComponent("supported.conf").path

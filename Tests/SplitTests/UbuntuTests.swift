@@ -92,9 +92,12 @@ import Testing
 
             """, [distroModule("drivers/a.ko")])
         #expect(!FileManager.default.fileExists(atPath: "/tmp/modsplit-must-not-exist"))
+        #expect(throws: RulesError.self) { try UbuntuInclusionList.parse(Array("\n\n".utf8), file: "empty") }
         let u = a.findings.filter { $0.kind == "unsupported-entry" }.sorted { $0.rule!.line < $1.rule!.line }
         #expect(u.map(\.rule?.line) == [1, 2, 3, 4, 5])
         #expect(u[0].message.contains("shell command") && u[0].notes.first?.contains("cannot know") == true)
+        // Only the one command Ubuntu's lists hold is said to add sound modules.
+        #expect(u[0].notes.first?.contains("sound") == false)
         #expect(u[3].message.contains("more than 4096 words"))
         #expect(inModules(a).isEmpty)
     }
@@ -218,6 +221,7 @@ struct UbuntuRealTests {
             #expect(!a.findings.contains { $0.kind == "beyond-pass-limit" })
             let bang = a.findings.filter { $0.kind == "unsupported-entry" }
             #expect(bang.count == 1 && bang[0].rule?.line == (commit == "420a2928" ? 295 : 299))
+            #expect(bang[0].notes.first?.contains("11 sound modules") == true)
             let none = a.findings.filter { $0.kind == "entry-matches-nothing" }
             #expect(
                 none.filter { $0.severity == .warning }.count == 76 && none.filter { $0.severity == .info }.count == 7)

@@ -49,15 +49,20 @@ struct KernelArchitecture {
 
 /// Text handling both distro readers share.
 enum DistroText {
-    /// A NUL byte or bytes that are not UTF-8 make a file unusable as rules.
+    /// A NUL byte, bytes that are not UTF-8 (both at their line) or nothing but blanks make a file unusable as
+    /// rules: an empty file is a failed download or a truncated commit far more often than an empty split.
     static func checkText(_ bytes: [UInt8], file: String) throws(RulesError) {
         if let nul = bytes.firstIndex(of: 0) {
             throw RulesError(
                 file: file, line: bytes[..<nul].count { $0 == UInt8(ascii: "\n") } + 1,
                 "a NUL byte: not a text file")
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw RulesError(file: file, "the file is not UTF-8")
+        if String(validating: bytes, as: UTF8.self) == nil {
+            let line = lines(bytes).firstIndex { String(validating: $0, as: UTF8.self) == nil } ?? 0
+            throw RulesError(file: file, line: line + 1, "bytes that are not UTF-8: not a text file in UTF-8")
+        }
+        guard bytes.contains(where: { !isBlank($0) }) else {
+            throw RulesError(file: file, "the rules file is empty")
         }
     }
 

@@ -92,8 +92,8 @@ extension SuseRun {
                             message:
                                 "\(names[u]) in \(packages.names[packageOf[u]]) needs \(names[e.target]), "
                                 + "which the optional split puts in \(packages.names[optional]); "
-                                + "SUSE's build prints \"optional modules are used by extra modules\""
-                        ))
+                                + "SUSE's build prints \"optional modules are used by extra modules\"",
+                            notes: ["symbols: \(Display.symbolList(e.symbols, limit: 8))"]))
                 }
             }
         }

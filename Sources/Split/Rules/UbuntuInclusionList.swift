@@ -317,15 +317,19 @@ private struct UbuntuRun {
     /// How module-inclusion treats a line: `!` runs it, a `*` evals it through find, else it is a path.
     static func meaning(_ text: String) -> LineMeaning {
         if text.hasPrefix("!") {
+            // Ubuntu's generic lists have one such line; what it selects is known, and worth saying.
+            let known = "find sound/core -name oss -prune -o -name *.ko -print"
+            let command = text.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
             return .unsupported(
                 "module-inclusion runs this line as a shell command in kernel/ and moves every path it prints into "
                     + "linux-modules; modsplit never runs it",
                 [
                     "modsplit cannot know what a shell command selects: "
-                        + "whatever it would add stays in linux-modules-extra here "
-                        + "(Ubuntu's generic lists have one such line, "
-                        + "`! find sound/core -name oss -prune -o -name *.ko -print`, which adds 11 sound modules, "
-                        + "snd-seq*, snd-compress, snd-hwdep, … on a 6.1 amd64 tree)"
+                        + "whatever it would add stays in linux-modules-extra here"
+                        + (command == known
+                            ? " (this one adds 11 sound modules, snd-seq*, snd-compress, snd-hwdep, … "
+                                + "on Debian's 6.1 amd64 tree)"
+                            : "")
                 ])
         }
         guard text.contains("*") else { return .exact }
