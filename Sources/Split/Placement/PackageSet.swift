@@ -123,9 +123,9 @@ public struct PackageSet: Sendable {
     }
 
     /// Whether `name` can name a file `<name>.list` inside an output directory: not empty, no `/`, not
-    /// `.` or `..`, no control characters, not hidden.
+    /// `.` or `..`, no control characters (C0, DEL or C1), not hidden.
     public static func isSafeFileName(_ name: String) -> Bool {
         !name.isEmpty && !name.hasPrefix(".") && !name.contains("/")
-            && !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } && name.utf8.count <= 200
+            && !name.unicodeScalars.contains(where: Display.isControl) && name.utf8.count <= 200
     }
 }
