@@ -90,7 +90,8 @@ import Testing
             "../../victim", "a/b", ".hidden", "..", "tab\there", "next\u{85}line", String(repeating: "x", count: 201),
         ])
     func unsafePackageName(name: String) throws {
-        let quoted = name.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\u{85}", with: "\\u0085")
+        let quoted = name.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(
+            of: "\u{85}", with: "\\u0085")
         let e = try #require(parseError("packages:\n  - name: core\n  - name: \"\(quoted)\"\n"))
         #expect(e.reason.contains("cannot name a file"), "\(e)")
         #expect(e.line == 3 && e.column == 11, "\(e)")
