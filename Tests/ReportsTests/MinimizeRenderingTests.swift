@@ -231,6 +231,22 @@ private func derive(
         #expect(md.contains("<details><summary><b>modules beyond the minimal core</b> (3)</summary>"))
     }
 
+    @Test("report --minimal-core: the page and summary.md show the comparison; without it they are unchanged")
+    func inReport() throws {
+        let c = try comparison()
+        let modules = [exampleModule("a<b>", size: 10)]
+        let a = try Analyse.facts(modules, builtin: ["8250"])
+        let data = ReportData(tool: "t", analysis: a, split: nil)
+        let page = try HTMLReport.render(data, comparison: c)
+        #expect(page.contains("<section id=\"minimal-core\" class=\"panel\"><h2>core beside the minimal core</h2>"))
+        #expect(page.contains("extra1") && page.contains("pulled in: "))
+        #expect(try HTMLReport.render(data) == HTMLReport.render(data, comparison: nil))
+        #expect(!(try HTMLReport.render(data)).contains("minimal-core"))
+        let summary = SummaryReport.markdown(data, comparison: c)
+        #expect(summary.contains("### core beside the minimal core") && summary.contains("modules beyond the minimal"))
+        #expect(SummaryReport.markdown(data) == SummaryReport.markdown(data, comparison: nil))
+    }
+
     @Test("a package with no profile, or one the split lacks, is an error")
     func errors() throws {
         let a = try Analyse.facts(

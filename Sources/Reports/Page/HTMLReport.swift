@@ -1,7 +1,7 @@
 internal import ELFScan
 internal import Foundation
 internal import Graph
-internal import Split
+public import Split
 
 /// `index.html` of `modsplit report`: one self-contained page (inline CSS, JS and SVG; nothing is fetched).
 ///
@@ -15,8 +15,9 @@ internal import Split
 /// sets `textContent` and attributes, never `innerHTML`; the JSON cannot close its `<script>` element; and a
 /// Content-Security-Policy lets only this page's own script (pinned by its SHA-256) run.
 public enum HTMLReport {
-    /// The page for `data`. Same data, same bytes.
-    public static func render(_ data: ReportData) throws -> String {
+    /// The page for `data`, with the split's core beside the minimal core when `comparison` is given
+    /// (`report --minimal-core`). Same data, same bytes.
+    public static func render(_ data: ReportData, comparison: CoreComparison? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(data), as: UTF8.self)
@@ -26,6 +27,7 @@ public enum HTMLReport {
         body += summarySection(data)
         body += packageGraphSection(data)
         body += sizeSection(data)
+        if let comparison { body += coreComparisonSection(comparison) }
         body += findingsSection(data)
         body += modulesSection(data)
         body += "</main>\n"

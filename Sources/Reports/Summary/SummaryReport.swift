@@ -1,11 +1,12 @@
 internal import ELFScan
 internal import Graph
-internal import Split
+public import Split
 
 /// `summary.md` and `graph.dot` of `modsplit report`: what a reader sees without a browser.
 public enum SummaryReport {
-    /// Markdown: totals, packages with sizes and what the core saves, findings by kind.
-    public static func markdown(_ data: ReportData) -> String {
+    /// Markdown: totals, packages with sizes and what the core saves, the core beside the minimal core when
+    /// `comparison` is given (`report --minimal-core`), findings by kind.
+    public static func markdown(_ data: ReportData, comparison: CoreComparison? = nil) -> String {
         let s = data.summary
         var out = "# modsplit report: \(markdownEscape(data.kernelVersion))\n\n"
         if let split = data.split { out += "Split: `\(markdownCode(split))`. " }
@@ -43,6 +44,7 @@ public enum SummaryReport {
                     + "| \(e.broken ? "**broken**" : "") |\n"
             }
         }
+        if let comparison { out += "\n" + comparison.markdown() }
         if !data.findings.isEmpty { out += "\n## Findings\n" + markdownFindings(data.findings) }
         return out
     }
