@@ -148,11 +148,14 @@ struct ReportOptions: ParsableArguments {
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// Whether text goes to a terminal in colour (`NO_COLOR` unset).
+    var colour: Bool {
+        format == .text && output == nil && StandardStream.output.isTerminal
+            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
     /// Renders, writes, and returns the exit status the findings call for.
     func deliver(_ report: CheckReport) throws -> Int32 {
-        let colour =
-            format == .text && output == nil && isatty(1) == 1
-            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         try emit(try format.format.reporter(colour: colour).render(report), to: output)
         if report.counts.error > 0 || (strict && report.counts.warning > 0) { return 1 }
         return 0
