@@ -63,15 +63,9 @@ extension TreeOptions {
             if symvers[i] != nil && maps[i] != nil {
                 throw UsageFailure("\(argument ?? tree.moduleDirectory): --symvers and --system-map exclude each other")
             }
-            for file in [symvers[i], maps[i]].compactMap({ $0 })
-            where !FileManager.default.isReadableFile(atPath: file) {
-                throw UsageFailure("\(file): cannot read")
-            }
             var update: (@Sendable (Int, Int) -> Void)?
             if let meter { update = { done, total in meter.update(tree: i, done, total) } }
-            let options = ScanOptions(
-                symvers: symvers[i], systemMap: maps[i], limits: ScanLimits(maxUncompressedBytes: maxModuleMib << 20),
-                threads: jobs, progress: update, cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
+            let options = try scanOptions(symvers: symvers[i], systemMap: maps[i], progress: update)
             result.append(MatrixTree(tree: tree, scan: options, label: argument ?? tree.moduleDirectory))
         }
         return result
@@ -85,16 +79,31 @@ extension TreeOptions {
 
     /// Scans every tree and analyses the split on each; merges the findings.
     func analyseMatrix(_ split: SplitOptions) throws -> MatrixAnalysis {
+        try matrix(split) { request, phase throws(AnalysisError) in try MatrixAnalysis(request, phase: phase) }
+    }
+
+    /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
+    func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
+        let old = try before.input()
+        return try matrix(after) { request, phase throws(AnalysisError) in
+            try MatrixAnalysis.comparing(request, before: old, phase: phase)
+        }
+    }
+
+    /// What `body` makes of the matrix request `split` and the trees make, its phases timed.
+    private func matrix<T>(
+        _ split: SplitOptions,
+        _ body: (MatrixAnalysis.Request, (MatrixAnalysis.Phase) -> Void) throws(AnalysisError) -> T
+    ) throws -> T {
         try refusePackages(split)
         let progress = Progress.forTerminal(label: "reading modules")
         defer { progress?.finish() }
         let request = MatrixAnalysis.Request(
             trees: try locatedTrees(progress: progress), split: try split.input(), variants: split.variant,
-            profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour,
-            schedule: Self.schedule)
+            profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour, schedule: Self.schedule)
         Timings.mark("start-up")
         do {
-            return try MatrixAnalysis(request) { phase in
+            return try body(request) { phase in
                 if phase == .trees { progress?.finish() }
                 Timings.mark(phase.rawValue)
             }
@@ -110,26 +119,6 @@ extension TreeOptions {
         case "one": .oneAtATime
         case let n? where Int(n) != nil: .sideBySide(Int(n)!)
         default: .pipelined
-        }
-    }
-
-    /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
-    func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
-        try refusePackages(after)
-        let progress = Progress.forTerminal(label: "reading modules")
-        defer { progress?.finish() }
-        let request = MatrixAnalysis.Request(
-            trees: try locatedTrees(progress: progress), split: try after.input(), variants: after.variant,
-            profiles: try after.profileBindings(), arch: after.arch, flavour: after.flavour, schedule: Self.schedule)
-        let old = try before.input()
-        Timings.mark("start-up")
-        do {
-            return try MatrixAnalysis.comparing(request, before: old) { phase in
-                if phase == .trees { progress?.finish() }
-                Timings.mark(phase.rawValue)
-            }
-        } catch {
-            throw UsageFailure(error.message)
         }
     }
 
