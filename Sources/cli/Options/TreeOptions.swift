@@ -84,9 +84,10 @@ struct TreeOptions: ParsableArguments {
         } catch {
             throw UsageFailure(error.message)
         }
-        let (symvers, systemMap) = try exportsFiles(for: located, named: tree)
+        let (symvers, systemMaps) = try exportsFiles(for: [(tree, located)])
         let progress = Progress.forTerminal(label: "reading modules")
-        return (located, try scanOptions(symvers: symvers, systemMap: systemMap, progress: progress?.update), progress)
+        let options = try scanOptions(symvers: symvers[0], systemMap: systemMaps[0], progress: progress?.update)
+        return (located, options, progress)
     }
 
     /// How to scan with these options and `symvers` or `systemMap`, which must be readable.
