@@ -22,14 +22,7 @@ extension Modsplit {
                 --format rules writes a filtermods rules file (packages core and rest, an exact_pkg rule for \
                 each core module, default: rest).
 
-                --format json (schemaVersion 1): tool, kernelVersion, objective, profiles, keep; core {modules, \
-                bytes, uncompressedBytes, cost, percentOfTreeBytes}; tree {modules, bytes, uncompressedBytes}; \
-                search {optimal, lowerBound, gap, nodes, seconds, timeLimitSeconds, nodeLimit}; requirements[] \
-                {what, profiles, modaliases, moduleNames, met (builtin|module|lacking), builtin, module, via, \
-                marginalCost, marginalBytes, providers, alternatives[] {module, cost, delta, modules, bytes, \
-                optimal}}; modules[] {name, path, bytes, uncompressedBytes, kept, chosenFor, chain}; additions[] \
-                {profile, lacking, cost, delta, modules, bytes, added, dropped, optimal}. Costs are in the \
-                objective's unit; sizes in bytes.
+                --format json (schema 1) is described in docs/output-formats.md.
 
                 --compare-with RULES puts a split's core package (--core) beside the minimal core for the \
                 profiles bound to it: what the package installs beyond that floor, by rule and by module, with \
@@ -110,10 +103,7 @@ extension Modsplit {
             if !(timeLimit >= 0 && timeLimit <= 86400) {
                 throw ValidationError("--time-limit takes 0 to 86400 seconds")
             }
-            if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
-                let known = SplitFormats.all.map { $0.name }.joined(separator: ", ")
-                throw ValidationError("--rules-format: unknown format '\(rulesFormat)' (known: \(known))")
-            }
+            try SplitOptions.validate(format: rulesFormat)
         }
 
         var limits: CoreSearch.Limits { CoreSearch.Limits(seconds: timeLimit) }
