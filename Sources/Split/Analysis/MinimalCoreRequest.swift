@@ -83,8 +83,8 @@ extension CoreComparison {
         } catch {
             throw MinimalCoreError(error.message)
         }
-        var package = core ?? ""
-        if core == nil { package = try Self.boundPackage(analysis, request.split) }
+        let package: String
+        if let core { package = core } else { package = try Self.boundPackage(analysis, request.split) }
         let chosen =
             profiles.isEmpty ? nil : try MinimalCore.profiles(named: profiles, defined: analysis.split.profiles)
         try self.init(analysis: analysis, package: package, profiles: chosen, objective: objective, limits: limits)
