@@ -1,21 +1,16 @@
 import ArgumentParser
+import ELFScan
 import Foundation
 
-/// `modsplit`: a thin command line over ELFScan and Graph.
+/// `modsplit`: options mapped to a request of Split (`SplitAnalysis` and its kin), the result rendered by
+/// Reports, and the exit status its findings call for.
 @main
 struct Modsplit: ParsableCommand {
     static let version = "0.1.0"
     /// What the scan cache is keyed by: a new build of modsplit (another binary) may read modules
     /// differently, so its version and the binary's size and time both invalidate the cache.
-    static let cacheVersion: String = {
-        var st = stat()
-        let binary =
-            CommandLine.arguments.first.flatMap { arg -> String? in
-                arg.contains("/") ? arg : nil
-            } ?? "/proc/self/exe"
-        if stat(binary, &st) != 0 && stat("/proc/self/exe", &st) != 0 { return version }
-        return "\(version)+\(st.st_size).\(st.st_mtim.tv_sec)"
-    }()
+    static let cacheVersion: String =
+        RunningProcess.binaryStamp(argument0: CommandLine.arguments.first).map { "\(version)+\($0)" } ?? version
 
     static let configuration = CommandConfiguration(
         commandName: "modsplit",

@@ -7,22 +7,8 @@ import Synchronization
 /// Writes `contents` to `path`, or to standard output when `path` is nil or `-`. A regular file is
 /// replaced atomically; a device or FIFO is written as it is (see `OutputFile`).
 func emit(_ contents: String, to path: String?) throws {
-    guard let path, path != "-" else {
-        var text = contents
-        let ok = text.withUTF8 { bytes -> Bool in
-            var done = 0
-            while done < bytes.count {
-                let n = write(1, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
-        }
-        guard ok else { throw UsageFailure("standard output: cannot write: \(String(cString: strerror(errno)))") }
-        return
-    }
     do {
+        guard let path, path != "-" else { return try StandardStream.output.write(contents) }
         try FileAccess.write(contents, to: path)
     } catch {
         throw UsageFailure(error.description)
@@ -65,7 +51,7 @@ final class Progress: Sendable {
     private init(label: String) { self.label = label }
 
     static func forTerminal(label: String) -> Progress? {
-        isatty(2) == 1 ? Progress(label: label) : nil
+        StandardStream.error.isTerminal ? Progress(label: label) : nil
     }
 
     func update(_ done: Int, _ total: Int) {

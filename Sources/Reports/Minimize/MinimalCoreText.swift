@@ -76,6 +76,15 @@ extension MinimalCore {
             + "\(MinimizeFormat.percent(gap, of: cost)))."
     }
 
+    /// One line for standard error when the output is for a program: size, share of the kernel, how sure.
+    public func summaryLine() -> String {
+        let share = treeBytes == 0 ? 0 : Double(bytes) * 100 / Double(treeBytes)
+        return "minimal core: \(members.count) modules, \(Display.kib(bytes)) shipped, "
+            + String(format: "%.1f%%", share) + " of the kernel; "
+            + (search.optimal ? "optimal" : "not proven optimal (gap \(cost - search.lowerBound))")
+            + ", \(search.nodes) nodes\n"
+    }
+
     /// The core explained, for a terminal: totals, how sure, each requirement with its choice and alternatives,
     /// every module with its reason, and what each further profile would add.
     public func text() -> String {

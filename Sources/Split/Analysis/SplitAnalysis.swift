@@ -1,6 +1,7 @@
 internal import Dispatch
 public import ELFScan
 public import Graph
+internal import Synchronization
 
 /// Where a split comes from, before it is read.
 public enum SplitInput: Sendable {
@@ -93,9 +94,10 @@ public struct SplitAnalysis: Sendable {
             variants: request.variants, tree: request.tree, arch: request.arch,
             flavour: request.flavour)
         DispatchQueue.global().async(group: group) {
-            parsed.result = Result { () throws(RulesError) -> any SplitDefinition in
+            let result = Result { () throws(RulesError) -> any SplitDefinition in
                 try Self.read(input, options: options)
             }
+            parsed.result.withLock { $0 = result }
         }
         let scan: TreeScan
         do {
@@ -107,11 +109,53 @@ public struct SplitAnalysis: Sendable {
         phase(.scan)
         group.wait()
         let split: any SplitDefinition
-        switch parsed.result! {
+        switch parsed.result.withLock({ $0 })! {
         case .success(let s): split = s
         case .failure(let e): throw AnalysisError(e.description)
         }
         try self.init(scan: scan, split: split, variants: request.variants, profiles: request.profiles, phase: phase)
+    }
+
+    /// Built packages to analyse: the modules they install are the tree, and the packages are the split.
+    public struct Packages: Sendable {
+        /// The package files (.deb, .udeb, .rpm).
+        public var files: [String]
+        /// How to read their modules: kernel exports, limits, threads, progress, cache. The kernel's own symbols
+        /// are not looked for beside the modules (there is no tree to look in).
+        public var scan: ScanOptions
+        /// How far a package's payload may inflate.
+        public var limits: PackageLimits
+        /// Variants for the rules (`--variant`).
+        public var variants: [String]
+        /// Profiles bound to packages by the caller: (profile, package).
+        public var profiles: [(profile: String, package: String)]
+
+        /// A request to read `files` (in parallel) and check them as the split of the tree they install.
+        public init(
+            files: [String], scan: ScanOptions, limits: PackageLimits, variants: [String] = [],
+            profiles: [(profile: String, package: String)] = []
+        ) {
+            self.files = files
+            self.scan = scan
+            self.limits = limits
+            self.variants = variants
+            self.profiles = profiles
+        }
+    }
+
+    /// Runs the pipeline on built packages: reading them is the scan phase.
+    public init(_ request: Packages, phase: (Phase) -> Void = { _ in }) throws(AnalysisError) {
+        var options = request.scan
+        options.discoverKernelSymbols = false
+        let read: (scan: TreeScan, split: BuiltPackages)
+        do {
+            read = try BuiltPackages.read(request.files, options: options, limits: request.limits)
+        } catch {
+            throw AnalysisError(error.message)
+        }
+        phase(.scan)
+        try self.init(
+            scan: read.scan, split: read.split, variants: request.variants, profiles: request.profiles, phase: phase)
     }
 
     /// Runs the pipeline from placement on, on a tree already scanned.
@@ -180,6 +224,6 @@ public struct SplitAnalysis: Sendable {
 }
 
 /// Carries the read split from the thread that reads it to the one that waits for it (after `wait`).
-private final class SplitBox: @unchecked Sendable {
-    var result: Result<any SplitDefinition, RulesError>?
+private final class SplitBox: Sendable {
+    let result = Mutex<Result<any SplitDefinition, RulesError>?>(nil)
 }

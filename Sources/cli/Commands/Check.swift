@@ -37,20 +37,30 @@ extension Modsplit {
         }
 
         func run() throws {
-            if source.isMatrix { return try runMatrix() }
-            let analysis = try source.analyse(split)
-            let lists = analysis.placement.lists(analysis.graph)
-            // Package names come from the rules file: one that is not a plain file name would write
-            // outside --out.
-            for (package, _) in lists where !PackageSet.isSafeFileName(package) {
-                throw UsageFailure("package name '\(Display.sanitized(package))' cannot name a file in \(out)")
+            if source.isMatrix {
+                let matrix = try source.analyseMatrix(split)
+                try write { () throws(PackageListFiles.UnsafeName) in try PackageListFiles.render(matrix) }
+                return try output.finish(matrix)
             }
-            try makeDirectory(out)
-            for (package, paths) in lists {
-                try emit(paths.map { $0 + "\n" }.joined(), to: out + "/" + package + ".list")
+            let analysis = try source.analyse(split)
+            try write { () throws(PackageListFiles.UnsafeName) in try PackageListFiles.render(analysis) }
+            try output.finish(analysis)
+        }
+
+        /// Writes the lists `render` gives under --out.
+        func write(_ render: () throws(PackageListFiles.UnsafeName) -> [PackageListFiles.Directory]) throws {
+            let directories: [PackageListFiles.Directory]
+            do {
+                directories = try render()
+            } catch {
+                throw UsageFailure(error.message(directory: out))
+            }
+            for d in directories {
+                let directory = d.subdirectory.map { out + "/" + $0 } ?? out
+                try makeDirectory(directory)
+                for file in d.files { try emit(file.contents, to: directory + "/" + file.name) }
             }
             Timings.mark("lists")
-            try output.finish(analysis)
         }
     }
 
@@ -72,22 +82,7 @@ extension Modsplit {
         static let configuration = CommandConfiguration(abstract: "The checks modsplit runs: id, severity, rationale.")
         @Flag(help: "Show each check's examples too.") var examples = false
 
-        func run() throws {
-            var out = ""
-            for c in CheckRegistry.all.map(\.description) {
-                out += "\(c.id)  [\(c.severity.rawValue)]\n  \(c.summary)\n  \(c.rationale)\n"
-                if examples {
-                    out += "  triggers: \(c.triggering.summary)\n  passes:   \(c.passing.summary)\n"
-                }
-            }
-            // What split languages report about the rules themselves.
-            for k in RulesFindingKinds.all {
-                out +=
-                    "\(k.id)  [\(k.severity.rawValue)]  (\(k.languages.joined(separator: ", ")))\n  \(k.summary)\n"
-                    + "  \(k.rationale)\n"
-            }
-            try emit(out, to: nil)
-        }
+        func run() throws { try emit(CheckCatalogue.text(examples: examples), to: nil) }
     }
 }
 

@@ -89,18 +89,17 @@ extension Modsplit {
                 before = try side(tree: oldTree, symvers: oldSymvers, rules: split)
                 after = try side(tree: newTree, symvers: newSymvers, rules: split)
             }
-            let diff = SplitDiff(before: before, after: after)
-            if let fullOutput {
-                let whole =
-                    fullOutput.hasSuffix(".json")
-                    ? try diff.json()
-                    : fullOutput.hasSuffix(".md") ? diff.markdown(limit: nil) : diff.text()
-                try emit(whole, to: fullOutput)
-            }
+            try deliver(SplitDiff(before: before, after: after))
+        }
+
+        /// Writes `diff` to --output in --format, and whole to --full-output.
+        func deliver(_ diff: some DiffRenderings) throws {
+            if let fullOutput { try emit(try diff.whole(forFile: fullOutput), to: fullOutput) }
             switch format {
             case .text: try emit(diff.text(), to: output)
             case .json: try emit(diff.json(), to: output)
-            case .markdown: try emit(diff.markdown(fullReport: fullOutput), to: output)
+            case .markdown:
+                try emit(diff.markdown(limit: PullRequestComment.maximumBytes, fullReport: fullOutput), to: output)
             }
         }
     }

@@ -11,40 +11,10 @@ extension ReportOptions {
     /// on any tree fails the run.
     func finish(_ matrix: MatrixAnalysis) throws {
         let report = MatrixReport(tool: "modsplit \(Modsplit.version)", matrix: matrix)
-        let colour =
-            format == .text && output == nil && isatty(1) == 1
-            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         try emit(try format.format.matrixReporter(colour: colour).render(report), to: output)
         Timings.mark("report")
         buryAtExit(matrix, report)
         if report.counts.error > 0 || (strict && report.counts.warning > 0) { throw ExitCode(1) }
-    }
-}
-
-extension Modsplit.Place {
-    /// OUT/<kernel version>/<package>.list for every tree.
-    func runMatrix() throws {
-        let matrix = try source.analyseMatrix(split)
-        var files: [(String, [(String, [String])])] = []
-        for analysis in matrix.analyses {
-            let version = analysis.scan.tree.kernelVersion
-            guard PackageSet.isSafeFileName(version) else {
-                throw UsageFailure("kernel version '\(Display.sanitized(version))' cannot name a directory in \(out)")
-            }
-            let lists = analysis.placement.lists(analysis.graph)
-            for (package, _) in lists where !PackageSet.isSafeFileName(package) {
-                throw UsageFailure("package name '\(Display.sanitized(package))' cannot name a file in \(out)")
-            }
-            files.append((version, lists))
-        }
-        for (version, lists) in files {
-            try makeDirectory(out + "/" + version)
-            for (package, paths) in lists {
-                try emit(paths.map { $0 + "\n" }.joined(), to: out + "/" + version + "/" + package + ".list")
-            }
-        }
-        Timings.mark("lists")
-        try output.finish(matrix)
     }
 }
 
@@ -56,18 +26,7 @@ extension Modsplit.Diff {
         old.rules = oldRules
         let (before, after) = try source.analyseMatrixPair(before: old, after: split)
         let diff = MatrixDiff(before: before, after: after)
-        if let fullOutput {
-            let whole =
-                fullOutput.hasSuffix(".json")
-                ? try diff.json()
-                : fullOutput.hasSuffix(".md") ? diff.markdown(limit: nil) : diff.text()
-            try emit(whole, to: fullOutput)
-        }
-        switch format {
-        case .text: try emit(diff.text(), to: output)
-        case .json: try emit(diff.json(), to: output)
-        case .markdown: try emit(diff.markdown(fullReport: fullOutput), to: output)
-        }
+        try deliver(diff)
         buryAtExit(before, after, diff)
     }
 }

@@ -22,14 +22,7 @@ extension Modsplit {
                 --format rules writes a filtermods rules file (packages core and rest, an exact_pkg rule for \
                 each core module, default: rest).
 
-                --format json (schemaVersion 1): tool, kernelVersion, objective, profiles, keep; core {modules, \
-                bytes, uncompressedBytes, cost, percentOfTreeBytes}; tree {modules, bytes, uncompressedBytes}; \
-                search {optimal, lowerBound, gap, nodes, seconds, timeLimitSeconds, nodeLimit}; requirements[] \
-                {what, profiles, modaliases, moduleNames, met (builtin|module|lacking), builtin, module, via, \
-                marginalCost, marginalBytes, providers, alternatives[] {module, cost, delta, modules, bytes, \
-                optimal}}; modules[] {name, path, bytes, uncompressedBytes, kept, chosenFor, chain}; additions[] \
-                {profile, lacking, cost, delta, modules, bytes, added, dropped, optimal}. Costs are in the \
-                objective's unit; sizes in bytes.
+                --format json (schema 1) is described in docs/output-formats.md.
 
                 --compare-with RULES puts a split's core package (--core) beside the minimal core for the \
                 profiles bound to it: what the package installs beyond that floor, by rule and by module, with \
@@ -110,44 +103,22 @@ extension Modsplit {
             if !(timeLimit >= 0 && timeLimit <= 86400) {
                 throw ValidationError("--time-limit takes 0 to 86400 seconds")
             }
-            if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
-                let known = SplitFormats.all.map { $0.name }.joined(separator: ", ")
-                throw ValidationError("--rules-format: unknown format '\(rulesFormat)' (known: \(known))")
-            }
+            try SplitOptions.validate(format: rulesFormat)
         }
 
         var limits: CoreSearch.Limits { CoreSearch.Limits(seconds: timeLimit) }
 
         func run() throws {
             if let compareWith { return try compare(compareWith) }
-            // The rules file first: a mistake there should not wait for the scan.
-            var defined: [GuestProfile] = []
-            if let rules {
-                do {
-                    defined = try SplitFormats.load(
-                        path: rules, format: rulesFormat,
-                        options: RulesOptions(variants: variant)
-                    ).profiles
-                } catch {
-                    throw UsageFailure(error.description)
-                }
+            let request = try usable { _ throws(MinimalCoreError) in
+                try MinimalCore.Request(
+                    profiles: profile, rules: rules.map { .rules(path: $0, format: rulesFormat) }, variants: variant,
+                    keep: keep, objective: objective.objective, limits: limits, skipLacking: skipLacking)
             }
-            let profiles = try usable { () throws(MinimalCoreError) in
-                try MinimalCore.profiles(named: profile, defined: defined)
+            let (tree, options, progress) = try source.located()
+            let result = try usable(progress) { phase throws(MinimalCoreError) in
+                try MinimalCore.derive(request, tree: tree, scan: options, phase: phase)
             }
-            let scan = try source.scan()
-            Timings.mark("scan")
-            let graph = ModuleGraph(scan: scan)
-            Timings.mark("graph")
-            let kept = try usable { () throws(MinimalCoreError) in try MinimalCore.modules(named: keep, in: graph) }
-            var result = try usable { () throws(MinimalCoreError) in
-                try MinimalCore.derive(
-                    graph: graph, builtinModinfo: scan.builtinModinfo, profiles: profiles,
-                    keep: kept, objective: objective.objective, limits: limits,
-                    further: GuestProfile.builtIn, skipLacking: skipLacking)
-            }
-            result.kernelVersion = scan.tree.kernelVersion
-            Timings.mark("minimize")
             let tool = "modsplit \(Modsplit.version)"
             let rendered: String
             switch format {
@@ -160,77 +131,40 @@ extension Modsplit {
             try emit(rendered, to: output)
             if let out { try emit(result.list(), to: out) }
             if format != .text {
-                FileHandle.standardError.write(Data(summary(result).utf8))
+                FileHandle.standardError.write(Data(result.summaryLine().utf8))
             }
             Timings.mark("report")
-            buryAtExit(scan, graph, result)
-        }
-
-        /// One line on stderr when the output is for a program.
-        func summary(_ core: MinimalCore) -> String {
-            let share = core.treeBytes == 0 ? 0 : Double(core.bytes) * 100 / Double(core.treeBytes)
-            return "minimal core: \(core.members.count) modules, \(Display.kib(core.bytes)) shipped, "
-                + String(format: "%.1f%%", share) + " of the kernel; "
-                + (core.search.optimal ? "optimal" : "not proven optimal (gap \(core.cost - core.search.lowerBound))")
-                + ", \(core.search.nodes) nodes\n"
+            buryAtExit(result)
         }
 
         /// A split's core package beside the minimal core for its profiles.
         func compare(_ rulesPath: String) throws {
             let (tree, options, progress) = try source.located()
             let request = SplitAnalysis.Request(
-                tree: tree, scan: options,
-                split: .rules(path: rulesPath, format: rulesFormat), variants: variant)
-            let analysis: SplitAnalysis
+                tree: tree, scan: options, split: .rules(path: rulesPath, format: rulesFormat), variants: variant)
+            let comparison = try usable(progress) { phase throws(MinimalCoreError) in
+                try CoreComparison(
+                    request, core: core, profiles: profile, objective: objective.objective, limits: limits,
+                    phase: phase)
+            }
+            try emit(format == .markdown ? comparison.markdown() : comparison.text(), to: output)
+            if let out { try emit(comparison.floor.list(), to: out) }
+            Timings.mark("report")
+            buryAtExit(comparison)
+        }
+
+        /// The result of `body`, or its error as unusable input (exit status 2); `body`'s phases are timed, and the
+        /// progress meter ends with the scan.
+        func usable<T>(
+            _ progress: Progress? = nil, _ body: ((MinimalCore.Phase) -> Void) throws(MinimalCoreError) -> T
+        ) throws -> T {
             do {
-                analysis = try SplitAnalysis(request) { phase in
+                return try body { phase in
                     if phase == .scan { progress?.finish() }
                     Timings.mark(phase.rawValue)
                 }
             } catch {
                 progress?.finish()
-                throw UsageFailure(error.message)
-            }
-            let packages = analysis.placement.packages
-            var bound: [String] = []
-            for b in analysis.context.profileBindings where !bound.contains(packages.names[b.package]) {
-                bound.append(packages.names[b.package])
-            }
-            let package: String
-            if let core {
-                package = core
-            } else if bound.count == 1 {
-                package = bound[0]
-            } else {
-                throw UsageFailure(
-                    bound.isEmpty
-                        ? "\(rulesPath) binds no profile to a package: "
-                            + "name the core with --core and the profiles with --profile"
-                        : "\(rulesPath) binds profiles to \(bound.joined(separator: ", ")): choose one with --core")
-            }
-            let chosen: [GuestProfile]? =
-                profile.isEmpty
-                ? nil
-                : try usable { () throws(MinimalCoreError) in
-                    try MinimalCore.profiles(named: profile, defined: analysis.split.profiles)
-                }
-            let comparison = try usable { () throws(MinimalCoreError) in
-                try CoreComparison(
-                    analysis: analysis, package: package, profiles: chosen,
-                    objective: objective.objective, limits: limits)
-            }
-            Timings.mark("minimize")
-            try emit(format == .markdown ? comparison.markdown() : comparison.text(), to: output)
-            if let out { try emit(comparison.floor.list(), to: out) }
-            Timings.mark("report")
-            buryAtExit(analysis, comparison)
-        }
-
-        /// The result of `body`, or its error as unusable input (exit status 2).
-        func usable<T>(_ body: () throws(MinimalCoreError) -> T) throws -> T {
-            do {
-                return try body()
-            } catch {
                 let hint = error.kernelLacksDriver ? " (--skip-lacking leaves it out)" : ""
                 throw UsageFailure(error.message + hint)
             }

@@ -72,12 +72,7 @@ struct SplitOptions: ParsableArguments {
             throw ValidationError("--max-package-mib must be from \(range.lowerBound) to \(range.upperBound)")
         }
         if rulesFormat != nil && rules == nil { throw ValidationError("--rules-format needs --rules") }
-        if let rulesFormat, SplitFormats.named(rulesFormat) == nil {
-            throw ValidationError(
-                "--rules-format: unknown format '\(rulesFormat)' (known: "
-                    + "\(SplitFormats.all.map { $0.name }.joined(separator: ", ")))"
-            )
-        }
+        try Self.validate(format: rulesFormat)
         var names = Set<String>()
         for l in list {
             let (name, _) = try Self.pair(l, "=", option: "--list", shape: "NAME=FILE")
@@ -86,6 +81,13 @@ struct SplitOptions: ParsableArguments {
         for r in requires { _ = try Self.pair(r, ":", option: "--requires", shape: "NAME:DEPENDENCY") }
         for p in profile { _ = try Self.pair(p, "=", option: "--profile", shape: "PROFILE=PACKAGE") }
         if !requires.isEmpty && list.isEmpty { throw ValidationError("--requires needs --list") }
+    }
+
+    /// A `--rules-format` must name one of `SplitFormats`.
+    static func validate(format: String?) throws {
+        guard let format, SplitFormats.named(format) == nil else { return }
+        let known = SplitFormats.all.map { $0.name }.joined(separator: ", ")
+        throw ValidationError("--rules-format: unknown format '\(format)' (known: \(known))")
     }
 
     /// `value` split at its first `separator`, both sides non-empty, or a usage error naming the option.
@@ -105,26 +107,15 @@ struct SplitOptions: ParsableArguments {
     /// The split these options name.
     func input() throws -> SplitInput {
         if let rules { return .rules(path: rules, format: rulesFormat) }
-        if !list.isEmpty {
-            let lists = try list.map { l -> (package: String, file: String) in
-                let (p, f) = try Self.pair(l, "=", option: "--list", shape: "NAME=FILE")
-                return (p, f)
-            }
-            let reqs = try requires.map { r -> (package: String, dependency: String) in
-                let (p, d) = try Self.pair(r, ":", option: "--requires", shape: "NAME:DEPENDENCY")
-                return (p, d)
-            }
-            return .lists(PackageLists(lists: lists, requires: reqs))
-        }
-        return .wholeTree
+        if list.isEmpty { return .wholeTree }
+        let lists = try list.map { try Self.pair($0, "=", option: "--list", shape: "NAME=FILE") }
+        let reqs = try requires.map { try Self.pair($0, ":", option: "--requires", shape: "NAME:DEPENDENCY") }
+        return .lists(PackageLists(lists: lists.map { ($0.0, $0.1) }, requires: reqs.map { ($0.0, $0.1) }))
     }
 
     /// `--profile` bindings: (profile, package).
     func profileBindings() throws -> [(profile: String, package: String)] {
-        try profile.map { p in
-            let (name, package) = try Self.pair(p, "=", option: "--profile", shape: "PROFILE=PACKAGE")
-            return (name, package)
-        }
+        try profile.map { try Self.pair($0, "=", option: "--profile", shape: "PROFILE=PACKAGE") }
     }
 }
 
@@ -148,11 +139,14 @@ struct ReportOptions: ParsableArguments {
         if status != 0 { throw ExitCode(status) }
     }
 
+    /// Whether text goes to a terminal in colour (`NO_COLOR` unset).
+    var colour: Bool {
+        format == .text && output == nil && StandardStream.output.isTerminal
+            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
     /// Renders, writes, and returns the exit status the findings call for.
     func deliver(_ report: CheckReport) throws -> Int32 {
-        let colour =
-            format == .text && output == nil && isatty(1) == 1
-            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         try emit(try format.format.reporter(colour: colour).render(report), to: output)
         if report.counts.error > 0 || (strict && report.counts.warning > 0) { return 1 }
         return 0

@@ -5,13 +5,8 @@ import Graph
 import Split
 import Synchronization
 
-/// Several `--tree`s: one split checked on a matrix of kernels (`MatrixAnalysis`), and which `--symvers` or
-/// `--system-map` belongs to which tree.
-///
-/// A file is given to one tree as `LABEL=FILE`, where LABEL is the tree's kernel version or its `--tree`
-/// argument, so the order of the options does not matter; a file without a label (or whose LABEL names no
-/// tree while the whole value names a file) is for every tree that has no file of its own. One file for trees
-/// of different architectures is refused once they are scanned (`MatrixAnalysis`).
+/// Several `--tree`s: one split checked on a matrix of kernels (`MatrixAnalysis`), each tree with its own
+/// `--symvers` or `--system-map` (`MatrixTree.files`).
 extension TreeOptions {
     /// Checks what can be checked before any tree is located.
     func validateMatrix() throws {
@@ -37,12 +32,18 @@ extension TreeOptions {
     /// Whether the command was given several trees.
     var isMatrix: Bool { trees.count > 1 }
 
-    /// The --symvers and --system-map of one tree of a single-tree command.
-    func exportsFiles(for tree: KernelTree, named argument: String?) throws -> (symvers: String?, systemMap: String?) {
-        let trees = [(argument: argument, tree: tree)]
-        let symvers = try Self.perTree(symversFiles, option: "--symvers", trees: trees)[0]
-        let systemMap = try Self.perTree(systemMaps, option: "--system-map", trees: trees)[0]
-        return (symvers, systemMap)
+    /// The --symvers and --system-map of each tree (`MatrixTree.files`).
+    func exportsFiles(for trees: [(argument: String?, tree: KernelTree)]) throws -> (
+        symvers: [String?], systemMaps: [String?]
+    ) {
+        do {
+            return (
+                try MatrixTree.files(symversFiles, option: "--symvers", trees: trees),
+                try MatrixTree.files(systemMaps, option: "--system-map", trees: trees)
+            )
+        } catch {
+            throw UsageFailure(error.message)
+        }
     }
 
     /// Every tree located, each with how to scan it (its own --symvers or --system-map, or what it holds).
@@ -55,23 +56,16 @@ extension TreeOptions {
                 throw UsageFailure(error.message)
             }
         }
-        let symvers = try Self.perTree(symversFiles, option: "--symvers", trees: located)
-        let maps = try Self.perTree(systemMaps, option: "--system-map", trees: located)
+        let (symvers, maps) = try exportsFiles(for: located)
         let meter = progress.map { MatrixProgress(trees: located.count, progress: $0) }
         var result: [MatrixTree] = []
         for (i, (argument, tree)) in located.enumerated() {
             if symvers[i] != nil && maps[i] != nil {
                 throw UsageFailure("\(argument ?? tree.moduleDirectory): --symvers and --system-map exclude each other")
             }
-            for file in [symvers[i], maps[i]].compactMap({ $0 })
-            where !FileManager.default.isReadableFile(atPath: file) {
-                throw UsageFailure("\(file): cannot read")
-            }
             var update: (@Sendable (Int, Int) -> Void)?
             if let meter { update = { done, total in meter.update(tree: i, done, total) } }
-            let options = ScanOptions(
-                symvers: symvers[i], systemMap: maps[i], limits: ScanLimits(maxUncompressedBytes: maxModuleMib << 20),
-                threads: jobs, progress: update, cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
+            let options = try scanOptions(symvers: symvers[i], systemMap: maps[i], progress: update)
             result.append(MatrixTree(tree: tree, scan: options, label: argument ?? tree.moduleDirectory))
         }
         return result
@@ -85,16 +79,31 @@ extension TreeOptions {
 
     /// Scans every tree and analyses the split on each; merges the findings.
     func analyseMatrix(_ split: SplitOptions) throws -> MatrixAnalysis {
+        try matrix(split) { request, phase throws(AnalysisError) in try MatrixAnalysis(request, phase: phase) }
+    }
+
+    /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
+    func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
+        let old = try before.input()
+        return try matrix(after) { request, phase throws(AnalysisError) in
+            try MatrixAnalysis.comparing(request, before: old, phase: phase)
+        }
+    }
+
+    /// What `body` makes of the matrix request `split` and the trees make, its phases timed.
+    private func matrix<T>(
+        _ split: SplitOptions,
+        _ body: (MatrixAnalysis.Request, (MatrixAnalysis.Phase) -> Void) throws(AnalysisError) -> T
+    ) throws -> T {
         try refusePackages(split)
         let progress = Progress.forTerminal(label: "reading modules")
         defer { progress?.finish() }
         let request = MatrixAnalysis.Request(
             trees: try locatedTrees(progress: progress), split: try split.input(), variants: split.variant,
-            profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour,
-            schedule: Self.schedule)
+            profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour, schedule: Self.schedule)
         Timings.mark("start-up")
         do {
-            return try MatrixAnalysis(request) { phase in
+            return try body(request) { phase in
                 if phase == .trees { progress?.finish() }
                 Timings.mark(phase.rawValue)
             }
@@ -111,73 +120,6 @@ extension TreeOptions {
         case let n? where Int(n) != nil: .sideBySide(Int(n)!)
         default: .pipelined
         }
-    }
-
-    /// Scans every tree once and analyses it under two splits (`diff --old-rules`).
-    func analyseMatrixPair(before: SplitOptions, after: SplitOptions) throws -> (MatrixAnalysis, MatrixAnalysis) {
-        try refusePackages(after)
-        let progress = Progress.forTerminal(label: "reading modules")
-        defer { progress?.finish() }
-        let request = MatrixAnalysis.Request(
-            trees: try locatedTrees(progress: progress), split: try after.input(), variants: after.variant,
-            profiles: try after.profileBindings(), arch: after.arch, flavour: after.flavour, schedule: Self.schedule)
-        let old = try before.input()
-        Timings.mark("start-up")
-        do {
-            return try MatrixAnalysis.comparing(request, before: old) { phase in
-                if phase == .trees { progress?.finish() }
-                Timings.mark(phase.rawValue)
-            }
-        } catch {
-            throw UsageFailure(error.message)
-        }
-    }
-
-    /// Which of `specs` (`LABEL=FILE` or `FILE`) is each tree's: nil where none is.
-    static func perTree(_ specs: [String], option: String, trees: [(argument: String?, tree: KernelTree)]) throws
-        -> [String?]
-    {
-        func matches(_ label: String, _ t: (argument: String?, tree: KernelTree)) -> Bool {
-            if label == t.tree.kernelVersion || label == t.argument { return true }
-            let absolute = label.hasPrefix("/") ? label : FileManager.default.currentDirectoryPath + "/" + label
-            let canonical = URL(fileURLWithPath: absolute).standardizedFileURL.path
-            return canonical == t.tree.moduleDirectory || canonical == t.tree.root
-        }
-        var labelled: [String?] = Array(repeating: nil, count: trees.count)
-        var unlabelled: [String] = []
-        for spec in specs {
-            if let eq = spec.firstIndex(of: "=") {
-                let label = String(spec[..<eq]), file = String(spec[spec.index(after: eq)...])
-                let hits = trees.indices.filter { matches(label, trees[$0]) }
-                if !hits.isEmpty {
-                    guard !file.isEmpty else {
-                        throw UsageFailure("\(option) \(Display.sanitized(spec)): no file after =")
-                    }
-                    for i in hits {
-                        if let other = labelled[i] {
-                            throw UsageFailure(
-                                "\(option): two files for \(trees[i].tree.kernelVersion): "
-                                    + "\(Display.sanitized(other)) and \(Display.sanitized(file))")
-                        }
-                        labelled[i] = file
-                    }
-                    continue
-                }
-                if !FileManager.default.fileExists(atPath: spec) {
-                    let known = trees.map(\.tree.kernelVersion).joined(separator: ", ")
-                    let what =
-                        label.isEmpty ? "nothing names a tree before =" : "no tree is \(Display.sanitized(label))"
-                    throw UsageFailure(
-                        "\(option) \(Display.sanitized(spec)): no such file, and \(what) (kernels: \(known))")
-                }
-            }
-            unlabelled.append(spec)
-        }
-        if unlabelled.count > 1 {
-            throw UsageFailure(
-                "\(option) is given \(unlabelled.count) times without a tree: label each as KERNELVERSION=FILE")
-        }
-        return labelled.map { $0 ?? unlabelled.first }
     }
 }
 

@@ -84,16 +84,20 @@ struct TreeOptions: ParsableArguments {
         } catch {
             throw UsageFailure(error.message)
         }
-        let (symvers, systemMap) = try exportsFiles(for: located, named: tree)
-        for file in [symvers, systemMap].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
-            throw UsageFailure("\(file): cannot read")
-        }
+        let (symvers, systemMaps) = try exportsFiles(for: [(tree, located)])
         let progress = Progress.forTerminal(label: "reading modules")
-        let options = ScanOptions(
-            symvers: symvers, systemMap: systemMap, limits: ScanLimits(maxUncompressedMiB: maxModuleMib) ?? .default,
-            threads: jobs, progress: progress?.update,
-            cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
+        let options = try scanOptions(symvers: symvers[0], systemMap: systemMaps[0], progress: progress?.update)
         return (located, options, progress)
+    }
+
+    /// How to scan with these options and `symvers` or `systemMap`, which must be readable.
+    func scanOptions(symvers: String?, systemMap: String?, progress: (@Sendable (Int, Int) -> Void)?) throws
+        -> ScanOptions
+    {
+        try requireReadable([symvers, systemMap].compactMap { $0 })
+        return ScanOptions(
+            symvers: symvers, systemMap: systemMap, limits: ScanLimits(maxUncompressedMiB: maxModuleMib) ?? .default,
+            threads: jobs, progress: progress, cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
     }
 
     /// Locates and scans the tree.
@@ -107,16 +111,37 @@ struct TreeOptions: ParsableArguments {
         }
     }
 
-    /// Scans the tree and runs the whole split analysis on it, timing each phase.
+    /// Scans the tree (or reads `--package`) and runs the whole split analysis on it, timing each phase.
     func analyse(_ split: SplitOptions) throws -> SplitAnalysis {
-        if !split.package.isEmpty { return try analysePackages(split) }
+        if !split.package.isEmpty {
+            if tree != nil || kernelVersion != nil {
+                throw UsageFailure(
+                    "--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: "
+                        + "the packages' modules are the tree")
+            }
+            try requireReadable(split.package)
+            let progress = Progress.forTerminal(label: "reading packages")
+            let options = try scanOptions(symvers: symvers, systemMap: systemMap, progress: progress?.update)
+            let request = SplitAnalysis.Packages(
+                files: split.package, scan: options,
+                limits: PackageLimits(modules: options.limits, maxPayloadBytes: split.maxPackageMib << 20),
+                variants: split.variant, profiles: try split.profileBindings())
+            return try analysed(progress) { phase throws(AnalysisError) in try SplitAnalysis(request, phase: phase) }
+        }
         let (tree, options, progress) = try located()
         let request = SplitAnalysis.Request(
             tree: tree, scan: options, split: try split.input(), variants: split.variant,
             profiles: try split.profileBindings(), arch: split.arch, flavour: split.flavour)
+        return try analysed(progress) { phase throws(AnalysisError) in try SplitAnalysis(request, phase: phase) }
+    }
+
+    /// What `body` analyses, its phases timed, the progress meter ended with the scan.
+    private func analysed(
+        _ progress: Progress?, _ body: ((SplitAnalysis.Phase) -> Void) throws(AnalysisError) -> SplitAnalysis
+    ) throws -> SplitAnalysis {
         Timings.mark("start-up")
         do {
-            return try SplitAnalysis(request) { phase in
+            return try body { phase in
                 if phase == .scan { progress?.finish() }
                 Timings.mark(phase.rawValue)
             }
@@ -127,45 +152,10 @@ struct TreeOptions: ParsableArguments {
     }
 }
 
-extension TreeOptions {
-    /// `--package`: the packages are read (in parallel) into the tree they install, and they are the split.
-    func analysePackages(_ split: SplitOptions) throws -> SplitAnalysis {
-        if tree != nil || kernelVersion != nil {
-            throw UsageFailure(
-                "--package and --\(tree != nil ? "tree" : "kernel-version") exclude each other: "
-                    + "the packages' modules are the tree"
-            )
-        }
-        for file in split.package + [symvers, systemMap].compactMap({ $0 })
-        where !FileManager.default.isReadableFile(atPath: file) {
-            throw UsageFailure("\(file): cannot read")
-        }
-        let progress = Progress.forTerminal(label: "reading packages")
-        let limits = ScanLimits(maxUncompressedMiB: maxModuleMib) ?? .default
-        let options = ScanOptions(
-            symvers: symvers, systemMap: systemMap, discoverKernelSymbols: false, limits: limits, threads: jobs,
-            progress: progress?.update, cache: noCache ? nil : ScanCache(toolVersion: Modsplit.cacheVersion))
-        Timings.mark("start-up")
-        let read: (scan: TreeScan, split: BuiltPackages)
-        do {
-            read = try BuiltPackages.read(
-                split.package, options: options,
-                limits: PackageLimits(modules: limits, maxPayloadBytes: split.maxPackageMib << 20))
-        } catch {
-            progress?.finish()
-            throw UsageFailure(error.message)
-        }
-        progress?.finish()
-        Timings.mark("scan")
-        let profiles = try split.profileBindings()
-        do throws(AnalysisError) {
-            return try SplitAnalysis(
-                scan: read.scan, split: read.split, variants: split.variant,
-                profiles: profiles
-            ) { Timings.mark($0.rawValue) }
-        } catch {
-            throw UsageFailure(error.message)
-        }
+/// Each of `files` must be readable.
+func requireReadable(_ files: [String]) throws {
+    for file in files where !FileManager.default.isReadableFile(atPath: file) {
+        throw UsageFailure("\(file): cannot read")
     }
 }
 
