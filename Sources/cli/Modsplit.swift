@@ -1,6 +1,7 @@
 import ArgumentParser
 import ELFScan
 import Foundation
+import Graph
 
 /// `modsplit`: options mapped to a request of Split (`SplitAnalysis` and its kin), the result rendered by
 /// Reports, and the exit status its findings call for.
@@ -27,7 +28,7 @@ struct Modsplit: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as UsageFailure {
-            FileHandle.standardError.write(Data("modsplit: \(failure.message)\n".utf8))
+            FileHandle.standardError.write(Data("modsplit: \(oneLine(failure.message))\n".utf8))
             Foundation.exit(2)
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
@@ -40,10 +41,21 @@ struct Modsplit: ParsableCommand {
             // ArgumentParser's message starts "Error: " and goes on with the usage; one line is enough.
             var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
-            FileHandle.standardError.write(Data("modsplit: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("modsplit: \(oneLine(message))\n".utf8))
             Foundation.exit(2)
         }
     }
+
+    /// A message for stderr: it quotes rules files, flags and file names, so it is cleaned of control characters
+    /// (no escape sequence reaches the terminal or a CI log) and cut to a readable length (a 1 MB pattern
+    /// quoted whole is no clear line).
+    static func oneLine(_ message: String) -> String {
+        let clean = Display.sanitized(message)
+        guard clean.count > maxMessageCharacters else { return clean }
+        return String(clean.prefix(maxMessageCharacters)) + "… (\(clean.count - maxMessageCharacters) characters more)"
+    }
+
+    static let maxMessageCharacters = 2000
 }
 
 /// Input modsplit cannot use at all: reported on one line of stderr, exit status 2.

@@ -44,6 +44,30 @@ import Testing
         #expect(r.stderr.hasPrefix("modsplit: "))
     }
 
+    @Test("errors quoting a rules file or a flag carry no control characters and stay one readable line")
+    func cleanErrors() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let tree = try Self.evilTree(dir.url).path
+        let escape = dir.url.appendingPathComponent("escape.yaml")
+        try "packages:\n  - name: core\nrules:\n  - \"\\e]0;PWN\\a\\e[31m(\": core\n"
+            .write(to: escape, atomically: true, encoding: .utf8)
+        let huge = dir.url.appendingPathComponent("huge.yaml")
+        try ("packages:\n  - name: core\nrules:\n  - \"(" + String(repeating: "a", count: 1 << 20) + "\": core\n")
+            .write(to: huge, atomically: true, encoding: .utf8)
+        let runs = [
+            ["check", "--tree", tree, "--rules", escape.path], ["check", "--tree", tree, "--rules", huge.path],
+            ["check", "--tree", tree, "--requires", "b:zz\u{1B}[31m"], ["scan", "--tree", tree, "--jobs", "5000"],
+            ["symbol", "", "--tree", tree],
+        ]
+        for args in runs {
+            let r = try Binary.run(args)
+            #expect(r.status == 2, "\(args.prefix(5)): \(r.stderr.prefix(300))")
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.count < 2200, "\(r.stderr.prefix(300))")
+            #expect(!Self.hasControl(r.stderr), "\(r.stderr.prefix(300).debugDescription)")
+        }
+    }
+
     @Test("deps, why, explain and symbol print module names without escape sequences or line breaks")
     func cleanQueries() throws {
         let dir = try TemporaryDirectory()

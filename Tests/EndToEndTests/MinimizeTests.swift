@@ -129,6 +129,21 @@ import Testing
             "--format", "markdown",
         ])
         #expect(md.status == 0 && md.stdout.hasPrefix("### core beside the minimal core\n"))
+
+        // The same beside the split's report: a section of the page and of summary.md.
+        let out = dir.url.appendingPathComponent("report").path
+        let report = try Binary.run([
+            "report", "--tree", root, "--no-cache", "--rules", rulesFile.path, "--out", out, "--minimal-core",
+        ])
+        #expect(report.status == 0, "\(report.stderr)")
+        let page = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(page.contains("<section id=\"minimal-core\"") && page.contains("kernel/big.ko"))
+        let summary = try String(contentsOfFile: out + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("### core beside the minimal core"))
+        let noCore = try Binary.run([
+            "report", "--tree", root, "--no-cache", "--out", out, "--minimal-core",
+        ])
+        #expect(noCore.status == 2 && noCore.stderr.contains("binds no profile to a package"), "\(noCore.stderr)")
     }
 }
 

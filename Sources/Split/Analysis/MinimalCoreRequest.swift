@@ -91,6 +91,12 @@ extension CoreComparison {
         phase(.minimize)
     }
 
+    /// The one package `analysis`'s split binds profiles to (`report --minimal-core`); a split that binds none, or
+    /// several, is an error saying to name one.
+    public static func boundPackage(of analysis: SplitAnalysis) throws(MinimalCoreError) -> String {
+        try boundPackage(analysis, .wholeTree)
+    }
+
     /// The one package the analysed split binds profiles to.
     static func boundPackage(_ analysis: SplitAnalysis, _ input: SplitInput) throws(MinimalCoreError) -> String {
         let names = analysis.placement.packages.names

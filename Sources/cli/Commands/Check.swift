@@ -33,6 +33,11 @@ extension Modsplit {
         @Option(help: "Directory for the <package>.list files (created if missing).") var out: String
 
         func validate() throws {
+            if !split.package.isEmpty {
+                throw ValidationError(
+                    "place writes the lists a split's rules give; built packages (--package) are lists already: "
+                        + "check them with check --package")
+            }
             if split.rules == nil { throw ValidationError("place needs --rules") }
         }
 

@@ -63,6 +63,9 @@ extension Modsplit {
             }
             if trees && oldRules != nil { throw ValidationError("diff either two trees or two rules files, not both") }
             if trees && source.isMatrix { throw ValidationError("several --tree go with --old-rules and --rules") }
+            if trees && !source.trees.isEmpty {
+                throw ValidationError("--tree and --old-tree/--new-tree exclude each other: the two trees are those")
+            }
         }
 
         func side(tree: String?, symvers: String?, rules: SplitOptions) throws -> SplitAnalysis {

@@ -46,6 +46,10 @@ extension Modsplit {
         @OptionGroup var source: TreeOptions
         @Argument(help: "The symbol name.") var name: String
 
+        func validate() throws {
+            if name.isEmpty { throw ValidationError("symbol needs a symbol name, not an empty one") }
+        }
+
         func run() throws {
             try emit(ModuleQueries.symbol(ModuleGraph(scan: try source.scan()), name: name), to: nil)
         }

@@ -9,7 +9,10 @@ import Split
 struct SplitOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("A split rules file (filtermods' YAML).", valueName: "path"))
+        help: ArgumentHelp(
+            "A split: filtermods' YAML, a kernel-wedge debian/installer directory (or a source tree holding one), "
+                + "SUSE's supported.conf or an Ubuntu *.inclusion-list; the format is recognised.",
+            valueName: "path"))
     var rules: String?
 
     @Option(
@@ -20,13 +23,17 @@ struct SplitOptions: ParsableArguments {
             valueName: "format"))
     var rulesFormat: String?
 
-    @Option(name: .long, help: "A variant for if_variant_in (repeatable).")
+    @Option(name: .long, help: "A variant: filtermods' if_variant_in names, or SUSE's optional (repeatable).")
     var variant: [String] = []
 
     @Option(name: .long, help: "The architecture the rules are for, in Debian's names (default: the tree's).")
     var arch: String?
 
-    @Option(name: .long, help: "The kernel flavour the rules are for (default: from the tree's kernel release).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The kernel flavour the rules are for (kernel-wedge: default from the tree's kernel release; "
+                + "SUSE: default 'default')."))
     var flavour: String?
 
     @Option(
@@ -51,8 +58,7 @@ struct SplitOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Refuse a package whose payload inflates past this many MiB, "
-                + "entries skipped included (default \(PackageLimits.defaultPayloadMiB)).",
+            "Refuse a package whose payload inflates past this many MiB, entries skipped included.",
             valueName: "mib"))
     var maxPackageMib: UInt64 = PackageLimits.defaultPayloadMiB
 

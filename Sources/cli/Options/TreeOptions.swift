@@ -57,6 +57,9 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .long, help: "Worker threads for reading modules (default: one per core).")
     var jobs: Int?
 
+    /// More threads than this only cost memory and start-up: a scan is bound by decompression and the disk.
+    static let maxJobs = 1024
+
     @Option(name: .long, help: "Refuse modules that inflate past this many MiB.")
     var maxModuleMib: UInt64 = 512
 
@@ -68,7 +71,9 @@ struct TreeOptions: ParsableArguments {
             throw ValidationError("--symvers and --system-map exclude each other")
         }
         try validateMatrix()
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, !(1...TreeOptions.maxJobs).contains(jobs) {
+            throw ValidationError("--jobs must be from 1 to \(TreeOptions.maxJobs)")
+        }
         if ScanLimits(maxUncompressedMiB: maxModuleMib) == nil {
             let range = ScanLimits.mebibyteRange
             throw ValidationError("--max-module-mib must be from \(range.lowerBound) to \(range.upperBound) (1 TiB)")
@@ -152,10 +157,14 @@ struct TreeOptions: ParsableArguments {
     }
 }
 
-/// Each of `files` must be readable.
+/// Each of `files` must be readable; the message says why one is not.
 func requireReadable(_ files: [String]) throws {
     for file in files where !FileManager.default.isReadableFile(atPath: file) {
-        throw UsageFailure("\(file): cannot read")
+        switch FileAccess.kind(file) {
+        case .missing: throw UsageFailure("\(file): cannot read: no such file")
+        case .directory: throw UsageFailure("\(file): cannot read: a directory, not a file")
+        case .regular, .other: throw UsageFailure("\(file): cannot read: permission denied")
+        }
     }
 }
 
