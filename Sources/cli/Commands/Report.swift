@@ -18,8 +18,10 @@ extension Modsplit {
                 that floor, by rule and by module, with the chain that pulls each module in.
                 """)
         var minimalCore = false
-        @Option(help: ArgumentHelp("The core package of --minimal-core (default: the one profiles are bound to).",
-            valueName: "package"))
+        @Option(
+            help: ArgumentHelp(
+                "The core package of --minimal-core (default: the one profiles are bound to).",
+                valueName: "package"))
         var core: String?
 
         func validate() throws {
