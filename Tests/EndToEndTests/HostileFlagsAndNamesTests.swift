@@ -68,6 +68,26 @@ import Testing
         }
     }
 
+    @Test("a Module.symvers in the tree that cannot be parsed: check warns that the kernel's exports are unknown, why")
+    func brokenSymversInTree() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let tree = try Self.evilTree(dir.url)
+        var needy = FixtureModule(name: "needy")
+        needy.imports = ["printk"]
+        try needy.build(in: tree.appendingPathComponent("lib/modules/6.1.0-evil/kernel"))
+        let symvers = tree.appendingPathComponent("lib/modules/6.1.0-evil/symvers")
+        try "not a symvers line\n".write(to: symvers, atomically: true, encoding: .utf8)
+        let r = try Binary.run(["check", "--tree", tree.path, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let findings = doc?["findings"] as? [[String: Any]] ?? []
+        let unknown = try #require(findings.first { $0["kind"] as? String == "kernel-exports-unknown" })
+        #expect(unknown["severity"] as? String == "warning")
+        let notes = unknown["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.contains("symvers") && $0.contains("ignored") }, "\(notes)")
+    }
+
     @Test("deps, why, explain and symbol print module names without escape sequences or line breaks")
     func cleanQueries() throws {
         let dir = try TemporaryDirectory()

@@ -15,18 +15,22 @@ public struct CheckContext: Sendable {
     public let profileBindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)]
     /// The split as read, when the checks are run on one.
     public let rules: (any SplitDefinition)?
+    /// What the scan said about inputs that limit the checks (a placeholder System.map, a Module.symvers it could
+    /// not parse and ignored).
+    public let scanNotes: [String]
     /// Every module's `softdep` and `weakdep` names, resolved as modprobe resolves them, by key.
     let softdeps: [String: [SoftdepTarget]]
 
-    /// The context of `graph` placed as `placement`; unreadable files, built-ins, profile bindings and rules default to
-    /// none.
+    /// The context of `graph` placed as `placement`; unreadable files, built-ins, profile bindings, rules and scan
+    /// notes default to none.
     public init(
         graph: ModuleGraph, placement: Placement, problems: [ELFScanError] = [],
         builtinModinfo: [String: [ModinfoEntry]] = [:],
         profileBindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)] = [],
-        rules: (any SplitDefinition)? = nil
+        rules: (any SplitDefinition)? = nil, scanNotes: [String] = []
     ) {
         self.graph = graph
+        self.scanNotes = scanNotes
         self.placement = placement
         self.problems = problems
         self.builtinModinfo = builtinModinfo

@@ -47,7 +47,7 @@ struct KernelExportsUnknownCheck: SplitCheck {
                     "the kernel's own exports are unknown: \(symbols.count) symbol\(symbols.count == 1 ? "" : "s") "
                     + "that no module exports, imported by \(importers) module\(importers == 1 ? "" : "s"), "
                     + "are taken to be the kernel's without a check, so unresolved-symbol cannot fire",
-                notes: [
+                notes: ctx.scanNotes.map(Display.sanitized) + [
                     "give --symvers (Module.symvers from linux-headers or kernel-devel) or --system-map "
                         + "(a System.map with symbols, not Debian's placeholder)"
                 ])
