@@ -37,6 +37,8 @@ public enum RealPackages {
         return u
     }
 
+    /// An NSLock, not Synchronization's Mutex: the sanitized CI run's ThreadSanitizer sees a pthread mutex but not
+    /// the futex under Mutex on Linux, and would report every access as a race. Hence `@unchecked`.
     private final class Cache: @unchecked Sendable {
         private var dirs: [String: URL] = [:]
         private let lock = NSLock()

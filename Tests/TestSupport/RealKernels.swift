@@ -82,6 +82,8 @@ public enum RealKernels {
         return base.appendingPathComponent(v)
     }
 
+    /// An NSLock, not Synchronization's Mutex: the sanitized CI run's ThreadSanitizer sees a pthread mutex but not
+    /// the futex under Mutex on Linux, and would report every access as a race. Hence `@unchecked`.
     private final class Cache: @unchecked Sendable {
         private var roots: [String: URL] = [:]
         private let lock = NSLock()
