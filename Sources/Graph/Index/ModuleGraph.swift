@@ -26,7 +26,7 @@ public struct ModuleGraph: Sendable {
     /// Direct users of each module, ascending.
     public let users: [[Int]]
     /// Where each import of each module resolves (parallel to `modules[m].imports`).
-    public let importResolutions: [[ImportResolution]]
+    private let importResolutions: [[ImportResolution]]
     /// Non-weak imports nobody exports; always empty when the kernel's exports are unknown.
     public let unresolved: [[ImportedSymbol]]
     /// depmod's topological index (`dep_sort_idx`): a module comes before everything it depends on.
@@ -168,15 +168,13 @@ public struct ModuleGraph: Sendable {
             var found: [ImportResolution] = []
             found.reserveCapacity(modules[i].imports.count)
             func add(_ imp: ImportedSymbol, record: Bool) {
-                guard let resolution = index.provider(of: imp.name) else {
-                    if record { found.append(.none) }
+                let resolution = index.provider(of: imp.name)
+                if record { found.append(resolution) }
+                if resolution == .unresolved {
                     if reportUnresolved && !imp.weak { missing.append(imp) }
                     return
                 }
-                if record { found.append(resolution) }
-                let provider = resolution.provider
-                guard provider >= 0, provider != i else { return }  // the kernel, or the module itself
-                let target = Int(provider)
+                guard let target = resolution.module, target != i else { return }  // the kernel, or the module itself
                 // A module has few direct dependencies: a linear search is cheaper than a dictionary.
                 if let s = edges.firstIndex(where: { $0.target == target }) {
                     edges[s].symbols.append(imp.name)
@@ -204,19 +202,7 @@ public struct ModuleGraph: Sendable {
     }
 
     /// The export import `k` of module `m` resolves to, nil when nobody exports it.
-    public func resolvedExport(module m: Int, import k: Int) -> Export? {
-        let r = importResolutions[m][k]
-        switch r.provider {
-        case -2: return nil
-        case -1:
-            // A kernel export, or (export -1) a symbol the loader provides itself.
-            let e = r.export >= 0 ? index.kernelList[Int(r.export)] : nil
-            return Export(provider: .kernel, gplOnly: e?.gplOnly, namespace: e?.namespace, crc: e?.crc)
-        default:
-            let e = modules[Int(r.provider)].exports[Int(r.export)]
-            return Export(provider: .module(Int(r.provider)), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc)
-        }
-    }
+    public func resolvedExport(module m: Int, import k: Int) -> Export? { index.export(importResolutions[m][k]) }
 
     /// The index of the module named `name` (`-` and `_` are the same).
     public func module(named name: String) -> Int? {
