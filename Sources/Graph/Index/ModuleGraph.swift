@@ -269,7 +269,7 @@ public struct ModuleGraph: Sendable {
         return seen.sorted()
     }
 
-    /// The modules `modules` need that are not among them: the closure of a set.
+    /// The modules of `set` and everything they need, transitively: the closure of a set, the set included.
     public func closure(ofSet set: some Sequence<Int>) -> Set<Int> {
         var seen = Set(set)
         var stack = Array(seen)
