@@ -27,13 +27,8 @@ public enum FileAccess {
 
     /// The kind of the file at `path` (symbolic links followed).
     public static func kind(_ path: String) -> Kind {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return .missing }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: return .regular
-        case S_IFDIR: return .directory
-        default: return .other(Syscalls.fileTypeName(st.st_mode))
-        }
+        guard let st = Syscalls.status(path) else { return .missing }
+        return kind(of: st.st_mode)
     }
 
     /// The whole of a regular file, refused when it is larger than `limit` bytes or not a regular file.
@@ -72,6 +67,52 @@ public enum FileAccess {
             return []
         }
         return Array(bytes.prefix(n))
+    }
+
+    /// The absolute path of `path` without symbolic links, `.` or `..` (`realpath(3)`); nil when it
+    /// does not resolve.
+    public static func realPath(_ path: String) -> String? { Syscalls.realPath(path) }
+
+    /// One name in a directory and what it is itself, a symbolic link not followed (`lstat(2)`).
+    public struct Entry: Sendable, Equatable {
+        /// The name, without the directory.
+        public var name: String
+        /// What the name is: `.other("a symbolic link")` for a link; `.missing` when it could not be
+        /// stat'ed (it vanished while being listed).
+        public var kind: Kind
+        /// Whether the name is a symbolic link.
+        public var isSymbolicLink: Bool { kind == .other(Syscalls.fileTypeName(S_IFLNK)) }
+    }
+
+    /// Every name in the directory `path` but `.` and `..`, in no particular order, each with what it is
+    /// (links not followed); the reason (`strerror`) when the directory cannot be listed.
+    public static func entries(of path: String) throws(FileError) -> [Entry] {
+        let directory: Syscalls.Directory
+        do {
+            directory = try Syscalls.Directory(path)
+        } catch {
+            throw FileError(path: path, error.reason)
+        }
+        let names: [Syscalls.Directory.Entry]
+        switch directory.entries() {
+        case .success(let e): names = e
+        case .failure(let f): throw FileError(path: path, f.reason)
+        }
+        return names.map { entry in
+            guard case .success(let st) = directory.status(entry.name, followingLinks: false) else {
+                return Entry(name: entry.name, kind: .missing)
+            }
+            return Entry(name: entry.name, kind: kind(of: st.st_mode))
+        }
+    }
+
+    /// The kind a mode says.
+    private static func kind(of mode: mode_t) -> Kind {
+        switch mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        default: .other(Syscalls.fileTypeName(mode))
+        }
     }
 
     /// Writes `contents` to `path` (see `OutputFile`).

@@ -261,3 +261,44 @@ enum Syscalls {
         }
     }
 }
+
+/// A POSIX extended regular expression compiled by the C library (`regcomp(3)` with `REG_EXTENDED |
+/// REG_NOSUB`) and matched by it (`regexec(3)`): polynomial time in the input, whatever the pattern.
+/// Matching does not change the compiled form, so one value serves many threads.
+public final class POSIXRegex: @unchecked Sendable {
+    private var compiled = regex_t()
+    private var live = false
+
+    /// What `regcomp` refused, as `regerror(3)` says it.
+    public struct CompileError: Error, Sendable {
+        /// `regerror`'s text.
+        public var message: String
+    }
+
+    /// Compiles `pattern`; throws `regerror`'s text when the C library refuses it.
+    public init(_ pattern: String) throws(CompileError) {
+        let rc = regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB)
+        if rc != 0 {
+            var buf = [CChar](repeating: 0, count: 256)
+            regerror(rc, &compiled, &buf, buf.count)
+            let message = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw CompileError(message: message)
+        }
+        live = true
+    }
+
+    deinit { if live { regfree(&compiled) } }
+
+    /// Whether the expression matches the NUL-terminated string `text` (its last byte must be the NUL).
+    public func matches(nulTerminated text: UnsafeBufferPointer<UInt8>) -> Bool {
+        precondition(text.last == 0, "POSIXRegex.matches needs a NUL-terminated string")
+        return text.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
+    }
+}
+
+/// Shell wildcard patterns as the C library matches them.
+public enum ShellPattern {
+    /// Whether `name` matches the wildcard `pattern` (`fnmatch(3)` with no flags: `*` and `?` match `/`
+    /// and a leading `.`, a backslash quotes).
+    public static func matches(_ pattern: String, _ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
+}
