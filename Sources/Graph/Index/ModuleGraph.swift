@@ -144,24 +144,9 @@ public struct ModuleGraph: Sendable {
         -> (deps: [[Edge]], unresolved: [[ImportedSymbol]], resolutions: [[ImportResolution]])
     {
         let count = modules.count
-        let deps = UnsafeMutableBufferPointer<[Edge]>.allocate(capacity: max(count, 1))
-        deps.initialize(repeating: [])
-        let unresolved = UnsafeMutableBufferPointer<[ImportedSymbol]>.allocate(capacity: max(count, 1))
-        unresolved.initialize(repeating: [])
-        let resolutions = UnsafeMutableBufferPointer<[ImportResolution]>.allocate(capacity: max(count, 1))
-        resolutions.initialize(repeating: [])
-        defer {
-            deps.deinitialize()
-            deps.deallocate()
-            unresolved.deinitialize()
-            unresolved.deallocate()
-            resolutions.deinitialize()
-            resolutions.deallocate()
-        }
-        let slots = (
-            deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
-            resolutions: SendableBuffer(resolutions)
-        )
+        let deps = ResultSlots<[Edge]>(count: count)
+        let unresolved = ResultSlots<[ImportedSymbol]>(count: count)
+        let resolutions = ResultSlots<[ImportResolution]>(count: count)
         @Sendable func resolve(_ i: Int) {
             var edges: [Edge] = []
             var missing: [ImportedSymbol] = []
@@ -185,9 +170,9 @@ public struct ModuleGraph: Sendable {
             let m = modules[i]
             for imp in m.imports { add(imp, record: true) }
             for v in m.extraVersions { add(ImportedSymbol(name: v.name, weak: false, crc: v.crc), record: false) }
-            slots.deps.base[i] = edges
-            slots.unresolved.base[i] = missing
-            slots.resolutions.base[i] = found
+            deps.set(i, edges)
+            unresolved.set(i, missing)
+            resolutions.set(i, found)
         }
         // Threads pay off only on real trees; unit-test graphs of a few modules resolve inline.
         if count >= 256 {
@@ -198,7 +183,8 @@ public struct ModuleGraph: Sendable {
         } else {
             for i in 0..<count { resolve(i) }
         }
-        return (Array(deps.prefix(count)), Array(unresolved.prefix(count)), Array(resolutions.prefix(count)))
+        // Every slot is set: resolve(i) runs once for each module.
+        return (deps.values.map { $0 ?? [] }, unresolved.values.map { $0 ?? [] }, resolutions.values.map { $0 ?? [] })
     }
 
     /// The export import `k` of module `m` resolves to, nil when nobody exports it.
@@ -373,12 +359,6 @@ public func uncompressedPath(_ path: String) -> String {
         return String(path.dropLast(c.suffix.count))
     }
     return path
-}
-
-/// A buffer that concurrent workers fill at disjoint indices.
-struct SendableBuffer<Element>: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<Element>
-    init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
 }
 
 /// A module name given by the user that names no loadable module of the tree.
