@@ -74,5 +74,9 @@ enum DepmodHash {
     }
 
     /// strcmp's order: bytes compared as unsigned, a prefix first.
-    static func strcmpLess(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    static func strcmpLess(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        // withUTF8 is free on native strings: the comparison runs over contiguous bytes.
+        return a.withUTF8 { x in b.withUTF8 { y in x.lexicographicallyPrecedes(y) } }
+    }
 }
