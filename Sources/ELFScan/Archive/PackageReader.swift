@@ -1,5 +1,3 @@
-internal import Glibc
-
 /// Reads built packages: a .deb or .udeb (an ar archive of debian-binary, control.tar and data.tar,
 /// as dpkg-deb reads it) or an .rpm (lead, signature and header read by `RPMHeader`, the cpio payload
 /// by libarchive). The file's magic decides, not its name.
@@ -17,15 +15,15 @@ public enum PackageReader {
             return package
         }
         defer { Syscalls.close(fd) }
-        let st: stat
+        let st: Syscalls.FileStatus
         switch Syscalls.status(of: fd) {
         case .success(let s): st = s
         case .failure(let f):
             package.failure = PackageError(file, "fstat: \(f.reason)")
             return package
         }
-        guard Syscalls.isRegular(st.st_mode) else {
-            package.failure = PackageError(file, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
+        guard st.isRegular else {
+            package.failure = PackageError(file, "not a regular file (\(st.typeName))")
             return package
         }
         var magic = [UInt8](repeating: 0, count: 8)
@@ -41,7 +39,7 @@ public enum PackageReader {
                 try walk.readDebian(fd: fd)
             } else if magic.prefix(count).starts(with: [0xED, 0xAB, 0xEE, 0xDB]) {
                 walk.package.format = .rpm
-                try walk.readRPM(fd: fd, fileSize: UInt64(st.st_size))
+                try walk.readRPM(fd: fd, fileSize: UInt64(st.size))
             } else {
                 throw PackageError(file, count == 0 ? "empty file" : "neither a Debian package (ar archive) nor an RPM")
             }

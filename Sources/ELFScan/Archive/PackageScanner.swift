@@ -1,5 +1,4 @@
 internal import Dispatch
-internal import Glibc
 internal import Synchronization
 
 /// The tree that a set of built packages installs, and the packages themselves.
@@ -64,7 +63,7 @@ public enum PackageScanner {
         let results = ResultSlots<(BuiltPackage, String?)>(count: files.count)
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
-        let threads = max(1, min(files.count, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let threads = max(1, min(files.count, options.threads ?? Syscalls.onlineProcessors))
         let cache = options.cache.map { PackageCache(cache: $0) }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while true {

@@ -1,5 +1,4 @@
 internal import Foundation
-internal import Glibc
 internal import Synchronization
 
 /// What identifies a file's content on disk without reading it. The inode change time moves on every
@@ -30,12 +29,12 @@ public struct FileStamp: Sendable, Hashable {
         Syscalls.status(path).map(FileStamp.init)
     }
 
-    init(_ st: stat) {
-        size = UInt64(st.st_size)
-        modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        changed = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        inode = UInt64(st.st_ino)
-        device = UInt64(st.st_dev)
+    init(_ st: Syscalls.FileStatus) {
+        size = UInt64(st.size)
+        modified = st.modified
+        changed = st.changed
+        inode = st.inode
+        device = st.device
     }
 }
 
@@ -378,17 +377,17 @@ final class FileBytes: @unchecked Sendable {
         let fd: Int32
         switch Syscalls.openForReading(path) {
         case .success(let d): fd = d
-        case .failure(let f) where f.code == ENOENT: return .failure(.missing)
+        case .failure(let f) where f.isMissing: return .failure(.missing)
         case .failure(let f): return .failure(.unreadable(f.reason))
         }
         defer { Syscalls.close(fd) }
-        let st: stat
+        let st: Syscalls.FileStatus
         switch Syscalls.status(of: fd) {
         case .success(let s): st = s
         case .failure(let f): return .failure(.unreadable(f.reason))
         }
-        guard Syscalls.isRegular(st.st_mode) else { return .failure(.notRegular(Syscalls.fileTypeName(st.st_mode))) }
-        let size = Int(st.st_size)
+        guard st.isRegular else { return .failure(.notRegular(st.typeName)) }
+        let size = st.size
         guard size <= limit else { return .failure(.tooLarge(size)) }
         guard let bytes = FileBytes(fd: fd, size: min(size, upTo)) else {
             return .failure(.unreadable("out of memory"))

@@ -1,5 +1,3 @@
-internal import Glibc
-
 /// Which `__versions` record each import takes: the first record of its name. A small open-addressing
 /// table over the records' name bytes, so that no name has to become a String (and be hashed as one)
 /// just to be matched; a module has a few hundred records.
@@ -41,7 +39,7 @@ struct FirstOccurrences {
             if slot == 0 { return (nil, i) }
             let other = names[slot - 1]
             if hashes[slot - 1] == hash, other.count == name.count,
-                name.count == 0 || memcmp(other.baseAddress!, name.baseAddress!, name.count) == 0
+                name.count == 0 || Syscalls.equalBytes(other.baseAddress!, name.baseAddress!, count: name.count)
             {
                 return (slot - 1, i)
             }
@@ -96,8 +94,8 @@ struct StringTable {
     func bytes(at offset: some BinaryInteger) -> UnsafeRawBufferPointer? {
         guard offset >= 0, offset < bytes.count, let base = bytes.baseAddress else { return nil }
         let start = Int(offset)
-        guard let nul = memchr(base + start, 0, bytes.count - start) else { return nil }
-        return UnsafeRawBufferPointer(start: base + start, count: base.distance(to: UnsafeRawPointer(nul)) - start)
+        guard let length = Syscalls.offset(of: 0, in: base + start, count: bytes.count - start) else { return nil }
+        return UnsafeRawBufferPointer(start: base + start, count: length)
     }
 
     func hasPrefix(_ prefix: [UInt8], at offset: UInt32) -> Bool {

@@ -1,5 +1,3 @@
-internal import Glibc
-
 /// `.modinfo`: NUL-separated `key=value` strings, padding NULs skipped; a string without `=` is a
 /// key with an empty value. Cut at the byte level: going through Characters cost more than the ELF reading.
 ///
@@ -12,7 +10,7 @@ func parseModinfo(_ bytes: UnsafeRawBufferPointer) -> [ModinfoEntry] {
     guard let base = bytes.baseAddress else { return out }
     // memchr over the raw bytes: every pointer below stays inside [base, base + count).
     func offset(of byte: UInt8, from start: Int, to end: Int) -> Int? {
-        memchr(base + start, Int32(byte), end - start).map { base.distance(to: UnsafeRawPointer($0)) }
+        Syscalls.offset(of: byte, in: base + start, count: end - start).map { start + $0 }
     }
     var start = 0
     while start < bytes.count {

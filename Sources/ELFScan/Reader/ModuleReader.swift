@@ -1,5 +1,3 @@
-internal import Glibc
-
 /// Turns one module file into `ModuleFacts`: exports from `__ksymtab*` through their relocations,
 /// imports from `.symtab`, CRCs from `__kcrctab*`/`__versions`, and every `.modinfo` string.
 public enum ModuleReader {
@@ -7,7 +5,8 @@ public enum ModuleReader {
     public static func read(absolutePath: String, path: String, limits: ScanLimits = .default)
         throws(ELFScanError) -> ModuleFacts
     {
-        let image = try ElfImage(opening: absolutePath, relativeTo: AT_FDCWD, path: path, limits: limits)
+        let image = try ElfImage(
+            opening: absolutePath, relativeTo: Syscalls.currentDirectory, path: path, limits: limits)
         return try ModuleParse(image: image).facts()
     }
 
@@ -16,7 +15,7 @@ public enum ModuleReader {
         throws(ELFScanError) -> ModuleFacts
     {
         // libelf may convert an image in place (elf_memory reads it as a private mapping): it gets a copy.
-        guard let copy = malloc(max(bytes.count, 1)) else {
+        guard let copy = Syscalls.allocate(bytes.count) else {
             throw ELFScanError(.io, path: path, "cannot allocate \(bytes.count) bytes")
         }
         if let base = bytes.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }

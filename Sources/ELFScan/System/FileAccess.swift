@@ -27,13 +27,8 @@ public enum FileAccess {
 
     /// The kind of the file at `path` (symbolic links followed).
     public static func kind(_ path: String) -> Kind {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return .missing }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: return .regular
-        case S_IFDIR: return .directory
-        default: return .other(Syscalls.fileTypeName(st.st_mode))
-        }
+        guard let st = Syscalls.status(path) else { return .missing }
+        return kind(of: st)
     }
 
     /// The whole of a regular file, refused when it is larger than `limit` bytes or not a regular file.
@@ -43,16 +38,19 @@ public enum FileAccess {
         case .success(let d): fd = d
         case .failure(let f): throw FileError(path: path, "cannot read: \(f.reason)")
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileError(path: path, "cannot read: \(Syscalls.errnoText())") }
-        guard st.st_mode & S_IFMT == S_IFREG else {
-            throw FileError(path: path, "cannot read: it is \(Syscalls.fileTypeName(st.st_mode)), not a regular file")
+        defer { Syscalls.close(fd) }
+        let st: Syscalls.FileStatus
+        switch Syscalls.status(of: fd) {
+        case .success(let s): st = s
+        case .failure(let f): throw FileError(path: path, "cannot read: \(f.reason)")
         }
-        guard st.st_size <= limit else {
-            throw FileError(path: path, "cannot read: \(st.st_size) bytes, more than the limit of \(limit)")
+        guard st.isRegular else {
+            throw FileError(path: path, "cannot read: it is \(st.typeName), not a regular file")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        guard st.size <= limit else {
+            throw FileError(path: path, "cannot read: \(st.size) bytes, more than the limit of \(limit)")
+        }
+        var bytes = [UInt8](repeating: 0, count: st.size)
         let result = bytes.withUnsafeMutableBytes { Syscalls.preadAll(fd, $0, offset: 0) }
         switch result {
         case .success(let n): bytes.removeSubrange(n...)
@@ -64,14 +62,55 @@ public enum FileAccess {
     /// The first `count` bytes of a regular file (fewer when it is shorter); empty for anything else.
     public static func head(_ path: String, count: Int = 4096) -> [UInt8] {
         guard case .success(let fd) = Syscalls.openForReading(path) else { return [] }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return [] }
+        defer { Syscalls.close(fd) }
+        guard case .success(let st) = Syscalls.status(of: fd), st.isRegular else { return [] }
         var bytes = [UInt8](repeating: 0, count: count)
         guard case .success(let n) = bytes.withUnsafeMutableBytes({ Syscalls.preadAll(fd, $0, offset: 0) }) else {
             return []
         }
         return Array(bytes.prefix(n))
+    }
+
+    /// The absolute path of `path` without symbolic links, `.` or `..` (`realpath(3)`); nil when it
+    /// does not resolve.
+    public static func realPath(_ path: String) -> String? { Syscalls.realPath(path) }
+
+    /// One name in a directory and what it is itself, a symbolic link not followed (`lstat(2)`).
+    public struct Entry: Sendable, Equatable {
+        /// The name, without the directory.
+        public var name: String
+        /// What the name is: `.other("a symbolic link")` for a link; `.missing` when it could not be
+        /// stat'ed (it vanished while being listed).
+        public var kind: Kind
+        /// Whether the name is a symbolic link.
+        public var isSymbolicLink: Bool
+    }
+
+    /// Every name in the directory `path` but `.` and `..`, in no particular order, each with what it is
+    /// (links not followed); the reason (`strerror`) when the directory cannot be listed.
+    public static func entries(of path: String) throws(FileError) -> [Entry] {
+        let directory: Syscalls.Directory
+        do {
+            directory = try Syscalls.Directory(path)
+        } catch {
+            throw FileError(path: path, error.reason)
+        }
+        let names: [Syscalls.Directory.Entry]
+        switch directory.entries() {
+        case .success(let e): names = e
+        case .failure(let f): throw FileError(path: path, f.reason)
+        }
+        return names.map { entry in
+            guard case .success(let st) = directory.status(entry.name, followingLinks: false) else {
+                return Entry(name: entry.name, kind: .missing, isSymbolicLink: false)
+            }
+            return Entry(name: entry.name, kind: kind(of: st), isSymbolicLink: st.isSymbolicLink)
+        }
+    }
+
+    /// The kind a status says.
+    private static func kind(of status: Syscalls.FileStatus) -> Kind {
+        status.isRegular ? .regular : status.isDirectory ? .directory : .other(status.typeName)
     }
 
     /// Writes `contents` to `path` (see `OutputFile`).
@@ -123,15 +162,15 @@ public final class OutputFile {
             return
         }
         var target = path
-        var existing: stat?
+        var existing: Syscalls.FileStatus?
         if var st = Syscalls.status(path, followingLinks: false) {
-            if st.st_mode & S_IFMT == S_IFLNK {
+            if st.isSymbolicLink {
                 // stat, not realpath, decides what the link names: /proc's links to pipes name no path.
                 guard let followed = Syscalls.status(path) else {
                     throw FileError(path: path, "cannot write: a symbolic link to nothing (\(Syscalls.errnoText()))")
                 }
                 st = followed
-                if st.st_mode & S_IFMT == S_IFREG {
+                if st.isRegular {
                     guard let resolved = Syscalls.realPath(path) else {
                         throw FileError(path: path, "cannot write: \(Syscalls.errnoText())")
                     }
@@ -140,15 +179,15 @@ public final class OutputFile {
             }
             existing = st
         }
-        if let existing, existing.st_mode & S_IFMT != S_IFREG {
-            guard existing.st_mode & S_IFMT != S_IFDIR else {
+        if let existing, !existing.isRegular {
+            guard !existing.isDirectory else {
                 throw FileError(path: path, "cannot write: it is a directory")
             }
             // A device, FIFO or socket: the user asked for the bytes to go there (through the link, if any).
             let d = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
             guard d >= 0 else { throw FileError(path: path, "cannot write: \(Syscalls.errnoText())") }
             // Replaced by a regular file since the lstat: writing it in place would leave a mix of old and new.
-            guard case .success(let opened) = Syscalls.status(of: d), opened.st_mode & S_IFMT != S_IFREG else {
+            guard case .success(let opened) = Syscalls.status(of: d), !opened.isRegular else {
                 Syscalls.close(d)
                 throw FileError(path: path, "cannot write: it changed while being opened")
             }
@@ -157,7 +196,7 @@ public final class OutputFile {
         }
         do {
             destination = .replacement(
-                try ReplacementFile(replacing: target, mode: existing.map { $0.st_mode & 0o7777 }))
+                try ReplacementFile(replacing: target, mode: existing.map(\.permissions)))
         } catch {
             throw FileError(path: path, "cannot write: \(error.reason)")
         }

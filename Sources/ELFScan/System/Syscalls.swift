@@ -1,8 +1,10 @@
 internal import Glibc
 
 /// The POSIX calls modsplit makes, each wrapped once: retries on EINTR and short transfers, and errno
-/// turned into text where it happens. Everything else in ELFScan goes through these (libelf's calls
-/// stay in ElfImage.swift, the decompressors' in Inflater.swift).
+/// turned into text where it happens. This directory (`System/`) is the one place modsplit calls C:
+/// these, `FileAccess` (files around a tree, atomic output), `ElfImage` (libelf), `Inflater` (liblzma,
+/// zlib, libzstd) and `ArchiveReader` (libarchive). The rest of ELFScan goes through them, and `Split`
+/// and `Graph` through the public ones (`FileAccess`, `POSIXRegex`, `ShellPattern`); none imports Glibc.
 enum Syscalls {
     /// A failed call's reason.
     struct Failure: Error {
@@ -13,6 +15,11 @@ enum Syscalls {
             self.reason = reason
             self.code = code
         }
+
+        /// Whether the call failed because nothing is at the path (`ENOENT`).
+        var isMissing: Bool { code == ENOENT }
+        /// Whether the call failed on a loop of symbolic links (`ELOOP`).
+        var isLinkLoop: Bool { code == ELOOP }
 
         /// The failure `errno` says, now.
         static func current() -> Failure {
@@ -81,26 +88,49 @@ enum Syscalls {
 
     // MARK: What is at a path
 
+    /// What `stat(2)` says about a file, in the terms the rest of ELFScan asks about.
+    struct FileStatus {
+        private let raw: stat
+        init(_ raw: stat) { self.raw = raw }
+
+        private var type: mode_t { raw.st_mode & S_IFMT }
+        /// Whether it is a regular file.
+        var isRegular: Bool { type == S_IFREG }
+        /// Whether it is a directory.
+        var isDirectory: Bool { type == S_IFDIR }
+        /// Whether it is a symbolic link (only from a status that does not follow links).
+        var isSymbolicLink: Bool { type == S_IFLNK }
+        /// What kind of file it is, in words ("a FIFO").
+        var typeName: String { fileTypeName(raw.st_mode) }
+        /// Its permission bits (`st_mode & 07777`).
+        var permissions: mode_t { raw.st_mode & 0o7777 }
+        /// Its size in bytes.
+        var size: Int { Int(raw.st_size) }
+        /// Its last modification, in nanoseconds since the epoch.
+        var modified: Int64 { Int64(raw.st_mtim.tv_sec) * 1_000_000_000 + Int64(raw.st_mtim.tv_nsec) }
+        /// Its last status change, in nanoseconds since the epoch.
+        var changed: Int64 { Int64(raw.st_ctim.tv_sec) * 1_000_000_000 + Int64(raw.st_ctim.tv_nsec) }
+        /// Its inode number.
+        var inode: UInt64 { UInt64(raw.st_ino) }
+        /// The device it is on.
+        var device: UInt64 { UInt64(raw.st_dev) }
+    }
+
     /// `fstat(2)`.
-    static func status(of fd: Int32) -> Result<stat, Failure> {
+    static func status(of fd: Int32) -> Result<FileStatus, Failure> {
         var st = stat()
-        return fstat(fd, &st) == 0 ? .success(st) : .failure(.current())
+        return fstat(fd, &st) == 0 ? .success(FileStatus(st)) : .failure(.current())
     }
 
     /// `stat(2)`, or `lstat(2)` when links are not followed; nil when there is nothing to stat.
-    static func status(_ path: String, followingLinks: Bool = true) -> stat? {
+    static func status(_ path: String, followingLinks: Bool = true) -> FileStatus? {
         var st = stat()
         let result = followingLinks ? stat(path, &st) : lstat(path, &st)
-        return result == 0 ? st : nil
+        return result == 0 ? FileStatus(st) : nil
     }
-
-    /// Whether `mode` is a regular file's.
-    static func isRegular(_ mode: mode_t) -> Bool { mode & S_IFMT == S_IFREG }
 
     /// Whether `path` is a directory (links followed).
-    static func isDirectory(_ path: String) -> Bool {
-        status(path).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false
-    }
+    static func isDirectory(_ path: String) -> Bool { status(path)?.isDirectory ?? false }
 
     /// Whether anything is at `path` (links followed).
     static func exists(_ path: String) -> Bool { status(path) != nil }
@@ -207,10 +237,10 @@ enum Syscalls {
         }
 
         /// `fstatat(2)` of an entry.
-        func status(_ name: String, followingLinks: Bool) -> Result<stat, Failure> {
+        func status(_ name: String, followingLinks: Bool) -> Result<FileStatus, Failure> {
             var st = stat()
             let flags = followingLinks ? 0 : AT_SYMLINK_NOFOLLOW
-            return fstatat(dirfd(stream), name, &st, flags) == 0 ? .success(st) : .failure(.current())
+            return fstatat(dirfd(stream), name, &st, flags) == 0 ? .success(FileStatus(st)) : .failure(.current())
         }
 
         deinit { closedir(stream) }
@@ -223,6 +253,29 @@ enum Syscalls {
     }
 
     // MARK: Memory and processes
+
+    /// The directory relative paths start from (`AT_FDCWD`), for calls that take an open directory.
+    static var currentDirectory: Int32 { AT_FDCWD }
+
+    /// Where the byte `byte` first occurs in the `count` bytes at `start` (`memchr(3)`), as an offset
+    /// from `start`; nil when it does not.
+    @inline(__always)
+    static func offset(of byte: UInt8, in start: UnsafeRawPointer, count: Int) -> Int? {
+        memchr(start, Int32(byte), count).map { start.distance(to: UnsafeRawPointer($0)) }
+    }
+
+    /// Whether the `count` bytes at `a` and at `b` are the same (`memcmp(3)`).
+    @inline(__always)
+    static func equalBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        memcmp(a, b, count) == 0
+    }
+
+    /// `count` bytes from `malloc(3)` (at least one), for a reader that takes them over; nil when there
+    /// is no memory. Released by `release`.
+    static func allocate(_ count: Int) -> UnsafeMutableRawPointer? { malloc(max(count, 1)) }
+
+    /// Releases memory from `allocate` (`free(3)`).
+    static func release(_ pointer: UnsafeMutableRawPointer?) { free(pointer) }
 
     /// `count` bytes of fresh anonymous memory, its pages populated at once (`mmap(2)` with
     /// `MAP_POPULATE`): faster to fill than memory faulted in page by page. Released by `unmap`.
@@ -260,4 +313,45 @@ enum Syscalls {
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
+}
+
+/// A POSIX extended regular expression compiled by the C library (`regcomp(3)` with `REG_EXTENDED |
+/// REG_NOSUB`) and matched by it (`regexec(3)`): polynomial time in the input, whatever the pattern.
+/// Matching does not change the compiled form, so one value serves many threads.
+public final class POSIXRegex: @unchecked Sendable {
+    private var compiled = regex_t()
+    private var live = false
+
+    /// What `regcomp` refused, as `regerror(3)` says it.
+    public struct CompileError: Error, Sendable {
+        /// `regerror`'s text.
+        public var message: String
+    }
+
+    /// Compiles `pattern`; throws `regerror`'s text when the C library refuses it.
+    public init(_ pattern: String) throws(CompileError) {
+        let rc = regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB)
+        if rc != 0 {
+            var buf = [CChar](repeating: 0, count: 256)
+            regerror(rc, &compiled, &buf, buf.count)
+            let message = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw CompileError(message: message)
+        }
+        live = true
+    }
+
+    deinit { if live { regfree(&compiled) } }
+
+    /// Whether the expression matches the NUL-terminated string `text` (its last byte must be the NUL).
+    public func matches(nulTerminated text: UnsafeBufferPointer<UInt8>) -> Bool {
+        precondition(text.last == 0, "POSIXRegex.matches needs a NUL-terminated string")
+        return text.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
+    }
+}
+
+/// Shell wildcard patterns as the C library matches them.
+public enum ShellPattern {
+    /// Whether `name` matches the wildcard `pattern` (`fnmatch(3)` with no flags: `*` and `?` match `/`
+    /// and a leading `.`, a backslash quotes).
+    public static func matches(_ pattern: String, _ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
 }

@@ -1,5 +1,4 @@
 internal import Dispatch
-internal import Glibc
 internal import Synchronization
 
 /// What to scan besides the module files, and how.
@@ -302,6 +301,8 @@ public enum TreeScanner {
             case file(ModuleFile)
             case directory(String)
         }
+        /// What an entry is: from readdir's d_type when it says, else from an lstat (`unknown` until then).
+        enum EntryType { case directory, symbolicLink, other, unknown }
         var pending: [Pending] = [.directory("")]
         while let next = pending.popLast() {
             let relative: String
@@ -345,27 +346,27 @@ public enum TreeScanner {
                 let isModuleName = announcesModule(name)
                 // readdir's d_type says what most entries are without a stat; the stats left are relative
                 // to the open directory, so the kernel does not walk the long path again each time.
-                var type: mode_t
+                var type: EntryType
                 if entry.isDirectory {
-                    type = S_IFDIR
+                    type = .directory
                 } else if entry.isSymbolicLink {
-                    type = S_IFLNK
+                    type = .symbolicLink
                 } else if entry.isRegular && !isModuleName {
                     continue
                 } else {
-                    type = 0  // a module file (its size is wanted), or a type readdir did not tell
+                    type = .unknown  // a module file (its size is wanted), or a type readdir did not tell
                 }
-                var lst = stat()
-                if type == 0 {
+                var lst: Syscalls.FileStatus?
+                if type == .unknown {
                     switch dir.status(name, followingLinks: false) {
                     case .success(let st): lst = st
                     case .failure(let f):
                         problems.append(ELFScanError(.io, path: rel, "lstat: \(f.reason)"))
                         continue
                     }
-                    type = lst.st_mode & S_IFMT
+                    type = lst!.isDirectory ? .directory : lst!.isSymbolicLink ? .symbolicLink : .other
                 }
-                if type == S_IFDIR {
+                if type == .directory {
                     if isModuleName {
                         problems.append(ELFScanError(.io, path: rel, "not a regular file (a directory)"))
                     }
@@ -373,29 +374,25 @@ public enum TreeScanner {
                     continue
                 }
                 guard isModuleName else { continue }
-                if type == S_IFLNK {
-                    let st: stat
+                if type == .symbolicLink {
+                    let st: Syscalls.FileStatus
                     switch dir.status(name, followingLinks: true) {
                     case .success(let s): st = s
                     case .failure(let f):
-                        let reason = f.code == ELOOP ? "symbolic link loop" : "dangling symbolic link"
+                        let reason = f.isLinkLoop ? "symbolic link loop" : "dangling symbolic link"
                         problems.append(ELFScanError(.io, path: rel, reason))
                         continue
                     }
-                    guard (st.st_mode & S_IFMT) == S_IFREG else {
+                    guard st.isRegular else {
                         problems.append(
                             ELFScanError(.io, path: rel, "symbolic link to something that is not a regular file"))
                         continue
                     }
-                    found.append(.file(ModuleFile(path: rel, size: UInt64(st.st_size), stamp: FileStamp(st))))
-                } else {
+                    found.append(.file(ModuleFile(path: rel, size: UInt64(st.size), stamp: FileStamp(st))))
+                } else if let lst {
                     // Regular files, and FIFOs or devices named *.ko, which the reader rejects by name.
-                    let regular = (lst.st_mode & S_IFMT) == S_IFREG
-                    found.append(
-                        .file(
-                            ModuleFile(
-                                path: rel, size: UInt64(lst.st_size),
-                                stamp: regular ? FileStamp(lst) : nil)))
+                    let stamp = lst.isRegular ? FileStamp(lst) : nil
+                    found.append(.file(ModuleFile(path: rel, size: UInt64(lst.size), stamp: stamp)))
                 }
             }
             pending.append(contentsOf: found.reversed())

@@ -22,20 +22,14 @@ public enum DepmodFiles {
         // `cyclic` is known from the topological sort already; the cycles are only looked for when it is not empty.
         if !graph.cyclic.isEmpty { throw DependencyCycles(graph) }
         let renderers: [@Sendable (ModuleGraph) -> String] = [dep, alias, softdep, weakdep, symbols, devname]
-        let results = UnsafeMutableBufferPointer<String>.allocate(capacity: renderers.count)
-        results.initialize(repeating: "")
-        defer {
-            results.deinitialize()
-            results.deallocate()
-        }
-        let slots = SendableBuffer(results)
+        let results = ResultSlots<String>(count: renderers.count)
         // The biggest files first (modules.alias, modules.symbols, modules.dep) so they run side by side.
         let schedule = [1, 4, 0, 5, 2, 3]
         DispatchQueue.concurrentPerform(iterations: renderers.count) { k in
             let file = schedule[k]
-            slots.base[file] = renderers[file](graph)
+            results.set(file, renderers[file](graph))
         }
-        return zip(fileNames, results).map { ($0, $1) }
+        return zip(fileNames, results.values).map { ($0, $1 ?? "") }
     }
 
     /// modules.dep: each module's path, a colon, and the paths of every module that must load before it, in

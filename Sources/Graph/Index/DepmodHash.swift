@@ -1,5 +1,3 @@
-internal import Glibc
-
 /// The bucket order of kmod's hash tables (Paul Hsieh's SuperFastHash, as kmod's `hash_superfast`,
 /// reading 16-bit words little-endian as on x86). depmod iterates its tables in bucket order with keys
 /// strcmp-sorted inside a bucket; modsplit sorts by the same key so its text files come out in
@@ -77,15 +75,8 @@ enum DepmodHash {
 
     /// strcmp's order: bytes compared as unsigned, a prefix first.
     static func strcmpLess(_ a: String, _ b: String) -> Bool {
-        if let r = a.utf8.withContiguousStorageIfAvailable({ x in
-            b.utf8.withContiguousStorageIfAvailable { y in
-                let n = min(x.count, y.count)
-                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }), let r {
-            return r
-        }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
+        var (a, b) = (a, b)
+        // withUTF8 is free on native strings: the comparison runs over contiguous bytes.
+        return a.withUTF8 { x in b.withUTF8 { y in x.lexicographicallyPrecedes(y) } }
     }
 }

@@ -26,7 +26,7 @@ public struct ModuleGraph: Sendable {
     /// Direct users of each module, ascending.
     public let users: [[Int]]
     /// Where each import of each module resolves (parallel to `modules[m].imports`).
-    public let importResolutions: [[ImportResolution]]
+    private let importResolutions: [[ImportResolution]]
     /// Non-weak imports nobody exports; always empty when the kernel's exports are unknown.
     public let unresolved: [[ImportedSymbol]]
     /// depmod's topological index (`dep_sort_idx`): a module comes before everything it depends on.
@@ -144,39 +144,22 @@ public struct ModuleGraph: Sendable {
         -> (deps: [[Edge]], unresolved: [[ImportedSymbol]], resolutions: [[ImportResolution]])
     {
         let count = modules.count
-        let deps = UnsafeMutableBufferPointer<[Edge]>.allocate(capacity: max(count, 1))
-        deps.initialize(repeating: [])
-        let unresolved = UnsafeMutableBufferPointer<[ImportedSymbol]>.allocate(capacity: max(count, 1))
-        unresolved.initialize(repeating: [])
-        let resolutions = UnsafeMutableBufferPointer<[ImportResolution]>.allocate(capacity: max(count, 1))
-        resolutions.initialize(repeating: [])
-        defer {
-            deps.deinitialize()
-            deps.deallocate()
-            unresolved.deinitialize()
-            unresolved.deallocate()
-            resolutions.deinitialize()
-            resolutions.deallocate()
-        }
-        let slots = (
-            deps: SendableBuffer(deps), unresolved: SendableBuffer(unresolved),
-            resolutions: SendableBuffer(resolutions)
-        )
+        let deps = ResultSlots<[Edge]>(count: count)
+        let unresolved = ResultSlots<[ImportedSymbol]>(count: count)
+        let resolutions = ResultSlots<[ImportResolution]>(count: count)
         @Sendable func resolve(_ i: Int) {
             var edges: [Edge] = []
             var missing: [ImportedSymbol] = []
             var found: [ImportResolution] = []
             found.reserveCapacity(modules[i].imports.count)
             func add(_ imp: ImportedSymbol, record: Bool) {
-                guard let resolution = index.provider(of: imp.name) else {
-                    if record { found.append(.none) }
+                let resolution = index.provider(of: imp.name)
+                if record { found.append(resolution) }
+                if resolution == .unresolved {
                     if reportUnresolved && !imp.weak { missing.append(imp) }
                     return
                 }
-                if record { found.append(resolution) }
-                let provider = resolution.provider
-                guard provider >= 0, provider != i else { return }  // the kernel, or the module itself
-                let target = Int(provider)
+                guard let target = resolution.module, target != i else { return }  // the kernel, or the module itself
                 // A module has few direct dependencies: a linear search is cheaper than a dictionary.
                 if let s = edges.firstIndex(where: { $0.target == target }) {
                     edges[s].symbols.append(imp.name)
@@ -187,9 +170,9 @@ public struct ModuleGraph: Sendable {
             let m = modules[i]
             for imp in m.imports { add(imp, record: true) }
             for v in m.extraVersions { add(ImportedSymbol(name: v.name, weak: false, crc: v.crc), record: false) }
-            slots.deps.base[i] = edges
-            slots.unresolved.base[i] = missing
-            slots.resolutions.base[i] = found
+            deps.set(i, edges)
+            unresolved.set(i, missing)
+            resolutions.set(i, found)
         }
         // Threads pay off only on real trees; unit-test graphs of a few modules resolve inline.
         if count >= 256 {
@@ -200,23 +183,12 @@ public struct ModuleGraph: Sendable {
         } else {
             for i in 0..<count { resolve(i) }
         }
-        return (Array(deps.prefix(count)), Array(unresolved.prefix(count)), Array(resolutions.prefix(count)))
+        // Every slot is set: resolve(i) runs once for each module.
+        return (deps.values.map { $0 ?? [] }, unresolved.values.map { $0 ?? [] }, resolutions.values.map { $0 ?? [] })
     }
 
     /// The export import `k` of module `m` resolves to, nil when nobody exports it.
-    public func resolvedExport(module m: Int, import k: Int) -> Export? {
-        let r = importResolutions[m][k]
-        switch r.provider {
-        case -2: return nil
-        case -1:
-            // A kernel export, or (export -1) a symbol the loader provides itself.
-            let e = r.export >= 0 ? index.kernelList[Int(r.export)] : nil
-            return Export(provider: .kernel, gplOnly: e?.gplOnly, namespace: e?.namespace, crc: e?.crc)
-        default:
-            let e = modules[Int(r.provider)].exports[Int(r.export)]
-            return Export(provider: .module(Int(r.provider)), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc)
-        }
-    }
+    public func resolvedExport(module m: Int, import k: Int) -> Export? { index.export(importResolutions[m][k]) }
 
     /// The index of the module named `name` (`-` and `_` are the same).
     public func module(named name: String) -> Int? {
@@ -283,7 +255,7 @@ public struct ModuleGraph: Sendable {
         return seen.sorted()
     }
 
-    /// The modules `modules` need that are not among them: the closure of a set.
+    /// The modules of `set` and everything they need, transitively: the closure of a set, the set included.
     public func closure(ofSet set: some Sequence<Int>) -> Set<Int> {
         var seen = Set(set)
         var stack = Array(seen)
@@ -387,12 +359,6 @@ public func uncompressedPath(_ path: String) -> String {
         return String(path.dropLast(c.suffix.count))
     }
     return path
-}
-
-/// A buffer that concurrent workers fill at disjoint indices.
-struct SendableBuffer<Element>: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<Element>
-    init(_ base: UnsafeMutableBufferPointer<Element>) { self.base = base }
 }
 
 /// A module name given by the user that names no loadable module of the tree.

@@ -20,15 +20,43 @@ public struct Export: Sendable, Hashable {
     public var crc: UInt32?
 }
 
-/// Where one import resolves: a module and the index of its export, or the kernel, or nothing.
-public struct ImportResolution: Sendable, Hashable {
-    /// The providing module's index; -1 for the kernel, -2 for nobody.
-    public var provider: Int32
-    /// The index in the provider's `exports` (modules only).
-    public var export: Int32
+/// Where one import resolves: the export of a module, the kernel's, or nobody's. Two `Int32`s, because
+/// the graph keeps one per import of the tree (~200k on a distro kernel); read through `module` and
+/// `SymbolIndex.export(_:)`, never through the numbers.
+struct ImportResolution: Sendable, Hashable {
+    /// The providing module's index; `Self.kernel` for the kernel, `Self.nobody` for nobody.
+    private let provider: Int32
+    /// The index in the provider's `exports`, or in `SymbolIndex.kernelList`; -1 for a symbol the
+    /// module loader provides itself, and for nobody.
+    private let export: Int32
 
-    static let kernel = ImportResolution(provider: -1, export: -1)
-    static let none = ImportResolution(provider: -2, export: -1)
+    private static let kernel: Int32 = -1
+    private static let nobody: Int32 = -2
+
+    private init(provider: Int32, export: Int32) {
+        self.provider = provider
+        self.export = export
+    }
+
+    /// Export `k` of module `i`.
+    static func module(_ i: Int, export k: Int) -> Self { Self(provider: Int32(i), export: Int32(k)) }
+    /// The kernel's export `k` of `SymbolIndex.kernelList`, or (nil) a symbol the loader provides itself.
+    static func kernel(export k: Int?) -> Self { Self(provider: kernel, export: k.map(Int32.init) ?? -1) }
+    /// Nobody exports the symbol.
+    static let unresolved = Self(provider: nobody, export: -1)
+
+    /// The providing module's index; nil for the kernel and for nobody.
+    var module: Int? { provider >= 0 ? Int(provider) : nil }
+
+    /// Which provider, and the index of its export (nil for the loader's own symbols and for nobody).
+    var parts: (provider: Provider?, export: Int?) {
+        let k = export >= 0 ? Int(export) : nil
+        switch provider {
+        case Self.nobody: return (nil, nil)
+        case Self.kernel: return (.kernel, k)
+        default: return (.module(Int(provider)), k)
+        }
+    }
 }
 
 /// Every symbol the tree exports, with every exporter kept for reporting and depmod's winner chosen.
@@ -37,38 +65,55 @@ public struct SymbolIndex: Sendable {
     public private(set) var moduleExporters: [String: [Export]] = [:]
     /// The kernel's own exports (Module.symvers / System.map), empty when unknown.
     public let kernelExports: [String: KernelExport]
-    /// `resolve`'s answer for every symbol anybody provides, in one table: the winning module's index,
-    /// or -1 for the kernel. Building the graph resolves every import of the tree (~200k on a distro
-    /// kernel); one hash look-up each instead of up to three keeps that cheap.
+    /// depmod's choice for every symbol anybody provides, in one table (see `init`). Building the graph
+    /// resolves every import of the tree (~200k on a distro kernel); one hash look-up each instead of
+    /// up to three keeps that cheap.
     private var providers: [String: ImportResolution] = [:]
     /// The kernel's exports in one array, so that a resolution can point at one without hashing.
-    let kernelList: [KernelExport]
+    private let kernelList: [KernelExport]
+    /// The modules, in module order, so that a resolution can point at an export without hashing.
+    private let modules: [ModuleFacts]
 
     /// Builds the index over `modules` (already in module order) and the kernel's exports.
     public init(modules: [ModuleFacts], kernel: KernelExports?) {
+        self.modules = modules
         kernelExports = kernel?.symbols ?? [:]
         let exportCount = modules.reduce(0) { $0 + $1.exports.count }
         moduleExporters.reserveCapacity(exportCount)
         providers.reserveCapacity(kernelExports.count + exportCount + Self.kernelProvided.count)
-        for name in Self.kernelProvided { providers[name] = .kernel }
+        // depmod's rule, the one place it is written: the loader's own symbols, overridden by the kernel's
+        // exports, overridden by modules' exports, the last module in module order winning.
+        for name in Self.kernelProvided { providers[name] = .kernel(export: nil) }
         let kernelList = Array(kernelExports.values)
-        for (k, e) in kernelList.enumerated() { providers[e.name] = ImportResolution(provider: -1, export: Int32(k)) }
+        for (k, e) in kernelList.enumerated() { providers[e.name] = .kernel(export: k) }
         self.kernelList = kernelList
         for (i, m) in modules.enumerated() {
             for (k, e) in m.exports.enumerated() {
                 moduleExporters[e.name, default: []].append(
                     Export(provider: .module(i), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc))
-                // The last module in module order wins, over the kernel too.
-                providers[e.name] = ImportResolution(provider: Int32(i), export: Int32(k))
+                providers[e.name] = .module(i, export: k)
             }
         }
     }
 
-    /// Who `resolve(name)` says provides `name`, nil for nobody.
-    func provider(of name: String) -> ImportResolution? {
+    /// Who provides `name` by depmod's rule (see `init`), `.unresolved` for nobody.
+    func provider(of name: String) -> ImportResolution {
         // depmod strips one leading '.' (ppc64 ELFv1 function descriptors).
-        if name.utf8.first == UInt8(ascii: ".") { return providers[String(name.dropFirst())] }
-        return providers[name]
+        if name.utf8.first == UInt8(ascii: ".") { return providers[String(name.dropFirst())] ?? .unresolved }
+        return providers[name] ?? .unresolved
+    }
+
+    /// The export a resolution points at, nil for nobody.
+    func export(_ resolution: ImportResolution) -> Export? {
+        switch resolution.parts {
+        case (nil, _): return nil
+        case (.kernel?, let k):
+            // A kernel export, or (no index) a symbol the loader provides itself.
+            return k.map { Self.kernelExport(kernelList[$0]) } ?? Export(provider: .kernel)
+        case (.module(let i)?, let k):
+            let e = modules[i].exports[k!]
+            return Export(provider: .module(i), gplOnly: e.gplOnly, namespace: e.namespace, crc: e.crc)
+        }
     }
 
     /// All exporters of `name`: the kernel first (if it exports it), then modules in module order.
@@ -81,14 +126,7 @@ public struct SymbolIndex: Sendable {
 
     /// The export a dependency resolves to, by depmod's rule: the last module in module order wins,
     /// and a module's export overrides the kernel's. nil when nobody exports the symbol.
-    public func resolve(_ name: String) -> Export? {
-        // depmod strips one leading '.' (ppc64 ELFv1 function descriptors).
-        let key = name.utf8.first == UInt8(ascii: ".") ? String(name.dropFirst()) : name
-        if let list = moduleExporters[key] { return list.last }
-        if let k = kernelExports[key] { return Self.kernelExport(k) }
-        if Self.kernelProvided.contains(key) { return Export(provider: .kernel) }
-        return nil
-    }
+    public func resolve(_ name: String) -> Export? { export(provider(of: name)) }
 
     private static func kernelExport(_ k: KernelExport) -> Export {
         Export(provider: .kernel, gplOnly: k.gplOnly, namespace: k.namespace, crc: k.crc)

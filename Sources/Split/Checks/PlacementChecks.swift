@@ -1,5 +1,4 @@
 import ELFScan
-internal import Glibc
 internal import Graph
 
 struct UnplacedModuleCheck: SplitCheck {
@@ -196,7 +195,7 @@ struct SoftdepResolver {
         return String(f)
     }
 
-    static func matches(_ pattern: String, _ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
+    static func matches(_ pattern: String, _ name: String) -> Bool { ShellPattern.matches(pattern, name) }
 }
 
 /// One soft (or weak) dependency of a module and what its name resolves to.

@@ -1,5 +1,4 @@
 internal import ELFScan
-internal import Glibc
 public import Graph
 
 /// Places modules the way Fedora's filtermods.py `sort` does, and keeps the reasons.
@@ -269,14 +268,8 @@ public enum FiltermodsPlacement {
             if unmatched.isEmpty { return out }
             // The paths after their first component, sorted: the paths a literal prefix admits are one run.
             let rests = paths.map { Array($0.rest) }
-            let byRest = paths.indices.filter { paths[$0].restStart != nil }.sorted { a, b in
-                rests[a].withUnsafeBytes { x in
-                    rests[b].withUnsafeBytes { y in
-                        let n = min(x.count, y.count)
-                        let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                        return c != 0 ? c < 0 : x.count < y.count
-                    }
-                }
+            let byRest = paths.indices.filter { paths[$0].restStart != nil }.sorted {
+                rests[$0].lexicographicallyPrecedes(rests[$1])
             }
             func starting(with prefix: [UInt8]) -> ArraySlice<Int> {
                 var low = 0, high = byRest.count

@@ -1,5 +1,4 @@
 internal import ELFScan
-internal import Glibc
 public import Graph
 
 /// What a class of machine needs from a package's closure to boot: storage, network, console, a root
@@ -64,7 +63,7 @@ public struct GuestProfile: Sendable, Hashable {
 
     static func matchesAny(_ patterns: [String], _ modaliases: [String]) -> Bool {
         for pattern in patterns {
-            for device in modaliases where fnmatch(pattern, device, 0) == 0 { return true }
+            for device in modaliases where ShellPattern.matches(pattern, device) { return true }
         }
         return false
     }

@@ -1,6 +1,5 @@
 internal import ELFScan
 internal import Foundation
-internal import Glibc
 public import Graph
 
 /// Debian's installer split: a `debian/installer` directory (kernel-versions, package-list, modules/)

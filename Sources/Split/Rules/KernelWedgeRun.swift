@@ -1,6 +1,4 @@
 internal import ELFScan
-internal import Foundation
-internal import Glibc
 internal import Graph
 
 /// One placement of a tree by a kernel-wedge configuration: the target, the lists, the repair.
@@ -25,14 +23,8 @@ struct KernelWedgeRun {
     init(rules: KernelWedgeRules, graph: ModuleGraph) throws(RulesError) {
         self.rules = rules
         self.graph = graph
-        realDirectory = Self.realPath(rules.directory) ?? rules.directory
+        realDirectory = FileAccess.realPath(rules.directory) ?? rules.directory
         try resolveTarget()
-    }
-
-    static func realPath(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
     }
 
     /// The udeb kernel-wedge names after a list (without the ABI when the release is unknown).
@@ -116,18 +108,14 @@ struct KernelWedgeRun {
 
     /// The list files of the build: files and symbolic links directly in the list directory, but `*.lnk`.
     func listNames() throws(RulesError) -> [String] {
-        let names: [String]
+        let entries: [FileAccess.Entry]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: listDirectory)
+            entries = try FileAccess.entries(of: listDirectory)
         } catch {
-            throw RulesError(file: listDirectory, "cannot list: \(error.localizedDescription)")
+            throw RulesError(file: listDirectory, "cannot list: \(error.reason)")
         }
-        let lists = names.filter { name in
-            guard !name.hasSuffix(".lnk") else { return false }
-            var st = stat()
-            guard lstat(listDirectory + "/" + name, &st) == 0 else { return false }
-            return st.st_mode & S_IFMT == S_IFREG || st.st_mode & S_IFMT == S_IFLNK
-        }.sorted()
+        let lists = entries.filter { !$0.name.hasSuffix(".lnk") && ($0.kind == .regular || $0.isSymbolicLink) }
+            .map(\.name).sorted()
         guard lists.count <= KernelWedgeRules.Limits.lists else {
             throw RulesError(file: listDirectory, "more than \(KernelWedgeRules.Limits.lists) lists")
         }
@@ -141,7 +129,7 @@ struct KernelWedgeRun {
         if let known = parsed[path] { return known }
         // kernel-wedge opens whatever an include names; modsplit reads only regular files inside the
         // configuration directory (an include through `..` or a link that leaves it is refused).
-        let inside = Self.realPath(path).map { $0.hasPrefix(realDirectory + "/") } ?? true
+        let inside = FileAccess.realPath(path).map { $0.hasPrefix(realDirectory + "/") } ?? true
         guard inside else {
             throw RulesError(
                 file: includedAt?.file ?? path, line: includedAt?.line,

@@ -1,5 +1,4 @@
 internal import ELFScan
-internal import Glibc
 internal import Graph
 
 /// One rule's regular expression, matched exactly as filtermods matches it: Python's
@@ -7,11 +6,11 @@ internal import Graph
 /// `kernel/drivers/net/tun.ko.xz`): its first component skipped, anchored at the start only.
 ///
 /// `PythonRegex` reads the pattern as Python does and rewrites it as a POSIX extended regular
-/// expression, which glibc's `regcomp`/`regexec` run: they match in time polynomial in the input
-/// (no backtracking blow-up on hostile patterns) and far faster than a Swift `Regex` per rule. What
+/// expression, which glibc's `regcomp`/`regexec` run (`POSIXRegex`): they match in time polynomial in
+/// the input (no backtracking blow-up on hostile patterns) and far faster than a Swift `Regex` per rule. What
 /// POSIX cannot express is refused with the reason; so is what Python refuses. Nesting and counted
 /// repetition are bounded before `regcomp` sees the pattern (`RulesLimits`).
-public final class PathPattern: @unchecked Sendable {
+public final class PathPattern: Sendable {
     /// The pattern as the rules file writes it (Python syntax, without filtermods' wrapper).
     public let source: String
     /// The POSIX extended regular expression that decides, nil when the pattern can match no path.
@@ -28,7 +27,8 @@ public final class PathPattern: @unchecked Sendable {
     /// Literal runs every match must contain (after the first path component): most paths lack one
     /// of a pattern such as `.*kunit.*`, and then the regex need not run.
     let requiredLiterals: [[UInt8]]
-    private var compiled = regex_t()
+    /// `posix` compiled.
+    private let regex: POSIXRegex?
 
     /// Whether the pattern can match no path at all (a `^` or `\A` after filtermods' `[^/]+/`, a NUL).
     public var matchesNothing: Bool { posix == nil }
@@ -89,64 +89,61 @@ public final class PathPattern: @unchecked Sendable {
         requiredLiterals = needsFirstComponent ? runs : []
         guard !simplified.isEmpty else {
             posix = nil
+            regex = nil
             return
         }
         let pattern = PythonRegex.posix(simplified)
         posix = pattern
-        let rc = regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB)
-        if rc != 0 {
-            var buf = [CChar](repeating: 0, count: 256)
-            regerror(rc, &compiled, &buf, buf.count)
-            let message = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw PatternError(message: "the C library refuses its translation \(pattern): \(message)")
+        do {
+            regex = try POSIXRegex(pattern)
+        } catch {
+            throw PatternError(message: "the C library refuses its translation \(pattern): \(error.message)")
         }
     }
-
-    deinit { if posix != nil { regfree(&compiled) } }
 
     /// Whether the rule matches `path` (relative to the module directory, e.g. `kernel/drivers/net/tun.ko.xz`).
     public func matches(_ path: String) -> Bool { matches(ModulePath(path)) }
 
     /// The same, on a path prepared once for many patterns.
     public func matches(_ path: ModulePath) -> Bool {
-        guard posix != nil else { return false }
+        guard let regex else { return false }
         guard needsFirstComponent else { return matchesByRegex(path) }
         // `[^/]+/` cannot match a path without a first component.
         guard let restStart = path.restStart else { return false }
         return path.bytes.withUnsafeBufferPointer { all in
             let rest = UnsafeBufferPointer(rebasing: all[restStart..<(all.count - 1)])
             if !literalPrefix.isEmpty {
-                guard rest.count >= literalPrefix.count,
-                    literalPrefix.withUnsafeBytes({ memcmp(rest.baseAddress!, $0.baseAddress!, $0.count) }) == 0
-                else { return false }
+                guard rest.count >= literalPrefix.count, Self.equal(literalPrefix, rest, at: 0) else { return false }
             }
             if prefixOnly { return true }
             for literal in requiredLiterals where !Self.occurs(literal, in: rest) { return false }
-            return all.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
+            return regex.matches(nulTerminated: all)
         }
     }
 
     /// `matches` without its short cuts: the regular expression alone decides (for tests).
     func matchesByRegex(_ path: ModulePath) -> Bool {
-        guard posix != nil else { return false }
-        return path.bytes.withUnsafeBufferPointer { all in
-            all.withMemoryRebound(to: CChar.self) { regexec(&compiled, $0.baseAddress!, 0, nil, 0) == 0 }
-        }
+        guard let regex else { return false }
+        return path.bytes.withUnsafeBufferPointer { regex.matches(nulTerminated: $0) }
     }
 
     /// Whether `needle` (not empty) occurs in `haystack`.
     private static func occurs(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
         guard haystack.count >= needle.count else { return false }
         let first = needle[0]
-        return needle.withUnsafeBytes { n in
-            var i = 0
-            while i <= haystack.count - n.count {
-                if haystack[i] == first && memcmp(haystack.baseAddress! + i, n.baseAddress!, n.count) == 0 {
-                    return true
-                }
-                i += 1
-            }
-            return false
+        var i = 0
+        while i <= haystack.count - needle.count {
+            if haystack[i] == first && equal(needle, haystack, at: i) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether `haystack` holds `needle` at `offset` (which leaves room for all of it).
+    private static func equal(_ needle: [UInt8], _ haystack: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+        needle.withUnsafeBufferPointer { n in
+            for k in 0..<n.count where n[k] != haystack[offset + k] { return false }
+            return true
         }
     }
 

@@ -83,18 +83,18 @@ final class ElfImage {
         case .success(let d): fd = d
         case .failure(let f): throw ELFScanError(.io, path: path, "open: \(f.reason)")
         }
-        let st: stat
+        let st: Syscalls.FileStatus
         switch Syscalls.status(of: fd) {
         case .success(let s): st = s
         case .failure(let f):
             Syscalls.close(fd)
             throw ELFScanError(.io, path: path, "fstat: \(f.reason)")
         }
-        guard Syscalls.isRegular(st.st_mode) else {
+        guard st.isRegular else {
             Syscalls.close(fd)
-            throw ELFScanError(.io, path: path, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
+            throw ELFScanError(.io, path: path, "not a regular file (\(st.typeName))")
         }
-        let fileSize = UInt64(st.st_size)
+        let fileSize = UInt64(st.size)
         var magic = [UInt8](repeating: 0, count: 6)
         let got: Int
         switch magic.withUnsafeMutableBytes({ Syscalls.preadAll(fd, $0, offset: 0) }) {
@@ -445,9 +445,9 @@ func readDecompressedFile(_ absolutePath: String, path: String, limits: ScanLimi
     defer { Syscalls.close(fd) }
     let size: Int
     switch Syscalls.status(of: fd) {
-    case .success(let st) where Syscalls.isRegular(st.st_mode): size = Int(st.st_size)
+    case .success(let st) where st.isRegular: size = st.size
     case .success(let st):
-        throw ELFScanError(.io, path: path, "not a regular file (\(Syscalls.fileTypeName(st.st_mode)))")
+        throw ELFScanError(.io, path: path, "not a regular file (\(st.typeName))")
     case .failure(let f): throw ELFScanError(.io, path: path, "fstat: \(f.reason)")
     }
     // Filled straight from the file: no zeroing of a buffer that pread overwrites anyway.
