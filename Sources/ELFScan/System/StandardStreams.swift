@@ -48,6 +48,6 @@ public enum RunningProcess {
     public static func binaryStamp(argument0: String?) -> String? {
         let binary = argument0.flatMap { $0.contains("/") ? $0 : nil } ?? "/proc/self/exe"
         guard let st = Syscalls.status(binary) ?? Syscalls.status("/proc/self/exe") else { return nil }
-        return "\(st.st_size).\(st.st_mtim.tv_sec)"
+        return "\(st.size).\(st.modified / 1_000_000_000)"
     }
 }
