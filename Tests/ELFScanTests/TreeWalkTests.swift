@@ -63,6 +63,27 @@ import Testing
         #expect(scan.modules.map(\.name) == ["deep"])
     }
 
+    @Test("names that are not UTF-8 are reported as such, shown with \\x escapes, never misread or skipped")
+    func undecodableNames() throws {
+        let tree = try Tree()
+        defer { tree.dir.cleanup() }
+        try tree.nest(["kernel"], moduleName: "ok.ko")
+        // Raw bytes: a Latin-1 é in a module's name, a 0xFF in a directory's (with a module inside).
+        let kernel = open(tree.moduleDirectory.appendingPathComponent("kernel").path, O_RDONLY | O_DIRECTORY)
+        defer { close(kernel) }
+        let file: [CChar] = Array("b".utf8CString.dropLast()) + [CChar(bitPattern: 0xE9)] + Array("x.ko".utf8CString)
+        let made = openat(kernel, file, O_WRONLY | O_CREAT, 0o644)
+        #expect(made >= 0)
+        close(made)
+        let directory: [CChar] = Array("d".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF), 0]
+        #expect(mkdirat(kernel, directory, 0o755) == 0)
+        let (files, problems) = try tree.discover()
+        #expect(files.map(\.path) == ["kernel/ok.ko"])
+        let named = Dictionary(uniqueKeysWithValues: problems.map { ($0.path, $0.reason) })
+        #expect(named["kernel/b\\xE9x.ko"]?.contains("not UTF-8") == true, "\(problems)")
+        #expect(named["kernel/d\\xFF"]?.contains("not UTF-8") == true, "\(problems)")
+    }
+
     @Test("a directory whose path is too long to open is reported, not skipped")
     func pathTooLong() throws {
         let tree = try Tree()

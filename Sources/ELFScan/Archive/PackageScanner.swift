@@ -63,7 +63,7 @@ public enum PackageScanner {
         let results = ResultSlots<(BuiltPackage, String?)>(count: files.count)
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)
-        let threads = max(1, min(files.count, options.threads ?? Syscalls.onlineProcessors))
+        let threads = max(1, min(files.count, options.threads ?? Syscalls.onlineProcessors, ScanOptions.maxThreads))
         let cache = options.cache.map { PackageCache(cache: $0) }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while true {

@@ -193,11 +193,15 @@ enum Syscalls {
     final class Directory {
         /// A name and what `readdir` said it is (`d_type`, `DT_UNKNOWN` when the file system does not say).
         struct Entry {
+            /// The name; bytes that are not UTF-8 shown as `\xNN` (then `undecodable`).
             var name: String
             var type: UInt8
+            /// Whether the name is not UTF-8: `name` then only shows it and cannot open it.
+            var undecodable = false
             var isDirectory: Bool { Int32(type) == Int32(DT_DIR) }
             var isSymbolicLink: Bool { Int32(type) == Int32(DT_LNK) }
             var isRegular: Bool { Int32(type) == Int32(DT_REG) }
+            var isUnknownType: Bool { Int32(type) == Int32(DT_UNKNOWN) }
         }
 
         private let stream: OpaquePointer
@@ -229,11 +233,33 @@ enum Syscalls {
                     if errno != 0 { return .failure(.current()) }
                     return .success(out)
                 }
-                let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                let bytes = withUnsafeBytes(of: &entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+                if let name = String(validating: bytes, as: UTF8.self) {
+                    if name != "." && name != ".." { out.append(Entry(name: name, type: entry.pointee.d_type)) }
+                } else {
+                    out.append(Entry(name: Self.escaped(bytes), type: entry.pointee.d_type, undecodable: true))
                 }
-                if name != "." && name != ".." { out.append(Entry(name: name, type: entry.pointee.d_type)) }
             }
+        }
+
+        /// A name that is not UTF-8, for messages: its UTF-8 runs as they are, every other byte as `\xNN`.
+        static func escaped(_ bytes: [UInt8]) -> String {
+            var out = ""
+            var i = 0
+            while i < bytes.count {
+                let lead = bytes[i]
+                let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
+                if length > 0, i + length <= bytes.count,
+                    let run = String(validating: bytes[i..<(i + length)], as: UTF8.self)
+                {
+                    out += run
+                    i += length
+                } else {
+                    out += "\\x" + String(lead, radix: 16, uppercase: true).leftPadded(to: 2)
+                    i += 1
+                }
+            }
+            return out
         }
 
         /// `fstatat(2)` of an entry.
@@ -354,4 +380,9 @@ public enum ShellPattern {
     /// Whether `name` matches the wildcard `pattern` (`fnmatch(3)` with no flags: `*` and `?` match `/`
     /// and a leading `.`, a backslash quotes).
     public static func matches(_ pattern: String, _ name: String) -> Bool { fnmatch(pattern, name, 0) == 0 }
+}
+
+extension String {
+    /// The string with `0`s in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

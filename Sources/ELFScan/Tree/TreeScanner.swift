@@ -11,8 +11,10 @@ public struct ScanOptions: Sendable {
     public var discoverKernelSymbols: Bool
     /// What each module file may cost to read (`--max-module-mib`).
     public var limits: ScanLimits
-    /// Worker threads; nil means one per online core.
+    /// Worker threads; nil means one per online core; at most `maxThreads` are used.
     public var threads: Int?
+    /// The most worker threads a scan starts, whatever `threads` asks for.
+    public static let maxThreads = 1024
     /// Called from worker threads with (modules done, modules in all).
     public var progress: (@Sendable (Int, Int) -> Void)?
     /// The persistent cache of module facts; nil reads every module.
@@ -170,7 +172,8 @@ public enum TreeScanner {
         }
 
         func run() {
-            let threads = max(1, options.threads ?? Syscalls.onlineProcessors)
+            // Past a few per core, more workers only cost their start: a scan is bound by inflating and the disk.
+            let threads = min(max(1, options.threads ?? Syscalls.onlineProcessors), ScanOptions.maxThreads)
             let base = tree.moduleDirectory
             // Modules are opened relative to the module directory: the kernel then resolves a short
             // path instead of the whole absolute one for each of thousands of files.
@@ -344,6 +347,15 @@ public enum TreeScanner {
                 if name == "build" || name == "source" { continue }
                 let rel = relative.isEmpty ? name : relative + "/" + name
                 let isModuleName = announcesModule(name)
+                // A name that is not UTF-8 cannot be named in any output (lists, modules.dep) nor opened by its
+                // shown form: said, never skipped silently nor misread.
+                if entry.undecodable {
+                    if isModuleName || entry.isDirectory || entry.isUnknownType {
+                        problems.append(
+                            ELFScanError(.io, path: rel, "the file name is not UTF-8 (shown with \\x escapes)"))
+                    }
+                    continue
+                }
                 // readdir's d_type says what most entries are without a stat; the stats left are relative
                 // to the open directory, so the kernel does not walk the long path again each time.
                 var type: EntryType

@@ -198,6 +198,7 @@ public struct ModuleGraph: Sendable {
     /// The module a user named by name, file name or path; a name built into the kernel, or no module at
     /// all, is a `ModuleLookupError` that says which.
     public func lookup(_ name: String) throws(ModuleLookupError) -> Int {
+        guard !name.isEmpty else { throw ModuleLookupError("an empty module name names no module") }
         if let i = module(named: name) { return i }
         if let i = modules.firstIndex(where: { $0.path == name || $0.path.hasSuffix("/" + name) }) { return i }
         if builtin.contains(normalizedModuleName(name)) {

@@ -79,15 +79,6 @@ struct KernelWedgeRun {
         }
         let line = kv.first { $0.arch == arch && $0.flavour == flavour }
         let (a, f) = (Display.sanitized(arch), Display.sanitized(flavour))
-        if line == nil {
-            findings.append(
-                Finding(
-                    kind: "unknown-flavour", severity: .warning,
-                    message:
-                        "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; "
-                        + "the lists of \(a) are used"
-                ))
-        }
         if let r = rules.release, r.hasSuffix("-" + flavour), r.count > flavour.count + 1 {
             abi = String(r.dropLast(flavour.count + 1))
         } else if let v = line?.version, v != "-" {
@@ -103,6 +94,16 @@ struct KernelWedgeRun {
             throw RulesError(
                 file: listDirectory,
                 "no list directory for \(a) \(f) (modules/<arch>-<flavour>, modules/<flavour> or modules/<arch>)")
+        }
+        if line == nil {
+            let used = Display.sanitized(String(listDirectory.dropFirst(rules.directory.count + 1)))
+            findings.append(
+                Finding(
+                    kind: "unknown-flavour", severity: .warning,
+                    message:
+                        "\(file) has no line for \(a) \(f): Debian builds no installer for this flavour; "
+                        + "the lists in \(used) are used"
+                ))
         }
     }
 

@@ -57,8 +57,8 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .long, help: "Worker threads for reading modules (default: one per core).")
     var jobs: Int?
 
-    /// More threads than this only cost memory and start-up: a scan is bound by decompression and the disk.
-    static let maxJobs = 1024
+    /// The scan's own bound (more threads only cost their start: a scan is bound by inflating and the disk).
+    static let maxJobs = ScanOptions.maxThreads
 
     @Option(name: .long, help: "Refuse modules that inflate past this many MiB.")
     var maxModuleMib: UInt64 = 512
