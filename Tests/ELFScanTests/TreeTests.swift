@@ -22,6 +22,11 @@ import Testing
         #expect(throws: TreeError.self) { try KernelTree.locate(path: m.path, kernelVersion: "other") }
         let usr = try makeTree(dir.url, "usr/lib/modules/6.2.0-test")
         #expect(try KernelTree.locate(path: usr.path).root == dir.url.path)
+        // The system's own module directories have none (nil, not "/usr": /usr/src and /boot stay where they are).
+        #expect(KernelTree.root(ofModuleDirectory: "/usr/lib/modules/6.1", version: "6.1") == nil)
+        #expect(KernelTree.root(ofModuleDirectory: "/lib/modules/6.1", version: "6.1") == nil)
+        #expect(KernelTree.root(ofModuleDirectory: "/srv/k/usr/lib/modules/6.1", version: "6.1") == "/srv/k")
+        #expect(KernelTree.root(ofModuleDirectory: "/srv/k/lib/modules/6.1", version: "6.1") == "/srv/k")
         // A module directory elsewhere has no root.
         let bare = try makeTree(dir.url, "elsewhere/6.3.0-test")
         #expect(try KernelTree.locate(path: bare.path).root == nil)

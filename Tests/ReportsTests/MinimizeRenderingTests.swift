@@ -175,6 +175,9 @@ private func derive(
         #expect(text.contains("not priced: the time for pricing (--time-limit) ran out"))
         let json = try core.json(tool: "t")
         #expect(json.contains("\"unpricedAlternatives\" : 1") && json.contains("\"priced\" : false"))
+        let doc = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let addition = try #require((doc?["additions"] as? [[String: Any]])?.first)
+        #expect(addition["delta"] as? Int == 0 && addition["cost"] as? Int == 0)
     }
 }
 

@@ -288,6 +288,15 @@ private func valid(_ modules: [Int], _ instance: RandomInstance) -> Bool {
         let b = try Analyse.facts(Array(facts.prefix(3)), builtin: ["helper"])
         let builtin = try MinimalCore.derive(graph: b.graph, builtinModinfo: [:], profiles: [profile])
         #expect(builtin.modules.map { b.graph.modules[$0].name }.sorted() == ["fs", "sum_generic"])
+        // A provider the module needs anyway meets the soft dependency: no cheaper one is added beside it.
+        let needing = [
+            exampleModule("fs", imports: ["fast_fn"], modinfo: [("softdep", "pre: crypto-sum")], size: 100),
+            exampleModule("sum_generic", modinfo: [("alias", "crypto-sum")], size: 30),
+            exampleModule("sum_fast", exports: ["fast_fn"], modinfo: [("alias", "crypto-sum")], size: 50),
+        ]
+        let c = try Analyse.facts(needing)
+        let own = try MinimalCore.derive(graph: c.graph, builtinModinfo: [:], profiles: [profile])
+        #expect(own.modules.map { c.graph.modules[$0].name }.sorted() == ["fs", "sum_fast"])
     }
 
     @Test("requirements met by a built-in driver cost nothing; alternatives are priced by the best core using them")

@@ -201,6 +201,7 @@ public enum PackageScanner {
             )
         }
         var kernelExports: KernelExports?
+        let otherNotes = notes.count
         if let symvers = options.symvers {
             do {
                 kernelExports = try KernelExports.load(symvers: Syscalls.absolute(symvers), displayPath: symvers)
@@ -229,7 +230,7 @@ public enum PackageScanner {
         let scan = TreeScan(
             tree: tree, modules: modules, problems: problems, builtinModules: builtin ?? [],
             builtinModinfo: builtinModinfo ?? [:], order: order, kernelExports: kernelExports,
-            notes: notes)
+            notes: notes, kernelExportNotes: Array(notes[otherNotes...]))
         return PackageScan(
             scan: scan, packages: packages, packageOfPath: packageOfPath, conflicts: conflicts,
             links: links)

@@ -1,5 +1,6 @@
-/// Names for the `e_machine` values of architectures that build Linux modules, as `uname -m` spells the machine:
-/// the ELF machine alone does not tell s390 from s390x or ppc64 from ppc64le, its class and byte order do.
+/// Names for the `e_machine` values of architectures that build Linux modules, as GNU target triplets name the
+/// CPU (`x86_64`, `aarch64`, `s390x`, `ppc64le`, `mipsel`, `arm`, `i386`): the ELF machine alone does not tell
+/// s390 from s390x or ppc64 from ppc64le, its class and byte order do.
 enum ELFMachine {
     static func name(of machine: UInt16, bits: Int, bigEndian: Bool) -> String {
         let wide = bits == 64

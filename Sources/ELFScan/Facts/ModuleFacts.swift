@@ -37,7 +37,7 @@ public struct ELFIdentity: Sendable, Hashable, Codable {
         self.machine = machine
     }
 
-    /// The machine as `uname -m` names it (`x86_64`, `aarch64`, `s390x`, `ppc64le`, `i386`, `arm`, …).
+    /// The machine as GNU target triplets name the CPU (`x86_64`, `aarch64`, `s390x`, `ppc64le`, `i386`, `arm`, …).
     public var machineName: String { ELFMachine.name(of: machine, bits: bits, bigEndian: bigEndian) }
 }
 

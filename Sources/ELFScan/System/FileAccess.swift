@@ -84,6 +84,8 @@ public enum FileAccess {
         public var kind: Kind
         /// Whether the name is a symbolic link.
         public var isSymbolicLink: Bool
+        /// Whether the name is not UTF-8: `name` shows it with `\xNN` escapes and cannot open it.
+        public var undecodable = false
     }
 
     /// Every name in the directory `path` but `.` and `..`, in no particular order, each with what it is
@@ -101,10 +103,11 @@ public enum FileAccess {
         case .failure(let f): throw FileError(path: path, f.reason)
         }
         return names.map { entry in
-            guard case .success(let st) = directory.status(entry.name, followingLinks: false) else {
-                return Entry(name: entry.name, kind: .missing, isSymbolicLink: false)
+            guard case .success(let st) = directory.status(entry, followingLinks: false) else {
+                return Entry(name: entry.name, kind: .missing, isSymbolicLink: false, undecodable: entry.undecodable)
             }
-            return Entry(name: entry.name, kind: kind(of: st), isSymbolicLink: st.isSymbolicLink)
+            return Entry(
+                name: entry.name, kind: kind(of: st), isSymbolicLink: st.isSymbolicLink, undecodable: entry.undecodable)
         }
     }
 

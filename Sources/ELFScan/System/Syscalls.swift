@@ -198,6 +198,8 @@ enum Syscalls {
             var type: UInt8
             /// Whether the name is not UTF-8: `name` then only shows it and cannot open it.
             var undecodable = false
+            /// The name's bytes when it is not UTF-8, to reach the file with.
+            var bytes: [UInt8] = []
             var isDirectory: Bool { Int32(type) == Int32(DT_DIR) }
             var isSymbolicLink: Bool { Int32(type) == Int32(DT_LNK) }
             var isRegular: Bool { Int32(type) == Int32(DT_REG) }
@@ -237,7 +239,8 @@ enum Syscalls {
                 if let name = String(validating: bytes, as: UTF8.self) {
                     if name != "." && name != ".." { out.append(Entry(name: name, type: entry.pointee.d_type)) }
                 } else {
-                    out.append(Entry(name: Self.escaped(bytes), type: entry.pointee.d_type, undecodable: true))
+                    out.append(
+                        Entry(name: Self.escaped(bytes), type: entry.pointee.d_type, undecodable: true, bytes: bytes))
                 }
             }
         }
@@ -260,6 +263,17 @@ enum Syscalls {
                 }
             }
             return out
+        }
+
+        /// `fstatat(2)` of an entry, by its bytes when its name is not UTF-8.
+        func status(_ entry: Entry, followingLinks: Bool) -> Result<FileStatus, Failure> {
+            guard entry.undecodable else { return status(entry.name, followingLinks: followingLinks) }
+            var st = stat()
+            let flags = followingLinks ? 0 : AT_SYMLINK_NOFOLLOW
+            let done = (entry.bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { name in
+                fstatat(dirfd(stream), name.baseAddress!, &st, flags) == 0
+            }
+            return done ? .success(FileStatus(st)) : .failure(.current())
         }
 
         /// `fstatat(2)` of an entry.

@@ -49,9 +49,7 @@ public struct KernelTree: Sendable, Hashable {
             let version = baseName(absolute)
             var trimmed = Substring(absolute)
             while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-            let root = ["/usr/lib/modules/", "/lib/modules/"].lazy.map { $0 + version }
-                .first { trimmed.hasSuffix($0) && trimmed.count > $0.count }
-                .map { String(trimmed.dropLast($0.count)) }
+            let root = Self.root(ofModuleDirectory: String(trimmed), version: version)
             return KernelTree(root: root, moduleDirectory: absolute, kernelVersion: version)
         }
         var candidates: [(dir: String, version: String)] = []
@@ -100,6 +98,16 @@ public struct KernelTree: Sendable, Hashable {
     /// The kernel's release string: `uname -r`.
     public static func runningKernelRelease() -> String {
         Syscalls.kernelRelease()
+    }
+
+    /// The part of a module directory's path before `usr/lib/modules/<version>` (or `lib/modules/<version>`); nil
+    /// when the path has no such ending or nothing before it (the system's own `/lib/modules/<version>` or
+    /// `/usr/lib/modules/<version>`).
+    public static func root(ofModuleDirectory path: String, version: String) -> String? {
+        guard let suffix = ["/usr/lib/modules/", "/lib/modules/"].map({ $0 + version }).first(where: path.hasSuffix)
+        else { return nil }
+        let root = path.dropLast(suffix.count)
+        return root.isEmpty ? nil : String(root)
     }
 
     private static func looksLikeModuleDirectory(_ dir: String) -> Bool {

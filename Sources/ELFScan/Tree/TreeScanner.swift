@@ -54,13 +54,17 @@ public struct TreeScan: Sendable {
     public var kernelExports: KernelExports?
     /// Remarks about the inputs that limit what can be checked (e.g. a placeholder System.map).
     public var notes: [String]
+    /// The remarks of `notes` about where the kernel's exports came from, or why they are unknown (a placeholder
+    /// System.map, a Module.symvers that could not be parsed and was ignored).
+    public var kernelExportNotes: [String]
 
     /// A scan of `tree` from its parts; the index files and kernel exports default to absent.
     public init(
         tree: KernelTree, modules: [ModuleFacts], problems: [ELFScanError], builtinModules: [String] = [],
         builtinModinfo: [String: [ModinfoEntry]] = [:], order: [String] = [],
-        kernelExports: KernelExports? = nil, notes: [String] = []
+        kernelExports: KernelExports? = nil, notes: [String] = [], kernelExportNotes: [String] = []
     ) {
+        self.kernelExportNotes = kernelExportNotes
         self.tree = tree
         self.modules = modules
         self.problems = problems
@@ -134,7 +138,7 @@ public enum TreeScanner {
         return TreeScan(
             tree: tree, modules: modules, problems: problems, builtinModules: extras.builtinModules,
             builtinModinfo: extras.builtinModinfo, order: extras.order,
-            kernelExports: extras.kernelExports, notes: notes)
+            kernelExports: extras.kernelExports, notes: notes, kernelExportNotes: extras.notes)
     }
 
     /// One scan's jobs on a pool of worker threads, taken in ticket order: ticket 0 walks the tree,
@@ -350,7 +354,11 @@ public enum TreeScanner {
                 // A name that is not UTF-8 cannot be named in any output (lists, modules.dep) nor opened by its
                 // shown form: said, never skipped silently nor misread.
                 if entry.undecodable {
-                    if isModuleName || entry.isDirectory || entry.isUnknownType {
+                    var isDirectory = entry.isDirectory
+                    if entry.isUnknownType, case .success(let st) = dir.status(entry, followingLinks: false) {
+                        isDirectory = st.isDirectory
+                    }
+                    if isModuleName || isDirectory {
                         problems.append(
                             ELFScanError(.io, path: rel, "the file name is not UTF-8 (shown with \\x escapes)"))
                     }

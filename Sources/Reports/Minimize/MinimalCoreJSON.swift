@@ -157,7 +157,7 @@ struct MinimalCoreDocument: Codable, Sendable {
         additions = core.additions.map { a in
             Addition(
                 profile: a.profile.name, lacking: a.lacking, cost: a.cost,
-                delta: a.lacking.isEmpty ? core.delta(a.cost) : 0, modules: a.modules, bytes: a.bytes,
+                delta: a.lacking.isEmpty && a.priced ? core.delta(a.cost) : 0, modules: a.modules, bytes: a.bytes,
                 added: a.added.map(name).sorted(), dropped: a.dropped.map(name).sorted(), optimal: a.optimal,
                 priced: a.priced)
         }

@@ -283,11 +283,17 @@ public struct MatrixAnalysis: Sendable {
 
     /// The ELF machine most of a tree's modules are built for (`x86_64`, `aarch64`, …), `unknown` without modules.
     public static func machine(of graph: ModuleGraph) -> String {
-        var counts: [UInt16: Int] = [:]
+        // The whole identity: the machine's name depends on its word size and byte order too (mips, mipsel).
+        var counts: [ELFIdentity: Int] = [:]
         // By index: iterating the modules would copy each one's facts.
-        for i in graph.modules.indices { counts[graph.modules[i].identity.machine, default: 0] += 1 }
-        guard let top = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }) else { return "unknown" }
-        return ELFIdentity(bits: 64, bigEndian: false, machine: top.key).machineName
+        for i in graph.modules.indices { counts[graph.modules[i].identity, default: 0] += 1 }
+        let order = { (a: ELFIdentity) in (a.machine, a.bits, a.bigEndian ? 1 : 0) }
+        guard
+            let top = counts.max(by: { a, b in
+                a.value != b.value ? a.value < b.value : order(a.key) > order(b.key)
+            })
+        else { return "unknown" }
+        return top.key.machineName
     }
 
     /// Whether reading `input` depends on the tree it will place.

@@ -142,6 +142,9 @@ public struct CoreSearch: Sendable {
         var cheapest: [[Int]: Int] = [:]
         for (m, _, target) in softdepTargets(graph: graph, builtinModinfo: builtinModinfo)["softdep"] ?? [] {
             guard case .modules(let providers) = target, !providers.contains(m) else { continue }
+            // A provider the module brings anyway meets it already.
+            let own = Set(graph.closure(of: m))
+            if providers.contains(where: own.contains) { continue }
             let pick: Int
             if let known = cheapest[providers] {
                 pick = known

@@ -15,8 +15,8 @@ public struct CheckContext: Sendable {
     public let profileBindings: [(profile: GuestProfile, package: Int, location: SourceLocation?)]
     /// The split as read, when the checks are run on one.
     public let rules: (any SplitDefinition)?
-    /// What the scan said about inputs that limit the checks (a placeholder System.map, a Module.symvers it could
-    /// not parse and ignored).
+    /// What the scan said about where the kernel's exports came from (a placeholder System.map, a Module.symvers
+    /// it could not parse and ignored).
     public let scanNotes: [String]
     /// Every module's `softdep` and `weakdep` names, resolved as modprobe resolves them, by key.
     let softdeps: [String: [SoftdepTarget]]

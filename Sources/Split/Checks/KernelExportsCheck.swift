@@ -29,8 +29,12 @@ struct KernelExportsUnknownCheck: SplitCheck {
         var importers = 0
         for m in ctx.graph.modules.indices {
             var counted = false
-            for i in ctx.graph.modules[m].imports where !i.weak && !exported.contains(i.name) {
-                assumed.insert(i.name)
+            for i in ctx.graph.modules[m].imports where !i.weak {
+                // As depmod resolves: one leading '.' stripped (ppc64 ELFv1); the loader's own symbols are no
+                // kernel export anyone could miss.
+                let name = i.name.utf8.first == UInt8(ascii: ".") ? String(i.name.dropFirst()) : i.name
+                guard !exported.contains(name), !SymbolIndex.kernelProvided.contains(name) else { continue }
+                assumed.insert(name)
                 if !counted {
                     importers += 1
                     counted = true
@@ -46,7 +50,8 @@ struct KernelExportsUnknownCheck: SplitCheck {
                 message:
                     "the kernel's own exports are unknown: \(symbols.count) symbol\(symbols.count == 1 ? "" : "s") "
                     + "that no module exports, imported by \(importers) module\(importers == 1 ? "" : "s"), "
-                    + "are taken to be the kernel's without a check, so unresolved-symbol cannot fire",
+                    + "\(symbols.count == 1 ? "is" : "are") taken to be the kernel's without a check, "
+                    + "so unresolved-symbol cannot fire",
                 notes: ctx.scanNotes.map(Display.sanitized) + [
                     "give --symvers (Module.symvers from linux-headers or kernel-devel) or --system-map "
                         + "(a System.map with symbols, not Debian's placeholder)"

@@ -115,6 +115,10 @@ struct KernelWedgeRun {
         } catch {
             throw RulesError(file: listDirectory, "cannot list: \(error.reason)")
         }
+        // A list kernel-wedge would read but no name can reach: refused, not dropped.
+        if let odd = entries.first(where: \.undecodable) {
+            throw RulesError(file: listDirectory + "/" + odd.name, "a list whose name is not UTF-8 cannot be read")
+        }
         let lists = entries.filter { !$0.name.hasSuffix(".lnk") && ($0.kind == .regular || $0.isSymbolicLink) }
             .map(\.name).sorted()
         guard lists.count <= KernelWedgeRules.Limits.lists else {

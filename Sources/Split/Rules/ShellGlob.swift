@@ -141,7 +141,7 @@ struct ShellGlob: Sendable {
             if c == UInt8(ascii: "["), i + 1 < p.count, p[i + 1] == UInt8(ascii: ":") {
                 // [:class:]: find the closing ":]".
                 var j = i + 2
-                let limit = min(p.count, i + 2 + maxClassNameBytes + 1)
+                let limit = min(p.count, i + 2 + maxClassNameBytes + 2)
                 while j + 1 < limit, !(p[j] == UInt8(ascii: ":") && p[j + 1] == UInt8(ascii: "]")) { j += 1 }
                 if j + 1 < limit {
                     set.formUnion(ByteSet(className: p[(i + 2)..<j]))
