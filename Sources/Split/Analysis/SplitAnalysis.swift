@@ -180,7 +180,8 @@ public struct SplitAnalysis: Sendable {
         let bindings = try Self.bind(split: split, explicit: profiles, packages: placement.packages)
         context = CheckContext(
             graph: graph, placement: placement, problems: scan.problems,
-            builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: split, scanNotes: scan.kernelExportNotes)
+            builtinModinfo: scan.builtinModinfo, profileBindings: bindings, rules: split,
+            scanNotes: scan.kernelExportNotes)
         findings = Finding.sorted(placed.findings + CheckRegistry.run(context))
         sizes = PackageSizes(graph: graph, placement: placement)
         phase(.checks)
