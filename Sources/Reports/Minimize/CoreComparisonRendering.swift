@@ -100,8 +100,9 @@ extension CoreComparison {
     /// Code in a table cell: a `|` would end the cell even inside a code span, unless escaped.
     static func cell(_ s: String) -> String { markdownCode(s).replacingOccurrences(of: "|", with: "\\|") }
 
-    /// The comparison as Markdown: totals and the rules in tables, every extra module in a folded table.
-    public func markdown() -> String {
+    /// The comparison as Markdown: totals and the rules in tables, every extra module in a folded table; with
+    /// `timed`, how long the search took (summary.md leaves it out, to be the same bytes every time).
+    public func markdown(timed: Bool = true) -> String {
         var out = "### \(markdownEscape(package)) beside the minimal core\n\n"
         if let split { out += "Split `\(markdownCode(split))`; " }
         out += "profiles " + floor.profiles.map { "`\(markdownCode($0.name))`" }.joined(separator: ", ") + ".\n\n"
@@ -113,7 +114,7 @@ extension CoreComparison {
         }
         out +=
             "\n\(extraShare) of the package's shipped bytes lie beyond the minimal core. "
-            + markdownEscape(floor.searchSentence()) + "\n"
+            + markdownEscape(floor.searchSentence(timed: timed)) + "\n"
         for need in floor.lacking {
             out +=
                 "\nThe kernel has no driver for \(markdownEscape(need.requirement.what)): "

@@ -60,13 +60,15 @@ extension MinimalCore {
     /// The module's name, safe for a terminal.
     func name(_ m: Int) -> String { Display.sanitized(graph.modules[m].name) }
 
-    /// A paragraph on how far the search got: optimal, or the gap it leaves.
-    func searchSentence() -> String {
+    /// A paragraph on how far the search got: optimal, or the gap it leaves; with `timed`, how long it took
+    /// (left out of reports that must be the same bytes every time).
+    func searchSentence(timed: Bool = true) -> String {
         let s = search
         let limit = "limit \(MinimizeFormat.seconds(s.limits.seconds))" + (s.limits.nodes.map { ", \($0) nodes" } ?? "")
         if s.optimal {
             return "Optimal: no core that meets these requirements has fewer \(MinimizeFormat.measure(objective)) "
-                + "(branch and bound, \(s.nodes) nodes, \(MinimizeFormat.seconds(s.seconds)); \(limit))."
+                + "(branch and bound, \(s.nodes) nodes"
+                + (timed ? ", \(MinimizeFormat.seconds(s.seconds)); \(limit))." : ").")
         }
         let gap = cost - s.lowerBound
         return "Not proven optimal: the search stopped at its \(limit) after \(s.nodes) nodes. "

@@ -11,14 +11,9 @@ extension HTMLReport {
         var out = "<section id=\"minimal-core\" class=\"panel\"><h2>\(escape(c.package)) beside the minimal core</h2>\n"
         out += "<p class=\"hint\">The minimal core is the smallest set of modules (by shipped bytes) whose "
         out += "dependencies and soft dependencies meet every requirement of the profiles bound to "
-        out += "<b>\(escape(c.package))</b>: \(profiles). \(escape(c.floor.searchSentence()))</p>\n"
-        out += "<table><thead><tr><th></th><th class=\"num\">modules</th><th class=\"num\">shipped</th>"
-        out += "<th class=\"num\">uncompressed</th></tr></thead><tbody>\n"
-        for t in c.totals {
-            out += "<tr><td>\(escape(t.label))</td><td class=\"num\">\(count(t.modules))</td>"
-            out += "<td class=\"num\">\(bytes(t.bytes))</td><td class=\"num\">\(bytes(t.uncompressed))</td></tr>\n"
-        }
-        out += "</tbody></table>\n"
+        out += "<b>\(escape(c.package))</b>: \(profiles). \(escape(c.floor.searchSentence(timed: false)))</p>\n"
+        out += sizeTable(
+            first: "", rows: c.totals.map { (escape($0.label), $0.modules, $0.bytes, $0.uncompressed) })
         out += "<p class=\"lede\">\(escape(c.extraShare)) of \(escape(c.package))'s shipped bytes lie beyond the "
         out += "minimal core.</p>\n"
         for need in c.floor.lacking {
@@ -35,13 +30,9 @@ extension HTMLReport {
         }
         guard !c.byRule.isEmpty else { return out + "</section>\n" }
         out += "<h3>By the rule that brings them in</h3>\n"
-        out += "<table><thead><tr><th>rule</th><th class=\"num\">modules</th><th class=\"num\">shipped</th>"
-        out += "<th class=\"num\">uncompressed</th></tr></thead><tbody>\n"
-        for r in c.byRule {
-            out += "<tr><td><code>\(escape(c.label(r)))</code></td><td class=\"num\">\(count(r.modules))</td>"
-            out += "<td class=\"num\">\(bytes(r.bytes))</td><td class=\"num\">\(bytes(r.uncompressedBytes))</td></tr>\n"
-        }
-        out += "</tbody></table>\n"
+        out += sizeTable(
+            first: "rule",
+            rows: c.byRule.map { ("<code>\(escape(c.label($0)))</code>", $0.modules, $0.bytes, $0.uncompressedBytes) })
         out += "<details><summary>Modules beyond the minimal core (\(count(c.extras.count)))</summary>\n"
         out += "<table><thead><tr><th>module</th><th class=\"num\">shipped</th><th>how it gets in</th></tr></thead>"
         out += "<tbody>\n"
@@ -52,5 +43,19 @@ extension HTMLReport {
         }
         out += "</tbody></table></details>\n</section>\n"
         return out
+    }
+
+    /// A table of sizes: a first column headed `first` (cells already HTML), then modules, shipped and
+    /// uncompressed bytes.
+    static func sizeTable(first: String, rows: [(cell: String, modules: Int, bytes: UInt64, uncompressed: UInt64)])
+        -> String
+    {
+        var out = "<table><thead><tr><th>\(first)</th><th class=\"num\">modules</th><th class=\"num\">shipped</th>"
+        out += "<th class=\"num\">uncompressed</th></tr></thead><tbody>\n"
+        for r in rows {
+            out += "<tr><td>\(r.cell)</td><td class=\"num\">\(count(r.modules))</td>"
+            out += "<td class=\"num\">\(bytes(r.bytes))</td><td class=\"num\">\(bytes(r.uncompressed))</td></tr>\n"
+        }
+        return out + "</tbody></table>\n"
     }
 }

@@ -44,7 +44,7 @@ public enum SummaryReport {
                     + "| \(e.broken ? "**broken**" : "") |\n"
             }
         }
-        if let comparison { out += "\n" + comparison.markdown() }
+        if let comparison { out += "\n" + comparison.markdown(timed: false) }
         if !data.findings.isEmpty { out += "\n## Findings\n" + markdownFindings(data.findings) }
         return out
     }
