@@ -11,7 +11,7 @@ struct MarkdownReporter: CheckReporter {
     func render(_ report: CheckReport) -> String {
         let c = report.counts
         let verdict = c.error > 0 ? "❌" : (c.warning > 0 ? "⚠️" : "✅")
-        var head = "### \(verdict) modsplit: \(c.error) errors, \(c.warning) warnings, \(c.info) notes\n\n"
+        var head = "### \(verdict) modsplit: \(findingCounts(errors: c.error, warnings: c.warning, notes: c.info))\n\n"
         head += "Kernel `\(markdownCode(report.kernelVersion))`"
         if let split = report.split { head += ", split `\(markdownCode(split))`" }
         head += "\n\n| package | modules | size | uncompressed |\n| --- | ---: | ---: | ---: |\n"

@@ -37,13 +37,13 @@ struct TextReporter: CheckReporter {
         let c = report.counts
         let modules = report.packages.reduce(0) { $0 + $1.modules }
         let bytes = report.packages.reduce(UInt64(0)) { $0 + $1.bytes }
-        out += "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.info, "note"))"
+        out += findingCounts(errors: c.error, warnings: c.warning, notes: c.info)
         out += " — \(count(report.packages.count, "package")), \(count(modules, "module")), \(Display.kib(bytes))\n"
         return out
     }
 
     /// `n` and the noun, plural unless `n` is 1.
-    func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    func count(_ n: Int, _ noun: String) -> String { counted(n, noun) }
 
     /// A heading like a finding kind's, then one line per package in the split's order, columns
     /// aligned: name, modules, shipped size.

@@ -113,3 +113,11 @@ struct MarkdownComment {
         return out
     }
 }
+
+/// `n` and the noun, plural unless `n` is 1 ("1 module", "2 modules").
+func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+/// "1 error, 2 warnings, 0 notes": finding counts as every report says them, each noun agreeing with its number.
+func findingCounts(errors: Int, warnings: Int, notes: Int) -> String {
+    return "\(counted(errors, "error")), \(counted(warnings, "warning")), \(counted(notes, "note"))"
+}

@@ -15,7 +15,7 @@ extension MarkdownReporter: MatrixReporter {
 func matrixHead(_ report: MatrixReport) -> String {
     let c = report.counts
     let verdict = c.error > 0 ? "❌" : (c.warning > 0 ? "⚠️" : "✅")
-    var head = "### \(verdict) modsplit: \(c.error) errors, \(c.warning) warnings, \(c.info) notes "
+    var head = "### \(verdict) modsplit: \(findingCounts(errors: c.error, warnings: c.warning, notes: c.info)) "
     head += "on \(report.trees.count) kernels\n\n"
     if let split = report.split { head += "Split `\(markdownCode(split))`\n\n" }
     // One column per package, in the order the trees first name them.

@@ -9,7 +9,7 @@ extension SummaryReport {
         var out = "# modsplit report: \(data.trees.count) kernels\n\n"
         if let split = data.split { out += "Split: `\(markdownCode(split))`. " }
         let c = data.counts
-        out += "\(c.error) errors, \(c.warning) warnings, \(c.info) notes over all kernels.\n\n"
+        out += findingCounts(errors: c.error, warnings: c.warning, notes: c.info) + " over all kernels.\n\n"
         out += "| kernel | machine | modules | shipped | uncompressed | errors | warnings | notes |\n"
         out += "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         for t in data.trees {

@@ -27,10 +27,11 @@ extension TextReporter: MatrixReporter {
             }
         }
         let c = report.counts
-        out += "\(c.error) errors, \(c.warning) warnings, \(c.info) notes over \(report.trees.count) trees\n"
+        out += findingCounts(errors: c.error, warnings: c.warning, notes: c.info)
+        out += " over \(report.trees.count) trees\n"
         for t in report.trees {
-            out += "  \(Display.sanitized(t.kernelVersion)) (\(t.machine)): \(t.counts.error) errors, "
-            out += "\(t.counts.warning) warnings, \(t.counts.info) notes — "
+            out += "  \(Display.sanitized(t.kernelVersion)) (\(t.machine)): "
+            out += findingCounts(errors: t.counts.error, warnings: t.counts.warning, notes: t.counts.info) + " — "
             out += t.packages.map { "\(Display.sanitized($0.name)): \($0.modules) modules, \(Display.kib($0.bytes))" }
                 .joined(separator: "; ")
             out += "\n"

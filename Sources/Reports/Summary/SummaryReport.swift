@@ -12,7 +12,7 @@ public enum SummaryReport {
         if let split = data.split { out += "Split: `\(markdownCode(split))`. " }
         out +=
             "\(s.modules) modules, \(Display.kib(s.bytes)) shipped (\(Display.kib(s.uncompressedBytes)) uncompressed). "
-        out += "\(s.errors) errors, \(s.warnings) warnings, \(s.infos) notes.\n\n"
+        out += findingCounts(errors: s.errors, warnings: s.warnings, notes: s.infos) + ".\n\n"
         out += "| package | depends on | modules | shipped | uncompressed | installs | share of all |\n"
         out += "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n"
         for p in data.packages {
