@@ -63,35 +63,39 @@ struct SARIFReporter: CheckReporter {
         }
     }
 
-    func render(_ report: CheckReport) throws -> String {
-        let rules = FindingKinds.all.sorted { $0.id < $1.id }.map {
+    /// Every finding kind as a SARIF rule, by id.
+    static var rules: [Rule] {
+        FindingKinds.all.sorted { $0.id < $1.id }.map {
             Rule(
                 id: $0.id, shortDescription: Text(text: $0.summary), fullDescription: Text(text: $0.rationale),
-                defaultConfiguration: Configuration(level: Self.level($0.severity)))
+                defaultConfiguration: Configuration(level: level($0.severity)))
         }
-        // Module paths are relative to the module directory: relative URIs against a base when that
-        // directory is absolute, else joined to it (a relative tree is relative to where modsplit ran).
+    }
+
+    /// Where a finding points: the rules-file line that placed its module, else the module file. Module paths are
+    /// relative to the module directory: a relative URI against the base `baseId` when that directory is absolute
+    /// (the caller declares the base, seeing `uriBaseId` set), else joined to it (a relative tree is relative to
+    /// where modsplit ran).
+    static func location(of f: Finding, moduleDirectory: String, baseId: String) -> Location {
+        if let rule = f.rule {
+            return Location(
+                physicalLocation: Physical(
+                    artifactLocation: Artifact(uri: uri(rule.file)),
+                    region: Region(startLine: max(rule.line, 1), startColumn: rule.column)))
+        }
+        if let path = f.path, moduleDirectory.hasPrefix("/") {
+            return Location(
+                physicalLocation: Physical(artifactLocation: Artifact(uri: uri(path), uriBaseId: baseId), region: nil))
+        }
+        let path = f.path.map { moduleDirectory + "/" + $0 } ?? moduleDirectory
+        return Location(physicalLocation: Physical(artifactLocation: Artifact(uri: uri(path)), region: nil))
+    }
+
+    func render(_ report: CheckReport) throws -> String {
+        let rules = Self.rules
         let moduleDirectory = report.moduleDirectory
-        let absoluteTree = moduleDirectory.hasPrefix("/")
         let results = report.findings.map { f in
-            let location: Location
-            if let rule = f.rule {
-                location = Location(
-                    physicalLocation: Physical(
-                        artifactLocation: Artifact(uri: Self.uri(rule.file)),
-                        region: Region(startLine: max(rule.line, 1), startColumn: rule.column)))
-            } else if let path = f.path, absoluteTree {
-                location = Location(
-                    physicalLocation: Physical(
-                        artifactLocation: Artifact(uri: Self.uri(path), uriBaseId: Self.moduleDirectoryBase),
-                        region: nil))
-            } else {
-                let path = f.path.map { absoluteTree ? $0 : moduleDirectory + "/" + $0 } ?? moduleDirectory
-                location = Location(
-                    physicalLocation: Physical(
-                        artifactLocation: Artifact(uri: Self.uri(path)),
-                        region: nil))
-            }
+            let location = Self.location(of: f, moduleDirectory: moduleDirectory, baseId: Self.moduleDirectoryBase)
             return Result(
                 ruleId: f.kind, level: Self.level(f.severity), message: Text(text: f.message), locations: [location],
                 properties: Properties(

@@ -39,36 +39,18 @@ extension SARIFReporter: MatrixReporter {
     }
 
     func render(_ report: MatrixReport) throws -> String {
-        let rules = FindingKinds.all.sorted { $0.id < $1.id }.map {
-            Rule(
-                id: $0.id, shortDescription: Text(text: $0.summary), fullDescription: Text(text: $0.rationale),
-                defaultConfiguration: Configuration(level: Self.level($0.severity)))
-        }
+        let rules = Self.rules
         let directories = Dictionary(
             report.trees.map { ($0.kernelVersion, $0.moduleDirectory) },
             uniquingKeysWith: { a, _ in a })
         var bases: [String: Artifact] = [:]
         let results = report.findings.map { m in
             let f = m.finding
-            let location: Location
             let moduleDirectory = m.trees.first.flatMap { directories[$0] } ?? ""
-            if let rule = f.rule {
-                location = Location(
-                    physicalLocation: Physical(
-                        artifactLocation: Artifact(uri: Self.uri(rule.file)),
-                        region: Region(startLine: max(rule.line, 1), startColumn: rule.column)))
-            } else if let path = f.path, moduleDirectory.hasPrefix("/"), let tree = m.trees.first {
-                let base = "\(Self.moduleDirectoryBase)-\(tree)"
+            let base = "\(Self.moduleDirectoryBase)-\(m.trees.first ?? "")"
+            let location = Self.location(of: f, moduleDirectory: moduleDirectory, baseId: base)
+            if location.physicalLocation.artifactLocation.uriBaseId != nil {
                 bases[base] = Artifact(uri: Self.uri(moduleDirectory + "/"))
-                location = Location(
-                    physicalLocation: Physical(
-                        artifactLocation: Artifact(uri: Self.uri(path), uriBaseId: base), region: nil))
-            } else {
-                let path = f.path.map { moduleDirectory + "/" + $0 } ?? moduleDirectory
-                location = Location(
-                    physicalLocation: Physical(
-                        artifactLocation: Artifact(uri: Self.uri(path)),
-                        region: nil))
             }
             return MatrixResult(
                 ruleId: f.kind, level: Self.level(f.severity), message: Text(text: f.message), locations: [location],
