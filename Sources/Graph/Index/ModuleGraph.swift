@@ -29,6 +29,9 @@ public struct ModuleGraph: Sendable {
     private let importResolutions: [[ImportResolution]]
     /// Non-weak imports nobody exports; always empty when the kernel's exports are unknown.
     public let unresolved: [[ImportedSymbol]]
+    /// When the kernel's exports are unknown: the non-weak imports no module exports, which depmod (without
+    /// `-E`/`-F`) and this graph take to be the kernel's, unchecked; always empty when the exports are known.
+    public let unchecked: [[ImportedSymbol]]
     /// depmod's topological index (`dep_sort_idx`): a module comes before everything it depends on.
     public let sortIndex: [Int]
     /// Modules that sit on a dependency cycle.
@@ -99,10 +102,12 @@ public struct ModuleGraph: Sendable {
         self.index = index
         kernelExportsKnown = kernel != nil
         self.builtin = Set(builtin)
-        let resolved = Self.resolveEdges(modules: list, index: index, reportUnresolved: kernel != nil)
+        let resolved = Self.resolveEdges(modules: list, index: index)
         let deps = resolved.deps
         self.deps = deps
-        self.unresolved = resolved.unresolved
+        let none = [[ImportedSymbol]](repeating: [], count: list.count)
+        self.unresolved = kernel != nil ? resolved.unresolved : none
+        self.unchecked = kernel != nil ? none : resolved.unresolved
         self.importResolutions = resolved.resolutions
         // Appending users in ascending module order leaves each list sorted.
         var users: [[Int]] = Array(repeating: [], count: list.count)
@@ -140,7 +145,7 @@ public struct ModuleGraph: Sendable {
 
     /// Direct dependencies and unresolved imports of every module. depmod also resolves `__versions`
     /// names that match no undefined symbol, so `extraVersions` count as (non-weak) imports.
-    private static func resolveEdges(modules: [ModuleFacts], index: SymbolIndex, reportUnresolved: Bool)
+    private static func resolveEdges(modules: [ModuleFacts], index: SymbolIndex)
         -> (deps: [[Edge]], unresolved: [[ImportedSymbol]], resolutions: [[ImportResolution]])
     {
         let count = modules.count
@@ -156,7 +161,7 @@ public struct ModuleGraph: Sendable {
                 let resolution = index.provider(of: imp.name)
                 if record { found.append(resolution) }
                 if resolution == .unresolved {
-                    if reportUnresolved && !imp.weak { missing.append(imp) }
+                    if !imp.weak { missing.append(imp) }
                     return
                 }
                 guard let target = resolution.module, target != i else { return }  // the kernel, or the module itself

@@ -20,29 +20,11 @@ struct KernelExportsUnknownCheck: SplitCheck {
         passing: CheckExample("Module.symvers given", modules: [exampleModule("a", imports: ["printk"])]))
 
     func run(_ ctx: CheckContext) -> [Finding] {
-        guard !ctx.graph.kernelExportsKnown else { return [] }
-        var exported = Set<String>()
-        for m in ctx.graph.modules.indices {
-            for e in ctx.graph.modules[m].exports { exported.insert(e.name) }
-        }
-        var assumed = Set<String>()
-        var importers = 0
-        for m in ctx.graph.modules.indices {
-            var counted = false
-            for i in ctx.graph.modules[m].imports where !i.weak {
-                // As depmod resolves: one leading '.' stripped (ppc64 ELFv1); the loader's own symbols are no
-                // kernel export anyone could miss.
-                let name = i.name.utf8.first == UInt8(ascii: ".") ? String(i.name.dropFirst()) : i.name
-                guard !exported.contains(name), !SymbolIndex.kernelProvided.contains(name) else { continue }
-                assumed.insert(name)
-                if !counted {
-                    importers += 1
-                    counted = true
-                }
-            }
-        }
+        // The graph resolves every import as depmod does; what nobody exports it keeps as unchecked.
+        let importers = ctx.graph.unchecked.count { !$0.isEmpty }
         // Nothing assumed, nothing unchecked: every import has a module to come from.
-        guard !assumed.isEmpty else { return [] }
+        guard importers > 0 else { return [] }
+        let assumed = Set(ctx.graph.unchecked.joined().map(\.name))
         let symbols = assumed.sorted()
         return [
             Finding(
