@@ -162,6 +162,26 @@ import Testing
 }
 
 /// Debian's 52 real udebs of 6.1.0-50-amd64 and RPMs built from Debian's modules.
+/// A split of only some packages' modules (as `--package` gives): no modules.builtin says nothing of built-ins.
+private struct PartialTree: SplitDefinition {
+    var name: String? { "partial" }
+    var coversWholeTree: Bool { false }
+    func place(_ graph: ModuleGraph) throws(RulesError) -> RulesPlacement { try WholeTree().place(graph) }
+}
+
+@Suite struct SoftdepCertaintyTests {
+    @Test("a softdep nothing provides: certain on a whole tree without built-ins, a 'may' for packages that ship none")
+    func builtinsUnknown() throws {
+        let modules = [exampleModule("btrfs", modinfo: [("softdep", "pre: sha256")])]
+        let whole = try Analyse.facts(modules, kernel: ["printk"])
+        let certain = try #require(whole.findings.first { $0.kind == "softdep-unsatisfied" })
+        #expect(certain.message.contains("which no module and no built-in module provides"), "\(certain.message)")
+        let partial = try Analyse.facts(modules, kernel: ["printk"], split: PartialTree())
+        let maybe = try #require(partial.findings.first { $0.kind == "softdep-unsatisfied" })
+        #expect(maybe.severity == .info && maybe.message.hasSuffix("so a built-in driver may provide it"))
+    }
+}
+
 @Suite(.enabled(if: RealKernels.enabled, "MODSPLIT_REAL_KERNELS=skip"), .serialized)
 struct RealBuiltPackagesTests {
     static func symvers() throws -> URL {

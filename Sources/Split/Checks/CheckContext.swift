@@ -36,7 +36,8 @@ public struct CheckContext: Sendable {
         self.builtinModinfo = builtinModinfo
         self.profileBindings = profileBindings
         self.rules = rules
-        softdeps = softdepTargets(graph: graph, builtinModinfo: builtinModinfo)
+        softdeps = softdepTargets(
+            graph: graph, builtinModinfo: builtinModinfo, wholeTree: rules?.coversWholeTree ?? true)
     }
 
     /// The package name of a module, or nil when it has none.

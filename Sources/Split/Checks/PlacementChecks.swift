@@ -126,10 +126,12 @@ struct SoftdepResolver {
     private var builtinPatterns: [(pattern: String, module: String)] = []
     private let builtinAliasesKnown: Bool
 
-    init(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]]) {
+    /// A resolver over `graph`'s modules and built-ins. `wholeTree`: the graph is a whole kernel's tree, where no
+    /// modules.builtin means no built-in modules; packages without it only did not ship it.
+    init(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], wholeTree: Bool = true) {
         self.graph = graph
         builtinNames = graph.builtin
-        builtinAliasesKnown = !builtinModinfo.isEmpty || graph.builtin.isEmpty
+        builtinAliasesKnown = !builtinModinfo.isEmpty || (graph.builtin.isEmpty && wholeTree)
         for (m, module) in graph.modules.enumerated() {
             for alias in module.aliases {
                 let a = Self.normalized(alias)
@@ -204,14 +206,18 @@ typealias SoftdepTarget = (module: Int, name: String, target: SoftdepResolver.Ta
 /// The soft and weak dependencies of every module (`softdep`, `weakdep`), each with what it resolves to: resolved
 /// once per tree for the four checks that read them, with one resolver (its alias index costs as much as the
 /// lookups) and each distinct name looked up once.
-func softdepTargets(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]]) -> [String: [SoftdepTarget]] {
+func softdepTargets(graph: ModuleGraph, builtinModinfo: [String: [ModinfoEntry]], wholeTree: Bool = true)
+    -> [String: [SoftdepTarget]]
+{
     var resolver: SoftdepResolver?
     var resolved: [String: SoftdepResolver.Target] = [:]
     var out: [String: [SoftdepTarget]] = ["softdep": [], "weakdep": []]
     for m in graph.modules.indices {
         for entry in graph.modules[m].modinfo where entry.key == "softdep" || entry.key == "weakdep" {
             for name in softdepNames(entry.value) {
-                if resolver == nil { resolver = SoftdepResolver(graph: graph, builtinModinfo: builtinModinfo) }
+                if resolver == nil {
+                    resolver = SoftdepResolver(graph: graph, builtinModinfo: builtinModinfo, wholeTree: wholeTree)
+                }
                 let target = resolved[name] ?? resolver!.resolve(name)
                 resolved[name] = target
                 out[entry.key, default: []].append((m, name, target))
@@ -300,8 +306,7 @@ struct SoftdepUnsatisfiedCheck: SplitCheck {
             // On a whole kernel tree nothing else could provide it: the kernel's own gap, not the split's
             // (info). Only when the tree is what some packages hold (--package) can a package be missing.
             let complete = ctx.rules?.coversWholeTree ?? true
-            // A tree without modules.builtin has no built-in modules; packages without it only did not ship it.
-            if builtinAliasesKnown && (complete || !ctx.builtinModinfo.isEmpty) {
+            if builtinAliasesKnown {
                 let whose = complete ? "; the kernel has none, whatever the split" : ""
                 return ctx.finding(
                     id, complete ? .info : severity, module: m,
