@@ -72,8 +72,11 @@ public struct MinimalCore: Sendable {
         /// The other modules that meet it, cheapest core first (at most `alternativeLimit` are priced).
         public var alternatives: [Alternative]
         /// Other modules that meet it and were not priced: past `alternativeLimit`, or after the time for
-        /// pricing ran out.
-        public var unpriced: Int = 0
+        /// pricing ran out (none when a built-in driver meets it).
+        public var unpriced: Int {
+            guard case .module = met else { return 0 }
+            return providers.count - 1 - alternatives.count
+        }
     }
 
     /// A module of the core and why it is there.
@@ -300,7 +303,6 @@ public struct MinimalCore: Sendable {
                         optimal: r.optimal))
             }
             needs[i].alternatives = priced.sorted { $0.cost != $1.cost ? $0.cost < $1.cost : $0.module < $1.module }
-            needs[i].unpriced = needs[i].providers.count - 1 - priced.count
         }
         // Why each module is there: one search from every root and kept module gives each other module its
         // shortest chain (from the earliest of them among equally short ones).
